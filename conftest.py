@@ -1,0 +1,152 @@
+"""Suite-wide fixtures: a real Celery worker, a real browser, and CI's no-skip rule.
+
+In CI (`CI=true`) every test must run: a skip there fails the run, so a missing service or browser
+cannot hide behind a green build.
+"""
+
+import os
+import shutil
+import uuid
+
+import pytest
+
+# Playwright's sync API runs an event loop in the main thread; Django's ORM refuses to run beside one
+# unless told it is safe (the test thread is the only one using these connections).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path):
+    """Uploads, lab drops and caches never leak between tests or into the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": str(tmp_path / "private"),
+                "base_url": "/private-media-not-served/",
+            },
+        },
+    }
+    settings.LAB_DROP_DIR = tmp_path / "lab-drop"
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
+    }
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process_unless_worker(request):
+    """Tests run tasks in-process unless they ask for the real worker, so no message is left
+    on the broker for a later test's worker to run against the wrong database state."""
+    from fitsperfect.celery import app
+
+    if "celery_worker" in request.fixturenames:
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker consuming from the configured broker (Redis in CI; the in-memory
+    transport when no broker is set), in a thread of this process so it shares the test database."""
+    from celery.contrib.testing.worker import start_worker
+    from django.conf import settings
+
+    from fitsperfect.celery import app
+
+    if IN_CI and not settings.CELERY_BROKER_URL:
+        pytest.fail("CI must run the worker tests against a real broker: set REDIS_URL.")
+    previous = {
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_url": app.conf.broker_url,
+    }
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL or "memory://"
+    _reset_broker_connections(app)
+    if settings.CELERY_BROKER_URL:
+        app.control.purge()
+    with start_worker(
+        app, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=20
+    ) as worker:
+        yield worker
+    app.conf.update(previous)
+    _reset_broker_connections(app)
+
+
+def _reset_broker_connections(app) -> None:
+    """Drop pooled broker connections so the next publish uses the current `broker_url`."""
+    if app._pool is not None:  # noqa: SLF001
+        app._pool.force_close_all()  # noqa: SLF001
+        app._pool = None  # noqa: SLF001
+    app.amqp._producer_pool = None  # noqa: SLF001
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)."
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context per test; console errors and failed requests are collected."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """CI refuses skips: a skipped test there is a test that did not prove anything."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if IN_CI and skipped:
+        reporter.write_line(f"CI forbids skipped tests; {len(skipped)} were skipped.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL.split("@")[-1] if settings.CELERY_BROKER_URL else "none"
+    return [f"database engine: {engine}; celery broker: {broker}"]

@@ -1,0 +1,11 @@
+"""Template context every page needs."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict:
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "PAYMENTS_TEST_MODE": settings.PAYMENTS_TEST_MODE,
+    }

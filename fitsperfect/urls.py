@@ -1,0 +1,23 @@
+"""Top-level URLs: each app owns its own URL module."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+handler404 = "fitsperfect.views.page_not_found"
+handler500 = "fitsperfect.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("privacy/", views.static_page, {"template": "privacy"}, name="privacy"),
+    path("terms/", views.static_page, {"template": "terms"}, name="terms"),
+    path("contact/", views.static_page, {"template": "contact"}, name="contact"),
+    path("how-it-works/", views.static_page, {"template": "how_it_works"}, name="how-it-works"),
+    path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
+    path("admin/", admin.site.urls),
+    path("", include("content.urls")),
+    path("", include("assessments.urls")),
+    path("", include("orders.urls")),
+]
