@@ -42,6 +42,18 @@ def _isolated_storage(settings, tmp_path):
             },
         },
     }
+    if "public" in settings.STORAGES:  # article images (content app): public, but never the tree
+        settings.PUBLIC_MEDIA_ROOT = tmp_path / "public"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "public": {
+                **settings.STORAGES["public"],
+                "OPTIONS": {
+                    **settings.STORAGES["public"].get("OPTIONS", {}),
+                    "location": str(tmp_path / "public"),
+                },
+            },
+        }
     settings.LAB_DROP_DIR = tmp_path / "lab-drop"
     settings.CACHES = {
         **settings.CACHES,

@@ -254,3 +254,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Public media (content app) -------------------------------------------------------------
+# Article images are not health data: they live apart from the private MEDIA_ROOT and are served
+# at /media/ by content.views.public_media (only files under this root).
+PUBLIC_MEDIA_ROOT = Path(env.str("PUBLIC_MEDIA_ROOT", default=str(BASE_DIR / "var" / "public")))
+STORAGES["public"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(PUBLIC_MEDIA_ROOT),
+        "base_url": "/media/",
+        "file_permissions_mode": 0o644,
+        "directory_permissions_mode": 0o755,
+    },
+}

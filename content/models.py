@@ -1,0 +1,294 @@
+"""Articles, topics, the newsletter list, and the record of every publishing state change."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .rendering import render_markdown, sanitise
+from .storage import public_storage
+
+# Owned by the assessment app: the body area an assessment starts with.
+ASSESSMENT_AREAS = [
+    ("heel", _("Heel")),
+    ("arch", _("Arch")),
+    ("ankle", _("Ankle")),
+    ("shin", _("Shin")),
+    ("knee", _("Knee")),
+    ("hip", _("Hip")),
+    ("lower_back", _("Lower back")),
+]
+# Slugs the article URL space needs for itself.
+RESERVED_SLUGS = {"feed", "topic", "newsletter", "search", "page"}
+
+
+def validate_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is reserved; choose another slug."), params={"slug": value}
+        )
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    assessment_area = models.CharField(
+        _("assessment area"),
+        max_length=20,
+        choices=ASSESSMENT_AREAS,
+        blank=True,
+        help_text=_("Articles on this topic start the foot assessment with this area in view."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:topic_detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def public(self, *, now=None) -> ArticleQuerySet:
+        """Published or scheduled, and their time has come."""
+        return self.filter(
+            status__in=[Article.Status.PUBLISHED, Article.Status.SCHEDULED],
+            published_at__lte=now or timezone.now(),
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=100, unique=True, validators=[validate_not_reserved]
+    )
+    summary = models.TextField(
+        _("summary"), max_length=400, help_text=_("One or two sentences shown in lists and feeds.")
+    )
+    body = models.TextField(_("body"), help_text=_("Markdown: ## headings, lists, links, quotes."))
+    body_html = models.TextField(editable=False, default="")
+    toc = models.JSONField(editable=False, default=list)
+    reading_minutes = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), default=1, editable=False
+    )
+    hero_image = models.ImageField(
+        _("hero image"),
+        storage=public_storage,
+        upload_to="articles/originals/",
+        blank=True,
+        width_field="hero_width",
+        height_field="hero_height",
+    )
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_alt = models.CharField(
+        _("hero image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Required with an image."),
+    )
+    hero_renditions = models.JSONField(editable=False, default=list)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), related_name="articles", blank=True, through="ArticleTopic"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
+    seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["status", "published_at"], name="content_art_status_pub")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Render the body once here, so pages never render Markdown per request."""
+        rendered = render_markdown(self.body)
+        self.body_html, self.toc, self.reading_minutes = (
+            rendered.html,
+            rendered.toc,
+            rendered.reading_minutes,
+        )
+        if self.status == self.Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html", "toc", "reading_minutes"}
+        super().save(*args, **kwargs)
+        from .images import ensure_renditions
+
+        ensure_renditions(self)
+
+    def get_absolute_url(self) -> str:
+        return reverse("content:article_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError(
+                {"hero_alt": _("Describe the image: alt text is required with an image.")}
+            )
+        if self.status == self.Status.SCHEDULED and not self.published_at:
+            raise ValidationError(
+                {"published_at": _("Choose when the scheduled article goes live.")}
+            )
+
+    # --- Presentation helpers (no queries beyond what the selectors prefetch) ---------------------
+    @property
+    def safe_body_html(self) -> str:
+        return sanitise(self.body_html)
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def meta_title(self) -> str:
+        return self.seo_title or self.title
+
+    @property
+    def meta_description(self) -> str:
+        return self.seo_description or self.summary
+
+    @property
+    def show_toc(self) -> bool:
+        return len(self.toc) >= 2 and self.reading_minutes >= 3
+
+    @property
+    def was_updated(self) -> bool:
+        return bool(
+            self.published_at
+            and self.updated_at
+            and (self.updated_at - self.published_at).days >= 1
+        )
+
+    @property
+    def byline(self) -> str:
+        if self.author_id and self.author:
+            return self.author.get_full_name() or self.author.get_username()
+        return str(_("The Fits Perfect team"))
+
+    @property
+    def assessment_area(self) -> str:
+        """The area of the first topic (in the article's order) that maps to one."""
+        for topic in self.ordered_topics:
+            if topic.assessment_area:
+                return topic.assessment_area
+        return ""
+
+    @property
+    def ordered_topics(self) -> list[Topic]:
+        """Topics in the order staff gave them (selectors prefetch `topic_links__topic`)."""
+        return [link.topic for link in self.topic_links.all()]
+
+
+class ArticleTopic(models.Model):
+    """An article's topic, in order: the first one with an assessment area sets the call to action."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="article_links"
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("article topic")
+        verbose_name_plural = _(
+            "topics (the first with an assessment area sets the call to action)"
+        )
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "topic"], name="content_unique_article_topic"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} · {self.topic_id}"
+
+
+class ArticleStatusChange(models.Model):
+    """Who moved an article between draft, scheduled and published, and when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=10, choices=Article.Status.choices)
+    published_at = models.DateTimeField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class Subscriber(models.Model):
+    """A newsletter address. Consent is the time they confirmed through the emailed link."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    email = models.EmailField(_("email"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    source_article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("newsletter subscriber")
+        verbose_name_plural = _("newsletter subscribers")
+
+    def __str__(self) -> str:
+        return self.email

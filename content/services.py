@@ -1,0 +1,267 @@
+"""Writes: publishing, importing and the newsletter. Views, admin, tasks and commands call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from .caching import invalidate_content_cache
+from .models import Article, ArticleStatusChange, ArticleTopic, Subscriber, Topic
+
+CONFIRM_SALT = "content.newsletter.confirm"
+UNSUBSCRIBE_SALT = "content.newsletter.unsubscribe"
+CONFIRM_MAX_AGE = timedelta(days=7)
+RESEND_AFTER = timedelta(minutes=10)
+
+
+# --- Publishing ---------------------------------------------------------------------------------
+def _record_status(
+    *, article: Article, to_status: str, published_at, actor, note: str = ""
+) -> ArticleStatusChange | None:
+    if article.status == to_status and article.published_at == published_at:
+        return None
+    change = ArticleStatusChange.objects.create(
+        article=article,
+        from_status=article.status,
+        to_status=to_status,
+        published_at=published_at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=note[:200],
+    )
+    article.status, article.published_at = to_status, published_at
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    invalidate_content_cache()
+    return change
+
+
+@transaction.atomic
+def article_publish(
+    *,
+    article: Article,
+    actor: AbstractBaseUser | None = None,
+    at: datetime | None = None,
+    note: str = "",
+) -> ArticleStatusChange | None:
+    """Publish now, or schedule for `at` when it is in the future. Re-publishing keeps the date."""
+    now = timezone.now()
+    when = at or article.published_at or now  # an earlier date (or a chosen future one) is kept
+    status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
+    return _record_status(
+        article=article, to_status=status, published_at=when, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def article_unpublish(
+    *, article: Article, actor: AbstractBaseUser | None = None, note: str = ""
+) -> ArticleStatusChange | None:
+    """Back to draft; the original publication date is kept for when it comes back."""
+    return _record_status(
+        article=article,
+        to_status=Article.Status.DRAFT,
+        published_at=article.published_at,
+        actor=actor,
+        note=note,
+    )
+
+
+@transaction.atomic
+def article_set_topics(*, article: Article, topics: list[Topic]) -> None:
+    """Replace the article's topics, keeping their order (the first decides the call to action)."""
+    ArticleTopic.objects.filter(article=article).delete()
+    ArticleTopic.objects.bulk_create(
+        ArticleTopic(article=article, topic=topic, position=index)
+        for index, topic in enumerate(dict.fromkeys(topics))
+    )
+    if hasattr(article, "_prefetched_objects_cache"):
+        article._prefetched_objects_cache.pop("topic_links", None)  # noqa: SLF001
+    invalidate_content_cache()
+
+
+# --- Import -------------------------------------------------------------------------------------
+@dataclass
+class ImportResult:
+    article: Article
+    outcome: str  # "created", "updated" or "unchanged"
+
+
+@transaction.atomic
+def article_import(
+    *,
+    slug: str,
+    title: str,
+    summary: str,
+    body: str,
+    topic_names: list[str],
+    published: bool | datetime | None,
+    actor: AbstractBaseUser | None = None,
+) -> ImportResult:
+    """Create or update the article with this slug; identical input changes nothing (no save)."""
+    article = Article.objects.select_for_update().filter(slug=slug).first()
+    outcome = "unchanged"
+    if article is None:
+        article = Article(slug=slug)
+        outcome = "created"
+    if topic_names:
+        topics = _topics_for(topic_names)
+    else:  # only a new article gets topics guessed from its title; staff edits are kept later
+        topics = _topics_in_title(title) if outcome == "created" else []
+    fields = {"title": title, "summary": summary, "body": body}
+    if any(getattr(article, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(article, name, value)
+        article.full_clean(exclude=["topics"])
+        article.save()
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if topics and [t.pk for t in article.ordered_topics] != [t.pk for t in topics]:
+        article_set_topics(article=article, topics=topics)
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if published is True and article.status == Article.Status.DRAFT:
+        article_publish(article=article, actor=actor, note="import")
+        outcome = "updated" if outcome == "unchanged" else outcome
+    elif isinstance(published, datetime) and (
+        article.published_at != published or article.status == Article.Status.DRAFT
+    ):
+        article_publish(article=article, actor=actor, at=published, note="import")
+        outcome = "updated" if outcome == "unchanged" else outcome
+    elif published is False and article.status != Article.Status.DRAFT:
+        article_unpublish(article=article, actor=actor, note="import")
+        outcome = "updated" if outcome == "unchanged" else outcome
+    return ImportResult(article=article, outcome=outcome)
+
+
+STOPWORDS = {"and", "or", "the", "of", "a", "an", "for", "to", "in", "on", "with", "your"}
+
+
+def _topics_in_title(title: str) -> list[Topic]:
+    """Existing topics whose name words appear in the title ("... Hip Pain" → Hip)."""
+    import re
+
+    words = {w.lower() for w in re.findall(r"\w+", title)}
+    return [
+        topic
+        for topic in Topic.objects.all()
+        if ({w.lower() for w in re.findall(r"\w+", topic.name)} - STOPWORDS) & words
+        or topic.slug in words
+    ]
+
+
+def _topics_for(names: list[str]) -> list[Topic]:
+    """Match topics by slug or name (case-insensitive); unknown ones are created."""
+    from django.utils.text import slugify
+
+    topics = []
+    for name in names:
+        slug = slugify(name)[:80]
+        topic = (
+            Topic.objects.filter(slug=slug).first()
+            or Topic.objects.filter(name__iexact=name).first()
+            or Topic.objects.create(name=name[:80], slug=slug)
+        )
+        if topic not in topics:
+            topics.append(topic)
+    return topics
+
+
+# --- Newsletter ---------------------------------------------------------------------------------
+def confirm_token(subscriber: Subscriber) -> str:
+    return signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=CONFIRM_SALT)
+
+
+def unsubscribe_token(subscriber: Subscriber) -> str:
+    return signing.dumps({"id": subscriber.pk, "email": subscriber.email}, salt=UNSUBSCRIBE_SALT)
+
+
+def _subscriber_from(token: str, *, salt: str, max_age: timedelta | None) -> Subscriber | None:
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    return Subscriber.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+
+
+@transaction.atomic
+def newsletter_subscribe(*, email: str, source_article: Article | None = None) -> Subscriber:
+    """Start (or restart) double opt-in. Repeating it is harmless: at most one email per few minutes,
+    and a confirmed address is left as it is (and not told apart, so the form leaks nothing)."""
+    from .tasks import send_newsletter_confirmation
+
+    email = email.strip()
+    email = email[: email.rfind("@")] + email[email.rfind("@") :].lower()
+    subscriber, created = Subscriber.objects.select_for_update().get_or_create(
+        email__iexact=email, defaults={"email": email, "source_article": source_article}
+    )
+    now = timezone.now()
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return subscriber
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        subscriber.status = Subscriber.Status.PENDING
+        subscriber.unsubscribed_at = None
+        subscriber.confirmation_sent_at = None
+    if subscriber.confirmation_sent_at and now - subscriber.confirmation_sent_at < RESEND_AFTER:
+        return subscriber
+    subscriber.confirmation_sent_at = now
+    subscriber.save()
+    subscriber_id = subscriber.pk
+    transaction.on_commit(lambda: send_newsletter_confirmation.delay(subscriber_id))
+    return subscriber
+
+
+@transaction.atomic
+def newsletter_confirm(*, token: str) -> Subscriber | None:
+    """Record consent (the confirmation time). Confirming twice keeps the first consent time."""
+    subscriber = _subscriber_from(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    if subscriber is None or subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        return None
+    if subscriber.status != Subscriber.Status.CONFIRMED:
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.consented_at = timezone.now()
+        subscriber.save(update_fields=["status", "consented_at"])
+    return subscriber
+
+
+@transaction.atomic
+def newsletter_unsubscribe(*, token: str) -> Subscriber | None:
+    subscriber = _subscriber_from(token, salt=UNSUBSCRIBE_SALT, max_age=None)
+    if subscriber is None:
+        return None
+    if subscriber.status != Subscriber.Status.UNSUBSCRIBED:
+        subscriber.status = Subscriber.Status.UNSUBSCRIBED
+        subscriber.unsubscribed_at = timezone.now()
+        subscriber.save(update_fields=["status", "unsubscribed_at"])
+    return subscriber
+
+
+def send_confirmation_email(*, subscriber_id: int) -> bool:
+    """Send the confirmation email (called by the Celery task)."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status != Subscriber.Status.PENDING:
+        return False
+    context = {
+        "confirm_url": settings.SITE_URL
+        + reverse("content:newsletter_confirm", kwargs={"token": confirm_token(subscriber)}),
+        "unsubscribe_url": settings.SITE_URL
+        + reverse(
+            "content:newsletter_unsubscribe", kwargs={"token": unsubscribe_token(subscriber)}
+        ),
+    }
+    subject = render_to_string("content/email/confirm_subject.txt", context).strip()
+    body = render_to_string("content/email/confirm_body.txt", context)
+    message = EmailMultiAlternatives(
+        subject,
+        body,
+        to=[subscriber.email],
+        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    )
+    message.send()
+    return True
