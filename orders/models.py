@@ -1,0 +1,346 @@
+"""Catalogue, orders, their recorded status history, payments and raw Stripe deliveries.
+
+Money is integer minor units plus a lower-case ISO currency code; times are UTC. An order's status only
+changes through `orders.services.order_set_status`, which checks `orders.states` and records the move.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .states import Status
+
+# Crockford-ish alphabet without look-alikes (0/O, 1/I/L): easy to read out over the phone.
+ORDER_NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_order_number() -> str:
+    return "FP-" + "".join(secrets.choice(ORDER_NUMBER_ALPHABET) for _ in range(8))
+
+
+def new_access_token() -> str:
+    """256 random bits: the only key to a guest's order page."""
+    return secrets.token_urlsafe(32)
+
+
+def default_currency() -> str:
+    return settings.DEFAULT_CURRENCY.lower()
+
+
+class Product(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("description"))
+    # One included item per line ("Two custom insoles", "Free remake within 60 days"...).
+    included = models.TextField(_("what is included"), blank=True)
+    turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=10)
+    base_price = models.PositiveIntegerField(_("price (minor units)"))
+    currency = models.CharField(max_length=3, default=default_currency)
+    image = models.CharField(_("image (static path)"), max_length=200, blank=True)
+    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("orders:product_detail", args=[self.slug])
+
+    @property
+    def included_items(self) -> list[str]:
+        return [line.strip() for line in self.included.splitlines() if line.strip()]
+
+
+class ProductOption(models.Model):
+    """A priced choice on a product: a top-cover material or an extra pair."""
+
+    class Kind(models.TextChoices):
+        TOP_COVER = "top_cover", _("Top cover")
+        EXTRA_PAIR = "extra_pair", _("Extra pair")
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.SlugField(max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    price_delta = models.IntegerField(_("price change (minor units)"), default=0)
+    is_default = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["kind", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "kind", "code"], name="uniq_product_option")
+        ]
+        verbose_name = _("product option")
+        verbose_name_plural = _("product options")
+
+    def __str__(self) -> str:
+        return f"{self.product.slug}: {self.get_kind_display()} {self.name}"
+
+
+class SizeSystem(models.TextChoices):
+    EU = "eu", _("EU")
+    UK = "uk", _("UK")
+    US = "us", _("US")
+
+
+class Order(models.Model):
+    Status = Status
+
+    number = models.CharField(_("order number"), max_length=16, unique=True)
+    access_token = models.CharField(max_length=64, unique=True, default=new_access_token)
+    # The hidden key of the checkout form that created this order: a double submit finds the same order.
+    checkout_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=Status.choices,
+        default=Status.AWAITING_PAYMENT,
+        db_index=True,
+    )
+
+    email = models.EmailField(_("email"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address_line1 = models.CharField(_("address line 1"), max_length=200)
+    address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    city = models.CharField(_("town or city"), max_length=100)
+    region = models.CharField(_("county, state or region"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20)
+    country = models.CharField(_("country"), max_length=2)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    health_data_consent_at = models.DateTimeField(null=True, blank=True)
+
+    currency = models.CharField(max_length=3, default=default_currency)
+    subtotal = models.PositiveIntegerField(default=0)
+    shipping = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    amount_paid = models.PositiveIntegerField(default=0)
+    amount_refunded = models.PositiveIntegerField(default=0)
+
+    checkout_attempt = models.PositiveSmallIntegerField(default=0)
+    stripe_checkout_session_id = models.CharField(max_length=255, blank=True, db_index=True)
+    stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Why a payment could not be accepted automatically (amount mismatch...): staff must look.
+    payment_flag = models.TextField(_("payment problem"), blank=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True, db_index=True)
+
+    # Clinical approval: from the linked assessment's review, or staff approval when there is none.
+    approved_for_lab_at = models.DateTimeField(null=True, blank=True)
+    approved_for_lab_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The lab hand-off's latest failure, set by the lab code (issue 7); cleared when it succeeds.
+    lab_error = models.TextField(_("lab error"), blank=True)
+    lab_reference = models.CharField(_("lab reference"), max_length=100, blank=True)
+
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        permissions = [
+            ("refund_order", _("Can refund orders through Stripe")),
+            ("approve_order_for_lab", _("Can approve an order for the lab without an assessment")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("orders:order_detail", args=[self.access_token])
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def refundable_amount(self) -> int:
+        return max(self.amount_paid - self.amount_refunded, 0)
+
+    @property
+    def shipping_address_lines(self) -> list[str]:
+        parts = [
+            self.full_name,
+            self.address_line1,
+            self.address_line2,
+            self.city,
+            self.region,
+            self.postcode,
+            self.country,
+        ]
+        return [part for part in parts if part]
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField()
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    # Snapshots: what the customer bought, whatever the catalogue says later.
+    description = models.CharField(max_length=300)
+    size_system = models.CharField(max_length=2, choices=SizeSystem.choices)
+    size = models.CharField(max_length=8)
+    top_cover = models.CharField(max_length=100, blank=True)
+    extra_pair = models.BooleanField(default=False)
+    quantity = models.PositiveSmallIntegerField(default=1)
+    unit_price = models.PositiveIntegerField()
+    line_total = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["order", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_number"], name="uniq_order_line_number")
+        ]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+
+    def __str__(self) -> str:
+        return f"{self.order.number} #{self.line_number}"
+
+
+class OrderStatusChange(models.Model):
+    """One recorded move of the state machine: who, when, from, to, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=32, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class Payment(models.Model):
+    """Money that moved, as Stripe reported it: one row per charge or refund object."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge", _("Payment")
+        REFUND = "refund", _("Refund")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    stripe_object_id = models.CharField(max_length=255, unique=True)
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    stripe_event_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+
+class StripeEvent(models.Model):
+    """Every delivery to /webhooks/stripe/ exactly as received, valid or not, and what became of it."""
+
+    event_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    type = models.CharField(max_length=100, blank=True, db_index=True)
+    raw_body = models.TextField()
+    headers = models.JSONField(default=dict)
+    valid = models.BooleanField(default=False)
+    processed = models.BooleanField(default=False, db_index=True)
+    error = models.TextField(blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+    deliveries = models.PositiveIntegerField(default=1)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="stripe_events"
+    )
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+
+    def __str__(self) -> str:
+        return self.event_id or _("invalid delivery %(id)s") % {"id": self.pk}
+
+
+class OrderEmail(models.Model):
+    """A customer email we owe: queued after commit, retried, visible to staff; never blocks the order."""
+
+    class Kind(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Order confirmation and receipt")
+        SCANS_NEEDED = "scans_needed", _("Scans needed")
+        SENT_TO_LAB = "sent_to_lab", _("Sent to the lab")
+        SHIPPED = "shipped", _("Shipped")
+        CANCELLED = "cancelled", _("Order cancelled")
+        REFUNDED = "refunded", _("Refund issued")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("customer email")
+        verbose_name_plural = _("customer emails")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} ({self.status})"

@@ -1,0 +1,80 @@
+"""Reads for orders: what pages, admin and emails show."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import Order, OrderStatusChange, Product, ProductOption
+from .states import HAPPY_PATH, SCAN_UPLOAD_STATUSES, Status
+
+
+def products_on_sale() -> QuerySet[Product]:
+    return Product.objects.filter(is_active=True).prefetch_related(
+        Prefetch("options", queryset=ProductOption.objects.order_by("kind", "position", "name"))
+    )
+
+
+def product_by_slug(slug: str) -> Product | None:
+    return products_on_sale().filter(slug=slug).first()
+
+
+def order_by_token(token: str) -> Order | None:
+    return (
+        Order.objects.select_related("assessment")
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "status_changes",
+                queryset=OrderStatusChange.objects.order_by("created_at", "id"),
+            ),
+        )
+        .filter(access_token=token)
+        .first()
+    )
+
+
+def order_by_number_and_email(number: str, email: str) -> Order | None:
+    number = number.strip().upper()
+    if number and not number.startswith("FP-"):
+        number = "FP-" + number
+    return Order.objects.filter(number=number, email__iexact=email.strip()).first()
+
+
+def orders_for_user(user) -> QuerySet[Order]:
+    if not getattr(user, "is_authenticated", False):
+        return Order.objects.none()
+    return Order.objects.filter(user=user).order_by("-created_at")
+
+
+def order_progress(order: Order) -> list[dict]:
+    """The happy path with each step marked done, current or to do (for the order page)."""
+    steps = []
+    if order.status in HAPPY_PATH:
+        current = HAPPY_PATH.index(order.status)
+    else:
+        current = -1
+    for index, status in enumerate(HAPPY_PATH):
+        state = "todo"
+        if current >= 0:
+            state = "done" if index < current else "current" if index == current else "todo"
+        steps.append({"status": status, "label": Status(status).label, "state": state})
+    return steps
+
+
+def order_next_step(order: Order) -> str:
+    """A code for what the customer should do or expect next (the template words it)."""
+    if order.status in {Status.AWAITING_PAYMENT, Status.PAYMENT_FAILED, Status.CHECKOUT_EXPIRED}:
+        return "pay"
+    if order.status in {Status.PAID, Status.AWAITING_SCANS}:
+        return "upload_scans"
+    if order.status == Status.SCANS_RECEIVED:
+        return "wait_review"
+    if order.status in {Status.CLINICALLY_APPROVED, Status.SENT_TO_LAB, Status.IN_PRODUCTION}:
+        return "wait_lab"
+    if order.status == Status.SHIPPED:
+        return "track"
+    return ""
+
+
+def order_can_upload_scans(order: Order) -> bool:
+    return order.status in SCAN_UPLOAD_STATUSES

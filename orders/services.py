@@ -1,0 +1,614 @@
+"""Every write to orders: creation, the state machine, payments, approvals, shipping, emails.
+
+Views, admin actions, webhooks, Celery tasks and management commands call these; none of them
+changes `Order.status` directly. Each service is keyword-only and atomic; transitions lock the order row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, Product
+from .signals import order_ready_for_lab, order_status_changed
+from .states import (
+    PAID_STATUSES,
+    SCAN_UPLOAD_STATUSES,
+    UNPAID_STATUSES,
+    IllegalTransition,
+    Status,
+    can_transition,
+)
+
+if TYPE_CHECKING:
+    from assessments.models import Assessment
+
+    from .models import StripeEvent
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "IllegalTransition",
+    "LineChoice",
+    "assessment_usable_for_order",
+    "order_approve_for_lab",
+    "order_cancel",
+    "order_create",
+    "order_mark_delivered",
+    "order_mark_in_production",
+    "order_mark_paid",
+    "order_mark_payment_failed",
+    "order_mark_checkout_expired",
+    "order_mark_scans_received",
+    "order_mark_scans_needed",
+    "order_mark_sent_to_lab",
+    "order_mark_shipped",
+    "order_queue_email",
+    "order_record_clinical_approval",
+    "order_record_refund",
+    "order_retry_checkout",
+    "order_set_checkout_session",
+    "order_set_lab_error",
+    "order_set_status",
+    "orders_record_assessment_approval",
+]
+
+# Which customer email each status sends, if any.
+STATUS_EMAILS: dict[str, str] = {
+    Status.PAID: OrderEmail.Kind.CONFIRMATION,
+    Status.AWAITING_SCANS: OrderEmail.Kind.SCANS_NEEDED,
+    Status.SENT_TO_LAB: OrderEmail.Kind.SENT_TO_LAB,
+    Status.SHIPPED: OrderEmail.Kind.SHIPPED,
+    Status.CANCELLED: OrderEmail.Kind.CANCELLED,
+    Status.REFUNDED: OrderEmail.Kind.REFUNDED,
+}
+
+
+def _locked(order: Order) -> Order:
+    """Re-reads the order under a row lock (inside the caller's transaction)."""
+    return Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _sync(target: Order, source: Order) -> Order:
+    """Copies the fresh state onto the caller's instance so it never acts on a stale status."""
+    target.__dict__.update(
+        {k: v for k, v in source.__dict__.items() if not k.startswith("_")}
+    )
+    return target
+
+
+# --- The state machine --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_set_status(
+    *, order: Order, to_status: str, actor=None, note: str = "", **fields
+) -> Order:
+    """The one place an order's status changes: checks the table, locks the row, records the move.
+
+    Extra keyword `fields` are saved on the order in the same write (e.g. carrier, tracking_number).
+    Raises `IllegalTransition` (and changes nothing) when the move is not allowed.
+    """
+    fresh = _locked(order)
+    from_status = fresh.status
+    if not can_transition(from_status, to_status):
+        raise IllegalTransition(from_status, to_status)
+    now = timezone.now()
+    fresh.status = to_status
+    for name, value in fields.items():
+        setattr(fresh, name, value)
+    if to_status == Status.CANCELLED:
+        fresh.cancelled_at = now
+    elif to_status == Status.SHIPPED:
+        fresh.shipped_at = now
+    elif to_status == Status.DELIVERED:
+        fresh.delivered_at = now
+    fresh.save()
+    OrderStatusChange.objects.create(
+        order=fresh,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+    )
+    email_kind = STATUS_EMAILS.get(to_status)
+    if email_kind:
+        order_queue_email(order=fresh, kind=email_kind)
+    order_status_changed.send(
+        sender=Order,
+        order=fresh,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        note=note,
+    )
+    if to_status == Status.CLINICALLY_APPROVED:
+        order_ready_for_lab.send(sender=Order, order=fresh)
+    return _sync(order, fresh)
+
+
+# --- Creating an order ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineChoice:
+    """What the customer chose on a product page."""
+
+    product: Product
+    size_system: str
+    size: str
+    top_cover_code: str = ""
+    extra_pair: bool = False
+    quantity: int = 1
+
+    def priced(self) -> tuple[int, str, str]:
+        """(unit price, top-cover name, description): the product's price plus its options."""
+        price = self.product.base_price
+        top_cover_name = ""
+        parts = [self.product.name, f"{self.size_system.upper()} {self.size}"]
+        for option in self.product.options.all():
+            if option.kind == option.Kind.TOP_COVER and option.code == self.top_cover_code:
+                price += option.price_delta
+                top_cover_name = option.name
+                parts.append(option.name)
+            elif option.kind == option.Kind.EXTRA_PAIR and self.extra_pair:
+                price += option.price_delta
+                parts.append(option.name)
+        return price, top_cover_name, ", ".join(parts)
+
+
+def assessment_usable_for_order(assessment: Assessment | None) -> bool:
+    """Drafts and red-flag referrals never back an order."""
+    if assessment is None:
+        return False
+    return assessment.status not in {"draft", "referred"}
+
+
+@transaction.atomic
+def order_create(
+    *,
+    lines: list[LineChoice],
+    email: str,
+    full_name: str,
+    address_line1: str,
+    city: str,
+    postcode: str,
+    country: str,
+    phone: str = "",
+    address_line2: str = "",
+    region: str = "",
+    user=None,
+    assessment: Assessment | None = None,
+    checkout_key: str | None = None,
+) -> Order:
+    """Creates the order and its numbered lines in one transaction, awaiting payment.
+
+    The same `checkout_key` (the checkout form's hidden key) returns the order it already created, so a
+    double submit does not create two orders.
+    """
+    if not lines:
+        raise ValueError("An order needs at least one line.")
+    if checkout_key:
+        existing = Order.objects.filter(checkout_key=checkout_key).first()
+        if existing is not None:
+            return existing
+    if assessment is not None and not assessment_usable_for_order(assessment):
+        raise ValueError("This assessment cannot be used for an order.")
+    currencies = {line.product.currency.lower() for line in lines}
+    if len(currencies) != 1:
+        raise ValueError("All lines of an order must share one currency.")
+    now = timezone.now()
+    order = Order(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        assessment=assessment,
+        email=email.strip(),
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        address_line1=address_line1.strip(),
+        address_line2=address_line2.strip(),
+        city=city.strip(),
+        region=region.strip(),
+        postcode=postcode.strip().upper(),
+        country=country.upper(),
+        terms_accepted_at=now,
+        health_data_consent_at=now,
+        currency=currencies.pop(),
+        checkout_key=checkout_key or None,
+        checkout_attempt=1,
+    )
+    from .models import new_order_number
+
+    for _attempt in range(10):
+        order.number = new_order_number()
+        if not Order.objects.filter(number=order.number).exists():
+            break
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:
+        if checkout_key:
+            return Order.objects.get(checkout_key=checkout_key)
+        raise
+    subtotal = 0
+    for number, choice in enumerate(lines, start=1):
+        unit_price, top_cover_name, description = choice.priced()
+        line_total = unit_price * choice.quantity
+        subtotal += line_total
+        OrderLine.objects.create(
+            order=order,
+            line_number=number,
+            product=choice.product,
+            description=description[:300],
+            size_system=choice.size_system,
+            size=choice.size,
+            top_cover=top_cover_name,
+            extra_pair=choice.extra_pair,
+            quantity=choice.quantity,
+            unit_price=unit_price,
+            line_total=line_total,
+        )
+    order.subtotal = subtotal
+    order.shipping = 0
+    order.total = subtotal + order.shipping
+    order.save(update_fields=["subtotal", "shipping", "total", "updated_at"])
+    OrderStatusChange.objects.create(
+        order=order, from_status="", to_status=order.status, note=_("Order placed.")
+    )
+    return order
+
+
+@transaction.atomic
+def order_set_checkout_session(*, order: Order, session_id: str) -> Order:
+    """Remembers the Checkout Session of the current attempt (to tell stale sessions apart)."""
+    fresh = _locked(order)
+    fresh.stripe_checkout_session_id = session_id
+    fresh.save(update_fields=["stripe_checkout_session_id", "updated_at"])
+    return _sync(order, fresh)
+
+
+@transaction.atomic
+def order_retry_checkout(*, order: Order, actor=None) -> Order:
+    """A new checkout attempt (new idempotency key) after a failed or expired one."""
+    fresh = _locked(order)
+    if fresh.status not in {Status.PAYMENT_FAILED, Status.CHECKOUT_EXPIRED}:
+        if fresh.status == Status.AWAITING_PAYMENT:
+            return _sync(order, fresh)
+        raise IllegalTransition(fresh.status, Status.AWAITING_PAYMENT)
+    fresh.checkout_attempt += 1
+    fresh.stripe_checkout_session_id = ""
+    fresh.save(update_fields=["checkout_attempt", "stripe_checkout_session_id", "updated_at"])
+    return order_set_status(
+        order=_sync(order, fresh),
+        to_status=Status.AWAITING_PAYMENT,
+        actor=actor,
+        note=_("Checkout started again."),
+    )
+
+
+# --- Payments ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_mark_paid(
+    *,
+    order: Order,
+    event: StripeEvent | None,
+    amount: int,
+    currency: str,
+    payment_intent_id: str = "",
+    checkout_session_id: str = "",
+) -> bool:
+    """Records a confirmed payment and moves the order on to waiting for scans.
+
+    Only Stripe's verified webhook (or the test payment page's signed event) calls this. Returns True
+    when this call paid the order; False when it was already paid (a duplicate) or the amount or
+    currency do not match the order (then the order is flagged for staff and stays unpaid).
+    """
+    fresh = _locked(order)
+    if fresh.paid_at is not None:
+        return False
+    event_id = getattr(event, "event_id", "") or ""
+    if amount != fresh.total or currency.lower() != fresh.currency.lower():
+        fresh.payment_flag = _(
+            "Stripe reported %(amount)s %(currency)s but the order is for %(total)s %(order_currency)s "
+            "(event %(event)s). Not marked paid: check in Stripe."
+        ) % {
+            "amount": amount,
+            "currency": currency.upper(),
+            "total": fresh.total,
+            "order_currency": fresh.currency.upper(),
+            "event": event_id or "-",
+        }
+        fresh.save(update_fields=["payment_flag", "updated_at"])
+        logger.warning("Payment amount mismatch on order %s", fresh.number)
+        _sync(order, fresh)
+        return False
+    fresh.paid_at = timezone.now()
+    fresh.amount_paid = amount
+    if payment_intent_id:
+        fresh.stripe_payment_intent_id = payment_intent_id
+    if checkout_session_id:
+        fresh.stripe_checkout_session_id = checkout_session_id
+    fresh.save()
+    Payment.objects.get_or_create(
+        stripe_object_id=payment_intent_id or checkout_session_id or f"order-{fresh.pk}",
+        defaults={
+            "order": fresh,
+            "kind": Payment.Kind.CHARGE,
+            "amount": amount,
+            "currency": currency.lower(),
+            "stripe_event_id": event_id,
+        },
+    )
+    note = _("Payment confirmed by Stripe (event %(event)s).") % {"event": event_id or "-"}
+    order_set_status(order=fresh, to_status=Status.PAID, note=note)
+    order_set_status(
+        order=fresh, to_status=Status.AWAITING_SCANS, note=_("Waiting for the foot scans.")
+    )
+    _sync(order, fresh)
+    return True
+
+
+@transaction.atomic
+def order_mark_payment_failed(*, order: Order, event: StripeEvent | None, note: str = "") -> bool:
+    """A delayed payment method failed: the customer may try again. No-op once paid."""
+    fresh = _locked(order)
+    if fresh.status != Status.AWAITING_PAYMENT:
+        return False
+    order_set_status(order=fresh, to_status=Status.PAYMENT_FAILED, note=note)
+    _sync(order, fresh)
+    return True
+
+
+@transaction.atomic
+def order_mark_checkout_expired(*, order: Order, session_id: str, event=None) -> bool:
+    """The current checkout session expired unpaid. Stale sessions and paid orders are left alone."""
+    fresh = _locked(order)
+    if fresh.status != Status.AWAITING_PAYMENT:
+        return False
+    if fresh.stripe_checkout_session_id and session_id != fresh.stripe_checkout_session_id:
+        return False
+    order_set_status(
+        order=fresh,
+        to_status=Status.CHECKOUT_EXPIRED,
+        note=_("The checkout session expired before payment."),
+    )
+    _sync(order, fresh)
+    return True
+
+
+@transaction.atomic
+def order_record_refund(
+    *,
+    order: Order,
+    event: StripeEvent | None,
+    amount_refunded_total: int,
+    currency: str,
+    refunds: list[tuple[str, int]] | None = None,
+) -> bool:
+    """Records refunds as Stripe reports them on `charge.refunded` (cumulative, so order-insensitive).
+
+    A full refund moves the order to REFUNDED; a partial one only records the money. Returns True
+    when something new was recorded.
+    """
+    fresh = _locked(order)
+    if currency.lower() != fresh.currency.lower():
+        raise ValueError(f"Refund currency {currency} does not match order {fresh.currency}.")
+    changed = False
+    event_id = getattr(event, "event_id", "") or ""
+    for refund_id, refund_amount in refunds or []:
+        _payment, created = Payment.objects.get_or_create(
+            stripe_object_id=refund_id,
+            defaults={
+                "order": fresh,
+                "kind": Payment.Kind.REFUND,
+                "amount": refund_amount,
+                "currency": currency.lower(),
+                "stripe_event_id": event_id,
+            },
+        )
+        changed = changed or created
+    if amount_refunded_total > fresh.amount_refunded:
+        fresh.amount_refunded = amount_refunded_total
+        fresh.save(update_fields=["amount_refunded", "updated_at"])
+        changed = True
+        full = fresh.amount_paid and fresh.amount_refunded >= fresh.amount_paid
+        note = _("Refunded %(amount)s %(currency)s in total (event %(event)s).") % {
+            "amount": fresh.amount_refunded,
+            "currency": fresh.currency.upper(),
+            "event": event_id or "-",
+        }
+        if full and can_transition(fresh.status, Status.REFUNDED):
+            order_set_status(order=fresh, to_status=Status.REFUNDED, note=note)
+        else:
+            OrderStatusChange.objects.create(
+                order=fresh, from_status=fresh.status, to_status=fresh.status, note=note
+            )
+    _sync(order, fresh)
+    return changed
+
+
+# --- Cancelling ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor=None, note: str = "") -> Order:
+    """Cancels before the lab starts; a paid order then needs a refund (staff do it in admin)."""
+    return order_set_status(order=order, to_status=Status.CANCELLED, actor=actor, note=note)
+
+
+# --- Scans, approval and the lab (the lab hand-off code calls these) --------------------------------
+
+
+def _approved(order: Order) -> bool:
+    return order.approved_for_lab_at is not None
+
+
+@transaction.atomic
+def order_mark_scans_received(*, order: Order, actor=None, note: str = "") -> Order:
+    """Both scans are in and valid. If the order is already approved it goes straight on to
+    CLINICALLY_APPROVED (which sends `order_ready_for_lab`)."""
+    fresh = _locked(order)
+    if fresh.status == Status.PAID:
+        order_set_status(order=fresh, to_status=Status.AWAITING_SCANS, actor=actor)
+    order_set_status(
+        order=fresh,
+        to_status=Status.SCANS_RECEIVED,
+        actor=actor,
+        note=note or _("Both foot scans received."),
+    )
+    if _approved(fresh):
+        order_set_status(
+            order=fresh,
+            to_status=Status.CLINICALLY_APPROVED,
+            actor=actor,
+            note=_("Already approved for the lab."),
+        )
+    return _sync(order, fresh)
+
+
+@transaction.atomic
+def order_mark_scans_needed(*, order: Order, actor=None, note: str = "") -> Order:
+    """A replaced scan failed validation after the order had its scans: wait for scans again."""
+    fresh = _locked(order)
+    if fresh.status == Status.CLINICALLY_APPROVED:
+        order_set_status(order=fresh, to_status=Status.SCANS_RECEIVED, actor=actor, note=note)
+    return order_set_status(
+        order=_sync(order, fresh), to_status=Status.AWAITING_SCANS, actor=actor, note=note
+    )
+
+
+@transaction.atomic
+def order_record_clinical_approval(*, order: Order, actor=None, note: str = "") -> Order:
+    """Records approval for the lab (clinician review or staff), moving the order on if its scans are
+    in. Approval may come before the scans: then it waits on the order until they arrive."""
+    fresh = _locked(order)
+    if fresh.status not in PAID_STATUSES and fresh.status not in UNPAID_STATUSES:
+        return _sync(order, fresh)  # cancelled or refunded: nothing to approve
+    if fresh.approved_for_lab_at is None:
+        fresh.approved_for_lab_at = timezone.now()
+        fresh.approved_for_lab_by = actor if getattr(actor, "pk", None) else None
+        fresh.save(update_fields=["approved_for_lab_at", "approved_for_lab_by", "updated_at"])
+    if fresh.status == Status.SCANS_RECEIVED:
+        order_set_status(
+            order=fresh,
+            to_status=Status.CLINICALLY_APPROVED,
+            actor=actor,
+            note=note or _("Approved for the lab."),
+        )
+    elif note or fresh.status in SCAN_UPLOAD_STATUSES:
+        OrderStatusChange.objects.create(
+            order=fresh,
+            from_status=fresh.status,
+            to_status=fresh.status,
+            actor=fresh.approved_for_lab_by,
+            note=note or _("Approved for the lab; waiting for the scans."),
+        )
+    return _sync(order, fresh)
+
+
+@transaction.atomic
+def order_approve_for_lab(*, order: Order, actor, note: str = "") -> Order:
+    """Staff approval for an order with no assessment (with one, the clinician's review decides)."""
+    if order.assessment_id is not None:
+        raise ValueError(_("This order has an assessment: a clinician's review approves it."))
+    return order_record_clinical_approval(
+        order=order, actor=actor, note=note or _("Approved for the lab by staff.")
+    )
+
+
+def orders_record_assessment_approval(*, assessment, reviewer=None) -> list[Order]:
+    """Called when a clinician approves an assessment: every linked live order records it."""
+    updated = []
+    for order in Order.objects.filter(assessment=assessment).order_by("pk"):
+        updated.append(
+            order_record_clinical_approval(
+                order=order,
+                actor=reviewer,
+                note=_("Assessment approved by a clinician."),
+            )
+        )
+    return updated
+
+
+@transaction.atomic
+def order_mark_sent_to_lab(
+    *, order: Order, actor=None, lab_reference: str = "", note: str = ""
+) -> Order:
+    fields = {"lab_error": ""}
+    if lab_reference:
+        fields["lab_reference"] = lab_reference
+    return order_set_status(
+        order=order,
+        to_status=Status.SENT_TO_LAB,
+        actor=actor,
+        note=note or _("Sent to the lab."),
+        **fields,
+    )
+
+
+@transaction.atomic
+def order_mark_in_production(*, order: Order, actor=None, note: str = "") -> Order:
+    return order_set_status(
+        order=order,
+        to_status=Status.IN_PRODUCTION,
+        actor=actor,
+        note=note or _("The lab started making the orthotics."),
+    )
+
+
+@transaction.atomic
+def order_mark_shipped(
+    *, order: Order, carrier: str, tracking_number: str, actor=None, note: str = ""
+) -> Order:
+    if not carrier.strip() or not tracking_number.strip():
+        raise ValueError(_("A shipment needs a carrier and a tracking number."))
+    return order_set_status(
+        order=order,
+        to_status=Status.SHIPPED,
+        actor=actor,
+        note=note or _("Shipped with %(carrier)s.") % {"carrier": carrier.strip()},
+        carrier=carrier.strip(),
+        tracking_number=tracking_number.strip(),
+    )
+
+
+@transaction.atomic
+def order_mark_delivered(*, order: Order, actor=None, note: str = "") -> Order:
+    return order_set_status(
+        order=order, to_status=Status.DELIVERED, actor=actor, note=note or _("Delivered.")
+    )
+
+
+@transaction.atomic
+def order_set_lab_error(*, order: Order, error: str) -> Order:
+    """The lab hand-off's latest failure ("" clears it); shown as a flag in admin."""
+    fresh = _locked(order)
+    fresh.lab_error = error
+    fresh.save(update_fields=["lab_error", "updated_at"])
+    return _sync(order, fresh)
+
+
+# --- Emails --------------------------------------------------------------------------------------
+
+
+def order_queue_email(*, order: Order, kind: str) -> OrderEmail:
+    """Records the email and enqueues its sending after commit; a broker failure is logged, not raised
+    (the row stays QUEUED and staff can resend it from admin)."""
+    email = OrderEmail.objects.create(order=order, kind=kind)
+
+    def enqueue() -> None:
+        from .tasks import send_order_email
+
+        try:
+            send_order_email.delay(email.pk)
+        except Exception:  # a failed send must never break the order
+            logger.exception("Could not enqueue email %s for order %s", kind, order.pk)
+
+    transaction.on_commit(enqueue)
+    return email
