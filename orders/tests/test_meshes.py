@@ -1,0 +1,344 @@
+"""Foot scan validation: what a customer's file is accepted as, rejected for, and measured at."""
+
+import hashlib
+import io
+import os
+import struct
+
+import numpy as np
+import pytest
+import trimesh
+from PIL import Image
+
+from orders import meshes
+from orders.meshes import ScanRejected, check_pair, check_pair_issues, inspect_mesh
+from orders.tests.foot_meshes import ARCH, LENGTH, expected_widths, foot_mesh, save
+
+
+@pytest.fixture(scope="module")
+def right_foot():
+    return foot_mesh(rotate_seed=7)
+
+
+@pytest.fixture(scope="module")
+def left_foot():
+    return foot_mesh(mirror=True, rotate_seed=3)
+
+
+def _write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# --- Accepted formats and measurements ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "file_type", "encoding"),
+    [
+        ("foot.stl", "stl", "binary"),
+        ("foot_ascii.stl", "stl_ascii", "ascii"),
+        ("foot.obj", "obj", None),
+        ("foot.ply", "ply", None),
+    ],
+)
+def test_each_format_is_parsed_and_measured_in_mm(tmp_path, right_foot, name, file_type, encoding):
+    path = tmp_path / name
+    save(right_foot, path, file_type=file_type)
+
+    report = inspect_mesh(path, filename=name)
+
+    fore, heel = expected_widths()
+    m = report.measurements
+    assert report.file_format == name.rsplit(".", 1)[-1]
+    assert report.encoding == encoding
+    assert report.unit.unit == "mm" and not report.needs_review
+    assert report.triangle_count == len(right_foot.faces)
+    assert report.watertight and report.warnings == []
+    assert m.length_mm == pytest.approx(LENGTH, abs=2.0)
+    assert m.forefoot_width_mm == pytest.approx(fore, rel=0.03)
+    assert m.heel_width_mm == pytest.approx(heel, rel=0.04)
+    assert m.arch_height_mm == pytest.approx(ARCH, abs=1.5)
+    assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert report.size_bytes == path.stat().st_size
+    assert max(report.bbox_size_mm) < LENGTH * 1.5  # rotated, so the box is bigger than the foot
+    assert report.to_dict()["measurements"]["length_mm"] == m.length_mm
+
+
+def test_accepts_an_open_file_object(tmp_path, right_foot):
+    path = tmp_path / "foot.stl"
+    save(right_foot, path)
+    with open(path, "rb") as handle:
+        report = inspect_mesh(handle, filename="upload.stl")
+    assert report.filename == "upload.stl"
+    assert report.triangle_count == len(right_foot.faces)
+
+
+# --- Units ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit", "scale"), [("mm", 1.0), ("cm", 0.1), ("m", 0.001), ("inch", 1 / 25.4)]
+)
+def test_the_same_foot_in_each_unit_is_recognised_and_measured_in_mm(
+    tmp_path, right_foot, unit, scale
+):
+    path = tmp_path / f"foot_{unit}.stl"
+    save(right_foot, path, scale=scale)
+
+    report = inspect_mesh(path, filename=path.name)
+
+    assert report.unit.unit == unit
+    assert report.unit.scale_to_mm == meshes.UNIT_SCALES_TO_MM[unit]
+    assert report.unit.confidence >= meshes.UNIT_REVIEW_BELOW
+    assert not report.needs_review
+    assert report.measurements.length_mm == pytest.approx(LENGTH, abs=2.0)
+
+
+def test_an_ambiguous_unit_goes_to_review_not_rejection(tmp_path):
+    # 140 units long: a 140 mm child's foot in cm, or a 356 mm foot in inches.
+    mesh = foot_mesh(length=140.0)
+    path = tmp_path / "ambiguous.stl"
+    save(mesh, path, scale=0.1)
+
+    report = inspect_mesh(path, filename="ambiguous.stl")
+
+    assert report.needs_review
+    assert report.unit.confidence < meshes.UNIT_REVIEW_BELOW
+    assert report.unit.scores["cm"] > 0 and report.unit.scores["inch"] > 0
+    assert "ambiguous.stl" in report.review_reasons[0]
+
+
+def test_guess_unit_table():
+    assert meshes.guess_unit(260).unit == "mm"
+    assert meshes.guess_unit(26).unit == "cm"
+    assert meshes.guess_unit(0.26).unit == "m"
+    assert meshes.guess_unit(10.24).unit == "inch"
+    assert meshes.guess_unit(14).needs_review
+    for impossible in (0.01, 1.5, 55, 600, 5000):
+        assert meshes.guess_unit(impossible) is None
+
+
+# --- Warnings ----------------------------------------------------------------------------------------
+
+
+def test_an_open_surface_is_a_warning_not_a_rejection(tmp_path):
+    mesh = foot_mesh(open_top=True)
+    path = tmp_path / "impression.stl"
+    save(mesh, path)
+
+    report = inspect_mesh(path, filename="impression.stl")
+
+    assert not report.watertight
+    assert any("impression.stl" in w and "watertight" in w for w in report.warnings)
+    assert report.measurements.length_mm == pytest.approx(LENGTH, abs=2.0)
+
+
+# --- Rejections --------------------------------------------------------------------------------------
+
+
+def _jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 100, 50)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code", "words"),
+    [
+        ("left.stl", _jpeg_bytes(), "not_a_mesh", "JPEG"),
+        (
+            "left.obj",
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n" * 50,
+            "not_a_mesh",
+            "PDF",
+        ),
+        ("left.stl", os.urandom(10_000), None, None),
+        ("left.obj", os.urandom(10_000), None, None),
+        ("left.ply", os.urandom(10_000), None, None),
+        ("left.stl", b"", "empty", "empty"),
+        ("left.obj", b"   \n\n", "empty", "empty"),
+        ("left.docx", b"whatever", "unsupported_format", "STL, OBJ and PLY"),
+    ],
+    ids=["jpeg", "pdf", "random-stl", "random-obj", "random-ply", "empty", "blank", "extension"],
+)
+def test_files_that_are_not_meshes_are_rejected_with_the_name_and_reason(
+    tmp_path, name, data, code, words
+):
+    path = _write(tmp_path, name, data)
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename=name)
+
+    assert name in caught.value.message
+    assert caught.value.filename == name
+    if code:
+        assert caught.value.code == code
+        assert words in caught.value.message
+    else:
+        assert caught.value.code in {"not_a_mesh", "truncated"}
+
+
+def test_a_truncated_binary_stl_is_rejected_as_truncated(tmp_path, right_foot):
+    data = right_foot.export(file_type="stl")
+    path = _write(tmp_path, "cut.stl", data[: len(data) // 2])
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="cut.stl")
+
+    assert caught.value.code == "truncated"
+    assert "cut.stl" in caught.value.message and "truncated" in caught.value.message
+
+
+def test_a_truncated_ascii_stl_is_rejected(tmp_path, right_foot):
+    data = right_foot.export(file_type="stl_ascii").encode()
+    path = _write(tmp_path, "cut.stl", data[: len(data) // 2])
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="cut.stl")
+
+    assert caught.value.code == "truncated"
+
+
+def test_too_few_triangles_is_rejected(tmp_path):
+    box = trimesh.creation.box(extents=(260, 100, 60))
+    path = tmp_path / "box.stl"
+    save(box, path)
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="box.stl")
+
+    assert caught.value.code == "too_few_triangles"
+    assert "12 triangles" in caught.value.message
+
+
+def _binary_stl(triangles: np.ndarray) -> bytes:
+    header = b"\0" * 80 + struct.pack("<I", len(triangles))
+    records = np.zeros(len(triangles), dtype=[("n", "<f4", 3), ("v", "<f4", (3, 3)), ("a", "<u2")])
+    records["v"] = triangles
+    return header + records.tobytes()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_or_infinite_coordinates_are_rejected(tmp_path, right_foot, bad):
+    triangles = right_foot.triangles.astype(np.float32)
+    triangles[10, 1, 2] = bad
+    path = _write(tmp_path, "nan.stl", _binary_stl(triangles))
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="nan.stl")
+
+    assert caught.value.code == "non_finite"
+    assert "nan.stl" in caught.value.message
+
+
+@pytest.mark.parametrize("scale", [20.0, 0.2, 0.0001], ids=["5-metre", "52-unit", "tiny"])
+def test_a_size_that_cannot_be_a_foot_in_any_unit_is_rejected(tmp_path, right_foot, scale):
+    path = tmp_path / "huge.stl"
+    save(right_foot, path, scale=scale)
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="huge.stl")
+
+    assert caught.value.code == "implausible_size"
+    assert "cannot be a foot" in caught.value.message
+
+
+def test_a_file_over_the_cap_is_refused_before_parsing(tmp_path, right_foot):
+    path = tmp_path / "big.stl"
+    save(right_foot, path)
+
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="big.stl", max_bytes=1000)
+
+    assert caught.value.code == "too_large"
+
+
+# --- Preview -------------------------------------------------------------------------------------------
+
+
+def test_preview_is_a_png_of_the_requested_size_showing_the_sole(tmp_path, right_foot):
+    path = tmp_path / "foot.stl"
+    save(right_foot, path)
+    report = inspect_mesh(path, filename="foot.stl")
+
+    png = meshes.render_sole_preview(report, size=(200, 400))
+
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.size == (200, 400)
+    pixels = np.asarray(image.convert("RGB")).astype(int)
+    foot = (pixels != 255).any(axis=2)
+    # The outline fills a foot-shaped share of the picture: not blank, not a full rectangle.
+    assert 0.3 < foot.mean() < 0.85
+    # Depth-shaded: the raised arch is lighter than the heel, which touches the ground.
+    heel_row, arch_rows = pixels[340, 60:140], pixels[170:230]
+    assert np.std(pixels[foot]) > 5
+    assert arch_rows[foot[170:230]].sum(axis=1).max() > heel_row.sum(axis=1).min() + 60
+
+
+def test_preview_of_a_coarse_mesh_has_no_holes(tmp_path):
+    coarse = foot_mesh(rings=12, segments=48)  # ~2300 large triangles
+    report = meshes.render_sole_preview(coarse, size=(100, 200))
+    pixels = np.asarray(Image.open(io.BytesIO(report)).convert("RGB"))
+    row = (pixels[100] != 255).any(axis=1)
+    inside = np.nonzero(row)[0]
+    assert row[inside.min() : inside.max() + 1].all()
+
+
+def test_preview_accepts_a_trimesh_directly(right_foot):
+    png = meshes.render_sole_preview(right_foot)
+    assert Image.open(io.BytesIO(png)).size == (400, 800)
+
+
+# --- Pairs -----------------------------------------------------------------------------------------------
+
+
+def test_left_and_right_are_told_apart(tmp_path, right_foot, left_foot):
+    save(right_foot, tmp_path / "r.stl")
+    save(left_foot, tmp_path / "l.stl")
+
+    right = inspect_mesh(tmp_path / "r.stl", filename="r.stl")
+    left = inspect_mesh(tmp_path / "l.stl", filename="l.stl")
+
+    assert right.side.side == "right" and left.side.side == "left"
+    assert check_pair(left, right) == []
+
+
+def test_swapped_feet_are_caught_as_a_warning(tmp_path, right_foot, left_foot):
+    save(right_foot, tmp_path / "r.stl")
+    save(left_foot, tmp_path / "l.stl")
+    right = inspect_mesh(tmp_path / "r.stl", filename="r.stl")
+    left = inspect_mesh(tmp_path / "l.stl", filename="l.stl")
+
+    issues = check_pair_issues(left=right, right=left)
+
+    assert [(i.code, i.severity) for i in issues] == [("swapped", "warning")]
+    assert "swapped" in check_pair(right, left)[0]
+
+
+def test_the_same_file_twice_is_caught(tmp_path, right_foot):
+    save(right_foot, tmp_path / "a.stl")
+    save(right_foot, tmp_path / "b.stl")
+    a = inspect_mesh(tmp_path / "a.stl", filename="a.stl")
+    b = inspect_mesh(tmp_path / "b.stl", filename="b.stl")
+
+    issues = check_pair_issues(a, b)
+
+    assert [(i.code, i.severity) for i in issues] == [("same_file", "error")]
+    assert "a.stl" in issues[0].message and "b.stl" in issues[0].message
+
+
+def test_a_foot_without_arch_or_toe_cues_is_unsure_and_only_warns(tmp_path):
+    flat = foot_mesh(arch=0.0, toe_shift=0.0)
+    save(flat, tmp_path / "flat.stl")
+    save(foot_mesh(rotate_seed=1), tmp_path / "r.stl")
+    report = inspect_mesh(tmp_path / "flat.stl", filename="flat.stl")
+    right = inspect_mesh(tmp_path / "r.stl", filename="r.stl")
+
+    assert report.side.side is None
+    assert report.measurements.arch_height_mm is None
+    assert any("left or a right" in w for w in report.warnings)
+    # Unsure + a clear right foot given as the left: a warning for staff, never an error.
+    issues = check_pair_issues(left=right, right=report)
+    assert issues and all(i.severity == "warning" for i in issues)
