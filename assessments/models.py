@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,10 +50,27 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    # Item-level answers as given, keyed by step ("about", "pain", "red_flags", "left", "right",
+    # "activity"): with `model_version` they let any result be explained and re-scored later.
+    answers = models.JSONField(default=dict, blank=True)
+    model_version = models.CharField(max_length=16, blank=True)
+    left_score = models.SmallIntegerField(null=True, blank=True)
+    right_score = models.SmallIntegerField(null=True, blank=True)
+    load_score = models.SmallIntegerField(null=True, blank=True)
+    asymmetry = models.BooleanField(default=False)
+    red_flags = models.JSONField(default=list, blank=True)
+    urgent = models.BooleanField(default=False)
+    # The scoring output (drivers, load factors...) as computed at submission.
+    result = models.JSONField(default=dict, blank=True)
+    # The article the person came from, as a slug (the content app is not imported).
+    source_article_slug = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
+        permissions = [("review_assessment", _("Can review assessments as a clinician"))]
 
     def __str__(self) -> str:
         return _("Assessment %(id)s") % {"id": self.pk}
@@ -61,3 +79,105 @@ class Assessment(models.Model):
     def is_approved(self) -> bool:
         """True when the latest clinician decision lets a linked order go to the lab."""
         return self.decision == self.Decision.APPROVED
+
+    @property
+    def is_referred(self) -> bool:
+        return bool(self.red_flags)
+
+
+def photo_path(instance: "AssessmentPhoto", filename: str) -> str:
+    """A random name: nothing about the person or the original file leaks into storage paths."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"assessment-photos/{secrets.token_hex(16)}.{extension}"
+
+
+class AssessmentPhoto(models.Model):
+    """An optional foot photo, sanitised (no EXIF) and kept in private storage."""
+
+    class Kind(models.TextChoices):
+        LEFT_BEHIND = "left_behind", _("Left foot from behind")
+        RIGHT_BEHIND = "right_behind", _("Right foot from behind")
+        FOOTPRINT = "footprint", _("Wet footprint")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to=photo_path)
+    content_type = models.CharField(max_length=40)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind"], name="one_photo_per_kind")
+        ]
+        verbose_name = _("assessment photo")
+        verbose_name_plural = _("assessment photos")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.assessment_id})"
+
+
+FPI_ITEM_FIELDS = ("ankle_curves", "heel_tilt", "midfoot_bulge", "arch_height", "toes_from_behind")
+
+
+def _fpi_item(verbose_name):
+    return models.SmallIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-2), MaxValueValidator(2)],
+    )
+
+
+class Review(models.Model):
+    """One clinician review. Revisions add a new review; the assessment mirrors the latest decision.
+
+    The clinician's FPI rating covers items 2-6 per foot (from the photos); item 1, talar head
+    palpation, needs hands on the foot and is always recorded as not scored.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    left_ankle_curves = _fpi_item(_("left: curves at the outer ankle (FPI 2)"))
+    left_heel_tilt = _fpi_item(_("left: heel tilt (FPI 3)"))
+    left_midfoot_bulge = _fpi_item(_("left: inner midfoot bulge (FPI 4)"))
+    left_arch_height = _fpi_item(_("left: inner arch (FPI 5)"))
+    left_toes_from_behind = _fpi_item(_("left: toes seen from behind (FPI 6)"))
+    right_ankle_curves = _fpi_item(_("right: curves at the outer ankle (FPI 2)"))
+    right_heel_tilt = _fpi_item(_("right: heel tilt (FPI 3)"))
+    right_midfoot_bulge = _fpi_item(_("right: inner midfoot bulge (FPI 4)"))
+    right_arch_height = _fpi_item(_("right: inner arch (FPI 5)"))
+    right_toes_from_behind = _fpi_item(_("right: toes seen from behind (FPI 6)"))
+    previous_decision = models.CharField(
+        max_length=32, choices=Assessment.Decision.choices, blank=True
+    )
+    decision = models.CharField(
+        max_length=32, choices=[c for c in Assessment.Decision.choices if c[0]]
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("clinician review")
+        verbose_name_plural = _("clinician reviews")
+
+    def __str__(self) -> str:
+        return _("Review of assessment %(id)s") % {"id": self.assessment_id}
+
+    @property
+    def talar_head_palpation(self) -> None:
+        """FPI item 1 is never scored remotely."""
+        return None
+
+    def fpi_items(self, side: str) -> dict[str, int | None]:
+        return {item: getattr(self, f"{side}_{item}") for item in FPI_ITEM_FIELDS}
+
+    def fpi_total(self, side: str) -> int | None:
+        """Sum of the scored items 2-6 (-10..+10, the same scale as the self-score)."""
+        values = [v for v in self.fpi_items(side).values() if v is not None]
+        return sum(values) if values else None

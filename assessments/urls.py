@@ -6,4 +6,18 @@ app_name = "assessments"
 
 urlpatterns = [
     path("assessment/", views.start, name="start"),
+    path("assessment/questions/<slug:slug>/", views.step, name="step"),
+    path("assessment/check-your-answers/", views.check, name="check"),
+    path("assessment/mine/", views.my_assessments, name="mine"),
+    path("assessment/result/<str:token>/", views.result, name="result"),
+    path("assessment/result/<str:token>/email/", views.email_link, name="email_link"),
+    path("assessment/result/<str:token>/photos/<slug:kind>/", views.photo, name="photo"),
+    path("clinic/", views.clinic_queue, name="clinic_queue"),
+    path("clinic/calibration/", views.clinic_calibration, name="clinic_calibration"),
+    path("clinic/assessments/<int:pk>/", views.clinic_assessment, name="clinic_assessment"),
+    path(
+        "clinic/assessments/<int:pk>/photos/<slug:kind>/",
+        views.clinic_photo,
+        name="clinic_photo",
+    ),
 ]

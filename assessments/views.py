@@ -1,8 +1,380 @@
-"""Assessment pages."""
+"""Assessment pages: the question steps, check your answers, the result, and the clinic.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+Views stay thin: forms validate, services write, selectors read. Progress is a draft Assessment
+row whose token the session holds, so refresh, Back or coming back later loses nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import questions, scoring, selectors, services
+from .forms import (
+    AboutForm,
+    ActivityForm,
+    EmailLinkForm,
+    PainForm,
+    PhotosForm,
+    PostureForm,
+    QueueFilterForm,
+    RedFlagForm,
+    ReviewForm,
+    SubmitForm,
+)
+from .models import Assessment, AssessmentPhoto
+
+SESSION_DRAFT = "assessment_draft_token"
+SESSION_ENTRY = "assessment_entry"
+REVIEW_PERMISSION = services.REVIEW_PERMISSION
+
+FORM_FOR_STEP = {
+    "about": AboutForm,
+    "pain": PainForm,
+    "red_flags": RedFlagForm,
+    "activity": ActivityForm,
+    "photos": PhotosForm,
+}
+
+
+def _step_url(step: questions.Step, *, change: bool = False) -> str:
+    url = reverse("assessments:step", kwargs={"slug": step.slug})
+    return f"{url}?change=1" if change else url
+
+
+def _make_form(step: questions.Step, **kwargs):
+    if step.key in ("left", "right"):
+        return PostureForm(side=step.key, **kwargs)
+    return FORM_FOR_STEP[step.key](**kwargs)
+
+
+def _entry(request: HttpRequest) -> dict:
+    return request.session.get(SESSION_ENTRY, {})
 
 
 def start(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/start.html")
+    """The start page; `?article=<slug>&area=<area>` carries an article's context into the flow."""
+    article = slugify(request.GET.get("article", ""))[:200]
+    area = request.GET.get("area", "")
+    if article or area:
+        request.session[SESSION_ENTRY] = {
+            "article": article,
+            "area": area if area in questions.PAIN_AREA_CODES else "",
+        }
+    draft = selectors.draft_by_token(request.session.get(SESSION_DRAFT))
+    next_step = questions.first_incomplete_step(draft.answers) if draft else questions.STEPS[0]
+    continue_url = _step_url(next_step) if next_step else reverse("assessments:check")
+    return render(
+        request,
+        "assessments/start.html",
+        {"draft": draft, "continue_url": continue_url, "steps": questions.STEPS},
+    )
+
+
+@never_cache
+def step(request: HttpRequest, slug: str) -> HttpResponse:
+    """One question page: GET shows it with what was answered before; POST validates and moves on."""
+    current = questions.STEP_BY_SLUG.get(slug)
+    if current is None:
+        raise Http404
+    draft = selectors.draft_by_token(request.session.get(SESSION_DRAFT))
+    answers = draft.answers if draft else {}
+    missing = questions.first_incomplete_step(answers)
+    number = questions.step_number(current.slug)
+    if missing is not None and number > questions.step_number(missing.slug):
+        return redirect(_step_url(missing))
+    changing = request.GET.get("change") == "1" and missing is None
+    photos = list(draft.photos.all()) if draft and current.key == "photos" else []
+
+    if request.method == "POST":
+        if current.key == "photos" and draft and request.POST.get("remove"):
+            services.assessment_photo_delete(assessment=draft, kind=request.POST["remove"])
+            return redirect(request.get_full_path())
+        form = _make_form(current, data=request.POST, files=request.FILES)
+        if form.is_valid():
+            draft = _save_step(request, draft, current, form)
+            if current.key in ("about", "red_flags") and services.red_flags_in(draft.answers):
+                services.assessment_refer(assessment=draft)
+                request.session.pop(SESSION_DRAFT, None)
+                return redirect("assessments:result", token=draft.token)
+            missing = questions.first_incomplete_step(draft.answers)
+            if changing or missing is None and number == len(questions.STEPS):
+                return redirect("assessments:check")
+            following = questions.STEPS[number] if number < len(questions.STEPS) else None
+            return redirect(_step_url(following) if following else reverse("assessments:check"))
+    else:
+        initial = answers.get(current.key)
+        if initial is None and current.key == "pain" and _entry(request).get("area"):
+            initial = {"areas": [_entry(request)["area"]]}
+        form = _make_form(current, initial=initial or {})
+
+    if changing:
+        back_url = reverse("assessments:check")
+    elif number > 1:
+        back_url = _step_url(questions.STEPS[number - 2])
+    else:
+        back_url = reverse("assessments:start")
+    return render(
+        request,
+        f"assessments/steps/{current.key}.html",
+        {
+            "form": form,
+            "step": current,
+            "number": number,
+            "total": len(questions.STEPS),
+            "back_url": back_url,
+            "photos": photos,
+            "draft": draft,
+            "entry": _entry(request),
+        },
+    )
+
+
+def _save_step(request: HttpRequest, draft: Assessment | None, current, form) -> Assessment:
+    with transaction.atomic():
+        if draft is None:
+            draft = services.assessment_start_draft(
+                user=request.user, source_article_slug=_entry(request).get("article", "")
+            )
+            request.session[SESSION_DRAFT] = draft.token
+        if current.key == "photos":
+            kinds = []
+            for kind in AssessmentPhoto.Kind.values:
+                image = form.cleaned_data.get(kind)
+                if image is not None:
+                    services.assessment_photo_save(assessment=draft, kind=kind, image=image)
+                    kinds.append(kind)
+            data = {"uploaded_now": kinds}
+        else:
+            data = form.cleaned_data
+        services.assessment_save_step(assessment=draft, step_key=current.key, data=data)
+    return draft
+
+
+@never_cache
+def check(request: HttpRequest) -> HttpResponse:
+    """Check your answers, with change links; submitting scores in one transaction."""
+    draft = selectors.draft_by_token(request.session.get(SESSION_DRAFT))
+    if draft is None:
+        return redirect("assessments:start")
+    missing = questions.first_incomplete_step(draft.answers)
+    if missing is not None:
+        return redirect(_step_url(missing))
+    if request.method == "POST":
+        form = SubmitForm(request.POST)
+        if form.is_valid():
+            email = form.cleaned_data["contact_email"]
+            submitted = services.assessment_submit(assessment=draft, contact_email=email)
+            if email:
+                services.assessment_request_link_email(assessment=submitted, email=email)
+            request.session.pop(SESSION_DRAFT, None)
+            return redirect("assessments:result", token=submitted.token)
+    else:
+        form = SubmitForm()
+    return render(
+        request,
+        "assessments/check.html",
+        {
+            "form": form,
+            "draft": draft,
+            "sections": _summary(draft),
+            "photos": list(draft.photos.all()),
+        },
+    )
+
+
+def _summary(assessment: Assessment) -> list[dict]:
+    """Rows for "check your answers" and the clinic page: (question, answer, change step)."""
+    from .templatetags.assessment_tags import answer_rows
+
+    return answer_rows(assessment.answers)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    """The result for whoever holds the token: the band explained, or the referral page."""
+    assessment = selectors.result_by_token(token)
+    if assessment is None:
+        raise Http404
+    if assessment.red_flags:
+        context = {"assessment": assessment, "email_form": EmailLinkForm()}
+        return _private(render(request, "assessments/referral.html", context))
+    context = {
+        "assessment": assessment,
+        "result": assessment.result,
+        "email_form": EmailLinkForm(initial={"email": assessment.contact_email}),
+        "order_url": (
+            f"/orthotics/{assessment.suggested_product_slug}/?assessment={assessment.token}"
+            if assessment.suggested_product_slug
+            else ""
+        ),
+    }
+    return _private(render(request, "assessments/result.html", context))
+
+
+@require_POST
+def email_link(request: HttpRequest, token: str) -> HttpResponse:
+    assessment = selectors.result_by_token(token)
+    if assessment is None:
+        raise Http404
+    form = EmailLinkForm(request.POST)
+    if form.is_valid():
+        services.assessment_request_link_email(
+            assessment=assessment, email=form.cleaned_data["email"]
+        )
+        messages.success(
+            request,
+            _("We have sent a link to your result to %(email)s.")
+            % {"email": form.cleaned_data["email"]},
+        )
+        return redirect("assessments:result", token=token)
+    template = "assessments/referral.html" if assessment.red_flags else "assessments/result.html"
+    return _private(
+        render(
+            request,
+            template,
+            {"assessment": assessment, "result": assessment.result, "email_form": form},
+            status=400,
+        )
+    )
+
+
+def _photo_response(photo: AssessmentPhoto) -> FileResponse:
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    extension = "png" if photo.content_type == "image/png" else "jpg"
+    response["Content-Disposition"] = f'inline; filename="{photo.kind}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return _private(response)
+
+
+def photo(request: HttpRequest, token: str, kind: str) -> FileResponse:
+    """A photo for the holder of its assessment's token; the storage itself has no URL."""
+    found = selectors.photo_for_token(token, kind)
+    if found is None:
+        raise Http404
+    return _photo_response(found)
+
+
+@login_required
+def my_assessments(request: HttpRequest) -> HttpResponse:
+    return _private(
+        render(
+            request,
+            "assessments/mine.html",
+            {"assessments": selectors.assessments_for_user(request.user)},
+        )
+    )
+
+
+# --- Clinic -----------------------------------------------------------------------------------
+
+clinician_required = [login_required, permission_required(REVIEW_PERMISSION, raise_exception=True)]
+
+
+def _clinician(view):
+    for decorator in reversed(clinician_required):
+        view = decorator(view)
+    return never_cache(view)
+
+
+@_clinician
+def clinic_queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET or None)
+    filters = selectors.QueueFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.QueueFilters(**form.cleaned_data)
+    page = Paginator(selectors.clinic_queue(filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return _private(
+        render(
+            request,
+            "assessments/clinic/queue.html",
+            {"form": form, "page": page, "query": query.urlencode()},
+        )
+    )
+
+
+@_clinician
+def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = selectors.clinic_assessment(pk)
+    if assessment is None:
+        raise Http404
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            services.review_create(
+                assessment=assessment,
+                reviewer=request.user,
+                decision=form.cleaned_data["decision"],
+                notes=form.cleaned_data["notes"],
+                fpi=form.fpi(),
+            )
+            messages.success(request, _("Your review has been recorded."))
+            next_url = request.POST.get("next", "")
+            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                return redirect(next_url)
+            return redirect("assessments:clinic_assessment", pk=pk)
+    else:
+        latest = assessment.reviews.all()[0] if assessment.reviews.all() else None
+        initial = {}
+        if latest is not None:
+            initial = {**latest.__dict__}
+            initial.pop("decision", None)
+            initial.pop("notes", None)
+        form = ReviewForm(initial=initial)
+    return _private(
+        render(
+            request,
+            "assessments/clinic/assessment.html",
+            {
+                "assessment": assessment,
+                "form": form,
+                "sections": _summary(assessment),
+                "reviews": assessment.reviews.all(),
+                "photos": assessment.photos.all(),
+            },
+        )
+    )
+
+
+@_clinician
+def clinic_photo(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    found = selectors.photo_for_clinic(pk, kind)
+    if found is None:
+        raise Http404
+    return _photo_response(found)
+
+
+@_clinician
+def clinic_calibration(request: HttpRequest) -> HttpResponse:
+    figures = selectors.calibration()
+    bands = list(scoring.POSTURE_BANDS)
+    rows = [
+        {"band": own, "counts": [figures.confusion.get((own, theirs), 0) for theirs in bands]}
+        for own in bands
+    ]
+    return _private(
+        render(
+            request,
+            "assessments/clinic/calibration.html",
+            {"figures": figures, "bands": bands, "confusion_rows": rows},
+        )
+    )

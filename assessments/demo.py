@@ -1,0 +1,83 @@
+"""Demo assessments for `make run`: a submitted one, a reviewed one and a red-flag referral."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from . import services
+from .models import Assessment
+
+DEMO_EMAILS = {
+    "submitted": "demo-submitted@fitsperfect.example",
+    "approved": "demo-approved@fitsperfect.example",
+    "referred": "demo-referred@fitsperfect.example",
+}
+
+
+def _answers(posture: str, flags=("none",), age=45) -> dict:
+    return {
+        "about": {"age": age, "sex": "female", "height_cm": 165, "weight_kg": 80},
+        "pain": {
+            "areas": ["hip"],
+            "duration": "3_to_12_months",
+            "pain_score": 6,
+            "symptoms": ["outer_hip_pain_lying_on_side"],
+            "aggravates": "Walking far",
+        },
+        "red_flags": {"flags": list(flags)},
+        "left": dict.fromkeys(
+            ("ankle_curves", "heel_tilt", "midfoot_bulge", "arch_height", "toes_from_behind"),
+            posture,
+        ),
+        "right": dict.fromkeys(
+            ("ankle_curves", "heel_tilt", "midfoot_bulge", "arch_height", "toes_from_behind"),
+            "1",
+        ),
+        "activity": {
+            "impact": "three_plus",
+            "recent_training_jump": "no",
+            "previous_overuse_injury": "yes",
+            "hypermobility": "no",
+            "previous_orthoses": "no",
+            "shoes": "trainers",
+            "conditions": "",
+        },
+        "photos": {"uploaded_now": []},
+    }
+
+
+def seed(stdout) -> None:
+    group, _ = Group.objects.get_or_create(name="Clinicians")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="assessments",
+            codename__in=["review_assessment", "view_assessment", "add_review", "view_review"],
+        )
+    )
+    for key, posture, flags in (
+        ("submitted", "2", ("none",)),
+        ("approved", "1", ("none",)),
+        ("referred", "0", ("nerve_symptoms",)),
+    ):
+        if Assessment.objects.filter(contact_email=DEMO_EMAILS[key]).exists():
+            continue
+        draft = services.assessment_start_draft(source_article_slug="hip-pain-and-your-feet")
+        draft.answers = _answers(posture, flags)
+        draft.save(update_fields=["answers"])
+        if flags != ("none",):
+            done = services.assessment_refer(assessment=draft)
+            done.contact_email = DEMO_EMAILS[key]
+            done.save(update_fields=["contact_email"])
+        else:
+            done = services.assessment_submit(assessment=draft, contact_email=DEMO_EMAILS[key])
+        if key == "approved":
+            clinician = get_user_model().objects.filter(username="clinician").first()
+            if clinician is not None and clinician.has_perm(services.REVIEW_PERMISSION):
+                services.review_create(
+                    assessment=done,
+                    reviewer=clinician,
+                    decision=Assessment.Decision.APPROVED,
+                    notes="Demo review.",
+                    fpi={"left_heel_tilt": 1, "left_arch_height": 1, "left_midfoot_bulge": 1},
+                )
+    for assessment in Assessment.objects.filter(contact_email__in=DEMO_EMAILS.values()):
+        stdout.write(f"Demo assessment result: /assessment/result/{assessment.token}/")

@@ -1,0 +1,233 @@
+"""Writes for assessments: drafts, submission, photos, the result-link email and clinician reviews.
+
+Views, admin, tasks and demo data call these; nothing else changes an assessment's state.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fitsperfect.images import SanitisedImage, sanitise_photo
+
+from . import questions, scoring
+from .models import Assessment, AssessmentPhoto, Review
+from .signals import assessment_approved
+
+REVIEW_PERMISSION = "assessments.review_assessment"
+
+
+class AssessmentNotEditable(Exception):
+    """The assessment was already submitted or referred: its answers are frozen."""
+
+
+def can_review(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def assessment_start_draft(
+    *, user: AbstractBaseUser | None = None, source_article_slug: str = ""
+) -> Assessment:
+    """A new draft row: progress lives server-side from the first answered step."""
+    return Assessment.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        source_article_slug=source_article_slug[:200],
+    )
+
+
+def assessment_save_step(*, assessment: Assessment, step_key: str, data: dict) -> Assessment:
+    """Store one step's answers (JSON-ready) on the draft; one UPDATE, whatever the step."""
+    if assessment.status != Assessment.Status.DRAFT:
+        raise AssessmentNotEditable
+    assessment.answers = {**assessment.answers, step_key: data}
+    assessment.save(update_fields=["answers", "updated_at"])
+    return assessment
+
+
+def score_answers(answers: dict) -> scoring.Result:
+    """Re-scorable at any time from the stored item-level answers."""
+    return scoring.score(questions.to_model_answers(answers))
+
+
+def red_flags_in(answers: dict) -> tuple[str, ...]:
+    return scoring.red_flags_for(questions.to_model_answers(answers))
+
+
+@transaction.atomic
+def assessment_refer(*, assessment: Assessment) -> Assessment:
+    """A red flag stops the flow: store the flags, no score, no product, and route to a clinician."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.DRAFT:
+        raise AssessmentNotEditable
+    result = score_answers(assessment.answers)
+    if not result.referred:
+        raise ValueError("assessment_refer needs a red flag")
+    _apply_result(assessment, result)
+    assessment.status = Assessment.Status.REFERRED
+    assessment.submitted_at = timezone.now()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, contact_email: str = "") -> Assessment:
+    """Score and submit in one transaction; a red flag found now still refers instead."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != Assessment.Status.DRAFT:
+        raise AssessmentNotEditable
+    if questions.first_incomplete_step(assessment.answers) is not None:
+        raise ValueError("Every step must be answered before submitting.")
+    result = score_answers(assessment.answers)
+    _apply_result(assessment, result)
+    assessment.contact_email = contact_email
+    assessment.status = (
+        Assessment.Status.REFERRED if result.referred else Assessment.Status.SUBMITTED
+    )
+    assessment.suggested_product_slug = questions.suggest_product(assessment.answers, result)
+    assessment.submitted_at = timezone.now()
+    assessment.save()
+    return assessment
+
+
+def _apply_result(assessment: Assessment, result: scoring.Result) -> None:
+    assessment.model_version = result.model_version
+    assessment.red_flags = list(result.red_flags)
+    assessment.urgent = result.urgent
+    assessment.band = result.band or ""
+    assessment.left_score = result.left.score if result.left else None
+    assessment.right_score = result.right.score if result.right else None
+    assessment.load_score = result.load_score
+    assessment.asymmetry = result.asymmetry
+    assessment.result = scoring.result_to_dict(result)
+    if result.referred:
+        assessment.suggested_product_slug = ""
+
+
+@transaction.atomic
+def assessment_photo_save(
+    *,
+    assessment: Assessment,
+    kind: str,
+    upload: BinaryIO | None = None,
+    image: SanitisedImage | None = None,
+) -> AssessmentPhoto:
+    """Keep a sanitised photo privately (random name); replaces an earlier photo of that kind.
+
+    Pass the raw `upload` (sanitised here; raises `PhotoRejected` with a message for the person)
+    or an `image` a form has already sanitised.
+    """
+    if assessment.status != Assessment.Status.DRAFT:
+        raise AssessmentNotEditable
+    clean = image if image is not None else sanitise_photo(upload)
+    old = AssessmentPhoto.objects.filter(assessment=assessment, kind=kind).first()
+    if old is not None:
+        old_file = old.file
+        old.delete()
+        transaction.on_commit(lambda: old_file.storage.delete(old_file.name))
+    photo = AssessmentPhoto(
+        assessment=assessment,
+        kind=kind,
+        content_type=clean.content_type,
+        width=clean.width,
+        height=clean.height,
+    )
+    photo.file.save(f"photo.{clean.extension}", ContentFile(clean.content), save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def assessment_photo_delete(*, assessment: Assessment, kind: str) -> None:
+    if assessment.status != Assessment.Status.DRAFT:
+        raise AssessmentNotEditable
+    photo = AssessmentPhoto.objects.filter(assessment=assessment, kind=kind).first()
+    if photo is not None:
+        stored = photo.file
+        photo.delete()
+        transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
+@transaction.atomic
+def assessment_request_link_email(*, assessment: Assessment, email: str) -> None:
+    """Remember the address and send the result link once this transaction commits."""
+    from .tasks import send_result_link
+
+    Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
+    assessment.contact_email = email
+    assessment_id = assessment.pk
+    transaction.on_commit(lambda: send_result_link.delay(assessment_id))
+
+
+def result_link_send(*, assessment_id: int) -> bool:
+    """Email the private result link to the address the person gave. Returns False if none."""
+    assessment = Assessment.objects.filter(pk=assessment_id).first()
+    if assessment is None or not assessment.contact_email:
+        return False
+    url = settings.SITE_URL + reverse("assessments:result", kwargs={"token": assessment.token})
+    body = render_to_string("assessments/email/result_link.txt", {"url": url})
+    send_mail(
+        _("Your Fits Perfect foot assessment"),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [assessment.contact_email],
+    )
+    return True
+
+
+@transaction.atomic
+def review_create(
+    *,
+    assessment: Assessment,
+    reviewer: AbstractBaseUser,
+    decision: str,
+    notes: str = "",
+    fpi: dict[str, int | None] | None = None,
+) -> Review:
+    """Record a clinician's review. Revisions add a new row; the assessment mirrors the latest.
+
+    `fpi` maps "left_<item>"/"right_<item>" (FPI items 2-6) to -2..+2 or None (not scored).
+    Approval is announced with `assessment_approved` after commit, so orders can go to the lab.
+    """
+    if not can_review(reviewer):
+        raise PermissionDenied(_("Only clinicians can review assessments."))
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status == Assessment.Status.DRAFT:
+        raise ValueError("A draft cannot be reviewed.")
+    valid = {choice for choice, _label in Assessment.Decision.choices if choice}
+    if decision not in valid:
+        raise ValueError(f"Unknown decision {decision!r}")
+    review = Review(
+        assessment=assessment,
+        reviewer=reviewer,
+        decision=decision,
+        previous_decision=assessment.decision,
+        notes=notes,
+    )
+    for key, value in (fpi or {}).items():
+        side, _sep, item = key.partition("_")
+        if side not in ("left", "right") or item not in scoring.POSTURE_ITEMS:
+            raise ValueError(f"Unknown FPI item {key!r}")
+        if value is not None and not -2 <= value <= 2:
+            raise ValueError(f"{key} must be between -2 and +2")
+        setattr(review, key, value)
+    review.save()
+    assessment.decision = decision
+    assessment.status = Assessment.Status.REVIEWED
+    assessment.save(update_fields=["decision", "status", "updated_at"])
+    if decision == Assessment.Decision.APPROVED:
+        transaction.on_commit(
+            lambda: assessment_approved.send(
+                sender=Assessment, assessment=assessment, reviewer=reviewer
+            )
+        )
+    return review

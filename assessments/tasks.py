@@ -1,0 +1,11 @@
+"""Background work for assessments."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_result_link(assessment_id: int) -> bool:
+    """Email the person the private link to their result (enqueued after commit)."""
+    return services.result_link_send(assessment_id=assessment_id)

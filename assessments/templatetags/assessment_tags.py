@@ -1,0 +1,239 @@
+"""Template helpers for the questionnaire: field kinds, answer summaries, plain-words labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import questions
+
+register = template.Library()
+
+POSTURE_BAND_WORDS = {
+    "supinated": gettext_lazy("towards supinated (high-arched, rolling out)"),
+    "typical": gettext_lazy("typical"),
+    "pronated": gettext_lazy("pronated (rolling in)"),
+    "highly_pronated": gettext_lazy("highly pronated (rolling in a lot)"),
+    "not_enough_information": gettext_lazy("not enough information"),
+}
+LOAD_FACTOR_WORDS = {
+    "bmi_30_or_more": gettext_lazy("Body mass index of 30 or more"),
+    "bmi_27_to_30": gettext_lazy("Body mass index between 27 and 30"),
+    "previous_overuse_injury": gettext_lazy("A previous overuse injury"),
+    "impact_or_training_jump": gettext_lazy(
+        "Running or impact sport 3 or more times a week, or a recent jump in training"
+    ),
+    "female_shin_or_hip": gettext_lazy("Shin or outer-hip pain in women"),
+    "hypermobility": gettext_lazy("Flexible (hypermobile) joints"),
+}
+RED_FLAG_WORDS = dict(questions.RED_FLAG_CHOICES) | {
+    "under_18": gettext_lazy("Under 18: children's feet are still developing")
+}
+ITEM_BY_CODE = {item.code: item for item in questions.POSTURE_ITEMS}
+VALUE_SLUG = {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}
+
+
+@register.filter
+def is_choice_group(bound_field) -> bool:
+    """Radio and checkbox groups get a fieldset and legend; everything else a label."""
+    return getattr(bound_field.field.widget, "input_type", "") in ("radio", "checkbox")
+
+
+@register.filter
+def anchor(bound_field) -> str:
+    """The id an error-summary link should focus: the first option of a group."""
+    if is_choice_group(bound_field):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+@register.simple_tag
+def posture_image(item_code: str, value) -> str:
+    try:
+        slug = VALUE_SLUG[int(value)]
+    except (TypeError, ValueError, KeyError):
+        return ""
+    return static(f"img/assessment/{item_code}_{slug}.svg")
+
+
+@register.filter
+def posture_band_words(code) -> str:
+    return POSTURE_BAND_WORDS.get(code or "", "")
+
+
+@register.filter
+def load_factor_words(code) -> str:
+    return LOAD_FACTOR_WORDS.get(code, code)
+
+
+@register.filter
+def red_flag_words(code) -> str:
+    return RED_FLAG_WORDS.get(code, code)
+
+
+@register.filter
+def item_question(code) -> str:
+    item = ITEM_BY_CODE.get(code)
+    return item.question if item else code
+
+
+@register.filter
+def signed(value) -> str:
+    if value is None or value == "":
+        return "–"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = (
+        f"{number:+.1f}".rstrip("0").rstrip(".") if number != int(number) else f"{int(number):+d}"
+    )
+    return text.replace("+0", "0") if number == 0 else text
+
+
+@register.simple_tag
+def scale_cells(score):
+    """21 cells from -10 to +10 for a CSS-only visual scale (no inline styles under our CSP)."""
+    return [{"value": v, "current": score is not None and v == score} for v in range(-10, 11)]
+
+
+def _labels(choices) -> dict:
+    return {str(code): label for code, label in choices}
+
+
+def _join(values, choices) -> str:
+    labels = _labels(choices)
+    return ", ".join(str(labels.get(v, v)) for v in values) if values else _("None")
+
+
+def answer_rows(answers: dict) -> list[dict]:
+    """Sections of (question, answer) rows with their change link, for check-your-answers."""
+    about = answers.get("about", {})
+    pain = answers.get("pain", {})
+    flags = answers.get("red_flags", {}).get("flags", [])
+    activity = answers.get("activity", {})
+
+    def step_url(slug):
+        return reverse("assessments:step", kwargs={"slug": slug}) + "?change=1"
+
+    def optional(value, unit=""):
+        return f"{value} {unit}".strip() if value not in (None, "") else _("Not given")
+
+    sections = [
+        {
+            "title": _("About you"),
+            "url": step_url("about-you"),
+            "rows": [
+                (_("Age"), optional(about.get("age"))),
+                (_("Sex"), _labels(questions.SEXES).get(about.get("sex"), "")),
+                (_("Height"), optional(about.get("height_cm"), "cm")),
+                (_("Weight"), optional(about.get("weight_kg"), "kg")),
+            ],
+        },
+        {
+            "title": _("Where it hurts"),
+            "url": step_url("your-pain"),
+            "rows": [
+                (_("Where"), _join(pain.get("areas"), questions.PAIN_AREAS)),
+                (
+                    _("For how long"),
+                    _labels(questions.DURATIONS).get(pain.get("duration"), _("Not given")),
+                ),
+                (_("Pain at its worst (0-10)"), optional(pain.get("pain_score"))),
+                (_("Symptoms"), _join(pain.get("symptoms"), questions.SYMPTOMS)),
+                (_("What makes it worse"), optional(pain.get("aggravates"))),
+            ],
+        },
+        {
+            "title": _("Health check"),
+            "url": step_url("health-check"),
+            "rows": [
+                (
+                    _("Any of these"),
+                    _join(
+                        flags,
+                        [
+                            *questions.RED_FLAG_CHOICES,
+                            (questions.NONE_OF_THESE, _("None of these")),
+                        ],
+                    ),
+                )
+            ],
+        },
+    ]
+    for side, slug, title in (
+        ("left", "left-foot", _("Your left foot")),
+        ("right", "right-foot", _("Your right foot")),
+    ):
+        rows = []
+        for item in questions.POSTURE_ITEMS:
+            value = answers.get(side, {}).get(item.code)
+            if value in (None, "", questions.CANT_TELL):
+                text = _("I can't tell")
+            else:
+                text = f"{_labels(item.choices).get(str(value), value)} ({signed(value)})"
+            rows.append((item.question, text))
+        sections.append({"title": title, "url": step_url(slug), "rows": rows})
+    sections.append(
+        {
+            "title": _("Activity and history"),
+            "url": step_url("activity"),
+            "rows": [
+                (_("Impact sport"), _labels(questions.IMPACT).get(activity.get("impact"), "")),
+                (
+                    _("Recent increase in training"),
+                    _labels(questions.YES_NO).get(activity.get("recent_training_jump"), ""),
+                ),
+                (
+                    _("Previous overuse injury"),
+                    _labels(questions.YES_NO).get(activity.get("previous_overuse_injury"), ""),
+                ),
+                (
+                    _("Flexible joints"),
+                    _labels(questions.YES_NO_NOT_SURE).get(activity.get("hypermobility"), ""),
+                ),
+                (
+                    _("Insoles or orthotics before"),
+                    _labels(questions.YES_NO).get(activity.get("previous_orthoses"), ""),
+                ),
+                (_("Shoes most days"), _labels(questions.SHOES).get(activity.get("shoes"), "")),
+                (_("Other conditions"), optional(activity.get("conditions"))),
+            ],
+        }
+    )
+    return sections
+
+
+@register.filter
+def described(bound_field):
+    """Render a single input tied to its hint and error message for screen readers."""
+    ids = []
+    if bound_field.help_text:
+        ids.append(f"{bound_field.auto_id}_helptext")
+    if bound_field.errors:
+        ids.append(f"{bound_field.auto_id}_error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if bound_field.errors:
+        attrs["class"] = "is-invalid"
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def fpi_fields(form, side: str):
+    return form.fpi_fields(side)
+
+
+@register.filter
+def fpi_total(review, side: str):
+    """The clinician's rating rescaled like the self-score (None below 3 scored items)."""
+    from .. import scoring
+
+    return scoring.foot_score(side, review.fpi_items(side)).score
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, {}).items()

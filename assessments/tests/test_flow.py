@@ -1,0 +1,248 @@
+"""The questionnaire: steps, validation, server-side progress, red flags, submission, queries."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from PIL import Image
+
+from assessments import scoring
+from assessments.models import Assessment, AssessmentPhoto
+from assessments.views import SESSION_DRAFT
+
+pytestmark = pytest.mark.django_db
+
+STEP_DATA = {
+    "about-you": {"age": "40", "sex": "female", "height_cm": "165", "weight_kg": "60"},
+    "your-pain": {"areas": ["hip"], "duration": "3_to_12_months", "pain_score": "6"},
+    "health-check": {"flags": ["none"]},
+    "left-foot": dict.fromkeys(scoring.POSTURE_ITEMS, "2"),
+    "right-foot": {**dict.fromkeys(scoring.POSTURE_ITEMS, "1"), "heel_tilt": "cant_tell"},
+    "activity": {
+        "impact": "three_plus",
+        "recent_training_jump": "no",
+        "previous_overuse_injury": "yes",
+        "hypermobility": "no",
+        "previous_orthoses": "no",
+        "shoes": "trainers",
+    },
+    "photos": {},
+}
+
+
+def url(slug, change=False):
+    return reverse("assessments:step", kwargs={"slug": slug}) + ("?change=1" if change else "")
+
+
+def answer_all(client, until=None):
+    for slug, data in STEP_DATA.items():
+        if slug == until:
+            return
+        response = client.post(url(slug), data)
+        assert response.status_code == 302, (slug, response.content.decode()[:2000])
+
+
+def test_start_page_leads_to_the_first_question(client):
+    response = client.get(reverse("assessments:start"))
+    assert response.status_code == 200
+    assert f'href="{url("about-you")}"' in response.content.decode()
+
+
+def test_step_page_follows_the_question_pattern(client):
+    response = client.get(url("about-you"))
+    html = response.content.decode()
+    assert "Step 1 of 7" in html
+    assert 'class="back-link"' in html
+    assert ">Continue</button>" in html
+    assert "Height in centimetres (optional)" in html
+    assert "*" not in html.split("<main", 1)[1].split("</main>")[0]  # no asterisks
+    assert "<fieldset" in html and "<legend>Your sex</legend>" in html
+
+
+def test_a_validation_error_is_shown_next_to_the_field_and_keeps_what_was_typed(client):
+    response = client.post(url("about-you"), {"age": "abc", "sex": "male", "height_cm": "170"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="error-summary"' in html
+    assert 'href="#id_age"' in html
+    assert "Age must be a whole number, like 42" in html
+    assert 'id="id_age_error"' in html
+    assert 'value="170"' in html  # kept
+    assert 'value="male" checked' in html or ('value="male"' in html and "checked" in html)
+    assert response.context["form"]["sex"].value() == "male"
+    assert "<title>Error:" in html
+    assert not Assessment.objects.exists()  # nothing stored from an invalid step
+
+
+def test_progress_is_kept_server_side_and_shown_again(client):
+    client.post(url("about-you"), STEP_DATA["about-you"])
+    draft = Assessment.objects.get()
+    assert draft.status == "draft"
+    assert client.session[SESSION_DRAFT] == draft.token
+    assert draft.answers["about"]["age"] == 40
+    response = client.get(url("about-you"))  # Back, or a refresh
+    assert 'value="40"' in response.content.decode()
+
+
+def test_you_cannot_skip_ahead(client):
+    response = client.get(url("right-foot"))
+    assert response.status_code == 302 and response.url == url("about-you")
+    client.post(url("about-you"), STEP_DATA["about-you"])
+    response = client.get(url("activity"))
+    assert response.url == url("your-pain")
+
+
+def test_unknown_step_is_404(client):
+    assert client.get(url("nope")).status_code == 404
+
+
+def test_entry_from_an_article_preselects_the_area_and_records_the_article(client):
+    client.get(reverse("assessments:start") + "?article=hip-pain-and-feet&area=hip")
+    client.post(url("about-you"), STEP_DATA["about-you"])
+    response = client.get(url("your-pain"))
+    assert response.context["form"].initial == {"areas": ["hip"]}
+    assert 'value="hip" id="id_areas_5" checked' in response.content.decode() or (
+        response.context["form"]["areas"].value() == ["hip"]
+    )
+    assert Assessment.objects.get().source_article_slug == "hip-pain-and-feet"
+
+
+def test_unknown_entry_area_is_ignored(client):
+    client.get(reverse("assessments:start") + "?article=x&area=elbow")
+    client.post(url("about-you"), STEP_DATA["about-you"])
+    assert client.get(url("your-pain")).context["form"].initial == {}
+
+
+def test_pain_step_requires_duration_and_score_when_an_area_is_ticked(client):
+    client.post(url("about-you"), STEP_DATA["about-you"])
+    response = client.post(url("your-pain"), {"areas": ["heel"]})
+    assert response.status_code == 200
+    assert "Select how long you have had this pain" in response.content.decode()
+    assert client.post(url("your-pain"), {}).status_code == 302  # nothing hurts: fine
+
+
+def test_none_of_these_cannot_be_combined(client):
+    answer_all(client, until="health-check")
+    response = client.post(url("health-check"), {"flags": ["none", "cancer_history"]})
+    assert "only if none of the others apply" in response.content.decode()
+    response = client.post(url("health-check"), {})
+    assert "Select any that apply, or" in response.content.decode()
+
+
+def test_a_red_flag_stops_the_flow_at_the_screen_step(client):
+    answer_all(client, until="health-check")
+    response = client.post(url("health-check"), {"flags": ["red_hot_swollen_foot"]})
+    assessment = Assessment.objects.get()
+    assert response.url == reverse("assessments:result", kwargs={"token": assessment.token})
+    assert assessment.status == "referred"
+    assert assessment.red_flags == ["red_hot_swollen_foot"] and assessment.urgent
+    assert assessment.band == "" and assessment.suggested_product_slug == ""
+    assert assessment.left_score is None
+    page = client.get(response.url)
+    html = page.content.decode()
+    assert "Please get medical help today" in html
+    assert "?assessment=" not in html and "Order a custom orthotic" not in html
+    assert SESSION_DRAFT not in client.session
+
+
+def test_under_18_is_referred_from_the_first_step(client):
+    response = client.post(url("about-you"), {**STEP_DATA["about-you"], "age": "16"})
+    assessment = Assessment.objects.get()
+    assert assessment.status == "referred" and assessment.red_flags == ["under_18"]
+    html = client.get(response.url).content.decode()
+    assert "Please see a clinician before anything else" in html
+    assert "Flat feet are normal in children" in html
+
+
+def test_posture_step_shows_five_pictures_and_cant_tell_for_each_item(client):
+    answer_all(client, until="left-foot")
+    html = client.get(url("left-foot")).content.decode()
+    for item in scoring.POSTURE_ITEMS:
+        for slug in ("m2", "m1", "0", "p1", "p2"):
+            assert f"/static/img/assessment/{item}_{slug}.svg" in html
+    assert html.count("I can&#x27;t tell") == 5
+    assert html.count("<legend>") >= 5
+
+
+def test_full_pass_check_answers_and_submit(client, django_capture_on_commit_callbacks):
+    answer_all(client)
+    response = client.get(reverse("assessments:check"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="{url("about-you", change=True)}"' in html
+    assert "I can&#x27;t tell" in html  # the right heel tilt
+    # A change link comes back to check-your-answers.
+    response = client.post(url("about-you", change=True), {**STEP_DATA["about-you"], "age": "41"})
+    assert response.url == reverse("assessments:check")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assessments:check"), {"contact_email": "me@example.com"})
+    assessment = Assessment.objects.get()
+    assert response.url == reverse("assessments:result", kwargs={"token": assessment.token})
+    assert assessment.status == "submitted" and assessment.submitted_at
+    assert assessment.model_version == "1"
+    assert assessment.answers["about"]["age"] == 41
+    assert (assessment.left_score, assessment.right_score) == (10, 5)
+    assert assessment.band == "high"
+    assert assessment.suggested_product_slug == "sport"
+    assert assessment.contact_email == "me@example.com"
+    assert len(mail.outbox) == 1 and assessment.token in mail.outbox[0].body
+    assert SESSION_DRAFT not in client.session
+    # Submitted answers are frozen: the old step no longer edits anything.
+    assert client.get(url("about-you")).context["draft"] is None
+
+
+def test_submitting_is_one_transaction(client, monkeypatch):
+    """If anything fails during submission, nothing of it is stored."""
+    answer_all(client)
+    from assessments import questions
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("suggestion failed")
+
+    monkeypatch.setattr(questions, "suggest_product", boom)
+    with pytest.raises(RuntimeError):
+        client.post(reverse("assessments:check"), {})
+    assessment = Assessment.objects.get()
+    assert assessment.status == "draft" and assessment.band == "" and assessment.model_version == ""
+
+
+def test_check_page_without_a_draft_goes_to_start(client):
+    assert client.get(reverse("assessments:check")).url == reverse("assessments:start")
+
+
+def png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 200, 10)).save(buffer, format="PNG")
+    buffer.seek(0)
+    buffer.name = "foot.png"
+    return buffer
+
+
+def test_photos_are_sanitised_stored_privately_and_rejected_with_a_message(client, settings):
+    answer_all(client, until="photos")
+    bad = io.BytesIO(b"%PDF-1.4 not a photo")
+    bad.name = "scan.pdf"
+    response = client.post(url("photos"), {"left_behind": bad})
+    assert response.status_code == 200
+    assert "The photo must be a JPEG or PNG image." in response.content.decode()
+    response = client.post(url("photos"), {"left_behind": png_bytes()})
+    assert response.url == reverse("assessments:check")
+    photo = AssessmentPhoto.objects.get()
+    assert photo.kind == "left_behind" and photo.content_type == "image/png"
+    assert photo.file.name.startswith("assessment-photos/") and "foot" not in photo.file.name
+    assert (settings.MEDIA_ROOT / photo.file.name).exists()
+    # Remove it again from the photos step.
+    client.post(url("photos"), {"remove": "left_behind"})
+    assert not AssessmentPhoto.objects.exists()
+
+
+@pytest.mark.parametrize("slug", list(STEP_DATA))
+def test_each_step_runs_a_small_constant_number_of_queries(
+    client, slug, django_assert_max_num_queries
+):
+    answer_all(client, until=slug)
+    with django_assert_max_num_queries(4):
+        assert client.get(url(slug)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.post(url(slug), STEP_DATA[slug]).status_code == 302
