@@ -8,6 +8,7 @@ and hands it to `receive_delivery`, the function behind `/webhooks/stripe/`, so 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -163,10 +164,8 @@ def receive_delivery(*, body: bytes, headers: dict[str, str]) -> DeliveryResult:
         event = stripe.Webhook.construct_event(text, signature, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, stripe.SignatureVerificationError) as error:
         claimed_type = ""
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             claimed_type = str(json.loads(text).get("type", ""))[:100]
-        except (ValueError, AttributeError):
-            pass
         StripeEvent.objects.create(
             event_id=None,
             type=claimed_type,

@@ -49,10 +49,7 @@ def orders_for_user(user) -> QuerySet[Order]:
 def order_progress(order: Order) -> list[dict]:
     """The happy path with each step marked done, current or to do (for the order page)."""
     steps = []
-    if order.status in HAPPY_PATH:
-        current = HAPPY_PATH.index(order.status)
-    else:
-        current = -1
+    current = HAPPY_PATH.index(order.status) if order.status in HAPPY_PATH else -1
     for index, status in enumerate(HAPPY_PATH):
         state = "todo"
         if current >= 0:

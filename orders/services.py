@@ -76,9 +76,7 @@ def _locked(order: Order) -> Order:
 
 def _sync(target: Order, source: Order) -> Order:
     """Copies the fresh state onto the caller's instance so it never acts on a stale status."""
-    target.__dict__.update(
-        {k: v for k, v in source.__dict__.items() if not k.startswith("_")}
-    )
+    target.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_")})
     return target
 
 

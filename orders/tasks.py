@@ -37,9 +37,7 @@ def send_order_email(self, order_email_id: int) -> str:
     try:
         send_email(email)
     except Exception as error:
-        final = self.request.retries >= (self.max_retries or 0) or not isinstance(
-            error, RETRYABLE
-        )
+        final = self.request.retries >= (self.max_retries or 0) or not isinstance(error, RETRYABLE)
         OrderEmail.objects.filter(pk=email.pk).update(
             last_error=f"{type(error).__name__}: {error}"[:2000],
             status=OrderEmail.Status.FAILED if final else OrderEmail.Status.QUEUED,

@@ -1,12 +1,310 @@
-"""Catalogue and order pages."""
+"""Catalogue, checkout, the Stripe webhook, order pages and customer accounts. Thin: they call
+selectors, services and `payments`."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import payments, selectors, services
+from .forms import CheckoutForm, OrderLookupForm, ProductChoiceForm, SignupForm
+from .states import IllegalTransition, Status
+
+SESSION_KEY = "orders_checkout"
+
+
+def _assessment_from_token(token: str):
+    """The assessment behind a result link, or None (drafts and unknown tokens are ignored)."""
+    if not token:
+        return None
+    from assessments.models import Assessment
+
+    assessment = Assessment.objects.filter(token=token).first()
+    if assessment is None or assessment.status == Assessment.Status.DRAFT:
+        return None
+    return assessment
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "orders/catalogue.html", {"products": []})
+    assessment = _assessment_from_token(request.GET.get("assessment", ""))
+    return render(
+        request,
+        "orders/catalogue.html",
+        {"products": selectors.products_on_sale(), "assessment": assessment},
+    )
+
+
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    product = selectors.product_by_slug(slug)
+    if product is None:
+        raise Http404
+    token = request.POST.get("assessment") or request.GET.get("assessment", "")
+    assessment = _assessment_from_token(token)
+    referred = assessment is not None and not services.assessment_usable_for_order(assessment)
+    if request.method == "POST":
+        form = ProductChoiceForm(request.POST, product=product)
+        if form.is_valid() and not referred:
+            data = form.cleaned_data
+            request.session[SESSION_KEY] = {
+                "product": product.slug,
+                "size_system": data["size_system"],
+                "size": data["size"],
+                "top_cover": data.get("top_cover") or "",
+                "extra_pair": bool(data.get("extra_pair")),
+                "assessment": assessment.token if assessment else "",
+            }
+            return redirect("orders:checkout")
+    else:
+        initial = {"assessment": assessment.token if assessment and not referred else ""}
+        saved = request.session.get(SESSION_KEY) or {}
+        if saved.get("product") == product.slug:
+            initial.update(
+                {k: saved[k] for k in ("size_system", "size", "top_cover", "extra_pair")}
+            )
+        form = ProductChoiceForm(initial=initial, product=product)
+    return render(
+        request,
+        "orders/product_detail.html",
+        {
+            "product": product,
+            "form": form,
+            "assessment": assessment,
+            "referred": referred,
+            "suggested": assessment is not None
+            and assessment.suggested_product_slug == product.slug,
+            "other_products": [p for p in selectors.products_on_sale() if p.pk != product.pk],
+        },
+    )
+
+
+def _selection(request: HttpRequest):
+    """The product choice saved in the session, validated again (prices may have changed)."""
+    saved = request.session.get(SESSION_KEY)
+    if not saved:
+        return None, None, None
+    product = selectors.product_by_slug(saved.get("product", ""))
+    if product is None:
+        return None, None, None
+    form = ProductChoiceForm(
+        {
+            "size_system": saved.get("size_system"),
+            "size": saved.get("size"),
+            "top_cover": saved.get("top_cover"),
+            "extra_pair": "on" if saved.get("extra_pair") else "",
+        },
+        product=product,
+    )
+    if not form.is_valid():
+        return None, None, None
+    choice = services.LineChoice(
+        product=product,
+        size_system=form.cleaned_data["size_system"],
+        size=form.cleaned_data["size"],
+        top_cover_code=form.cleaned_data.get("top_cover") or "",
+        extra_pair=bool(form.cleaned_data.get("extra_pair")),
+    )
+    assessment = _assessment_from_token(saved.get("assessment", ""))
+    if assessment is not None and not services.assessment_usable_for_order(assessment):
+        assessment = None
+    return choice, product, assessment
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    choice, product, assessment = _selection(request)
+    if choice is None:
+        messages.info(request, _("Choose your orthotics first."))
+        return redirect("orders:catalogue")
+    unit_price, top_cover_name, description = choice.priced()
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            order = services.order_create(
+                lines=[choice],
+                email=data["email"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                address_line1=data["address_line1"],
+                address_line2=data["address_line2"],
+                city=data["city"],
+                region=data["region"],
+                postcode=data["postcode"],
+                country=data["country"],
+                user=request.user,
+                assessment=assessment,
+                checkout_key=data["checkout_key"],
+            )
+            return _go_to_payment(request, order, form=form)
+    else:
+        initial = {}
+        if request.user.is_authenticated:
+            initial = {
+                "email": request.user.email,
+                "full_name": request.user.get_full_name(),
+            }
+        form = CheckoutForm(initial=initial)
+    return render(
+        request,
+        "orders/checkout.html",
+        {
+            "form": form,
+            "product": product,
+            "choice": choice,
+            "unit_price": unit_price,
+            "top_cover_name": top_cover_name,
+            "description": description,
+            "assessment": assessment,
+            "currency": product.currency,
+        },
+    )
+
+
+def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
+    order_url = request.build_absolute_uri(order.get_absolute_url())
+    try:
+        url = payments.start_checkout(
+            order=order,
+            success_url=order_url + "?checkout=success",
+            cancel_url=order_url + "?checkout=cancelled",
+            test_page_url=reverse("orders:test_payment", args=[order.access_token]),
+        )
+    except payments.PaymentsUnavailable:
+        messages.error(
+            request,
+            _(
+                "We could not reach our payment provider. Your order %(number)s is saved: "
+                "try paying again in a minute."
+            )
+            % {"number": order.number},
+        )
+        return redirect(order.get_absolute_url())
+    request.session.pop(SESSION_KEY, None)
+    return redirect(url, permanent=False)
+
+
+@require_http_methods(["GET", "POST"])
+def test_payment(request: HttpRequest, token: str) -> HttpResponse:
+    """The stand-in for Stripe's hosted page when there are no keys. Never in production."""
+    if not payments.test_mode():
+        raise Http404
+    order = selectors.order_by_token(token)
+    if order is None:
+        raise Http404
+    if request.method == "POST" and order.status == Status.AWAITING_PAYMENT:
+        action = request.POST.get("action")
+        if action == "pay":
+            payments.deliver_test_event(
+                "checkout.session.completed", payments.test_session_object(order)
+            )
+            return redirect(order.get_absolute_url() + "?checkout=success")
+        if action == "fail":
+            payments.deliver_test_event(
+                "checkout.session.async_payment_failed",
+                payments.test_session_object(order, payment_status="unpaid"),
+            )
+        return redirect(order.get_absolute_url() + "?checkout=cancelled")
+    if request.method == "POST":
+        return redirect(order.get_absolute_url())
+    return render(request, "orders/test_payment.html", {"order": order})
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    result = payments.receive_delivery(body=request.body, headers=dict(request.headers))
+    return HttpResponse(result.message, status=result.status_code, content_type="text/plain")
+
+
+def order_detail(request: HttpRequest, token: str) -> HttpResponse:
+    order = selectors.order_by_token(token)
+    if order is None:
+        raise Http404
+    if request.method == "POST" and request.POST.get("action") == "pay":
+        try:
+            order = services.order_retry_checkout(order=order)
+        except IllegalTransition:
+            return redirect(order.get_absolute_url())
+        return _go_to_payment(request, order)
+    checkout_state = request.GET.get("checkout", "")
+    response = render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "lines": order.lines.all(),
+            "timeline": order.status_changes.all(),
+            "progress": selectors.order_progress(order),
+            "next_step": selectors.order_next_step(order),
+            "can_upload_scans": selectors.order_can_upload_scans(order),
+            "checkout_state": checkout_state,
+            "scans_url": _scans_url(order),
+        },
+    )
+    # The URL is the key to the order: keep it out of caches and other sites' Referer headers.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _scans_url(order) -> str:
+    """The scan upload page (issue 7), when its URL exists."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse("orders:scans", args=[order.access_token])
+    except NoReverseMatch:
+        return ""
 
 
 def order_lookup(request: HttpRequest) -> HttpResponse:
-    return render(request, "orders/order_lookup.html")
+    form = OrderLookupForm(request.POST or None)
+    not_found = False
+    if request.method == "POST" and form.is_valid():
+        order = selectors.order_by_number_and_email(
+            form.cleaned_data["number"], form.cleaned_data["email"]
+        )
+        if order is not None:
+            return redirect(order.get_absolute_url())
+        not_found = True
+    return render(
+        request,
+        "orders/order_lookup.html",
+        {
+            "form": form,
+            "not_found": not_found,
+            "orders": selectors.orders_for_user(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("orders:account")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is ready."))
+        return redirect("orders:account")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "orders/account.html",
+        {
+            "orders": selectors.orders_for_user(request.user),
+            "assessments": request.user.assessments.order_by("-created_at"),
+        },
+    )

@@ -39,9 +39,7 @@ def test_an_illegal_move_raises_and_changes_nothing(catalogue, from_status, to_s
     assert OrderStatusChange.objects.filter(order=order).count() == before
 
 
-def test_each_legal_move_is_recorded_with_who_when_from_to_and_note(
-    catalogue, django_user_model
-):
+def test_each_legal_move_is_recorded_with_who_when_from_to_and_note(catalogue, django_user_model):
     staff = django_user_model.objects.create_user("kim", is_staff=True)
     order = create_order()
     services.order_set_status(
@@ -56,7 +54,11 @@ def test_each_legal_move_is_recorded_with_who_when_from_to_and_note(
 def test_the_whole_happy_path_is_recorded_in_order(catalogue):
     order = create_order()
     services.order_mark_paid(
-        order=order, event=None, amount=order.total, currency=order.currency, payment_intent_id="pi_1"
+        order=order,
+        event=None,
+        amount=order.total,
+        currency=order.currency,
+        payment_intent_id="pi_1",
     )
     services.order_mark_scans_received(order=order)
     services.order_record_clinical_approval(order=order)

@@ -1,0 +1,247 @@
+"""Forms: product options, checkout details, order lookup, signup, and staff actions."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Product, ProductOption, SizeSystem
+
+# Valid shoe sizes per system (inclusive, half sizes allowed).
+SIZE_RANGES = {
+    SizeSystem.EU: (Decimal("34"), Decimal("50")),
+    SizeSystem.UK: (Decimal("1"), Decimal("14")),
+    SizeSystem.US: (Decimal("3"), Decimal("16")),
+}
+
+COUNTRIES = [
+    ("GB", _("United Kingdom")),
+    ("IE", _("Ireland")),
+    ("FR", _("France")),
+    ("DE", _("Germany")),
+    ("NL", _("Netherlands")),
+    ("US", _("United States")),
+]
+
+POSTCODE_PATTERNS = {
+    "GB": (r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", _("Enter a UK postcode, like SW1A 1AA.")),
+    "IE": (r"^[A-Z][0-9][0-9W] ?[A-Z0-9]{4}$", _("Enter an Eircode, like D02 X285.")),
+    "FR": (r"^[0-9]{5}$", _("Enter a French postcode of 5 digits, like 75001.")),
+    "DE": (r"^[0-9]{5}$", _("Enter a German postcode of 5 digits, like 10115.")),
+    "NL": (r"^[0-9]{4} ?[A-Z]{2}$", _("Enter a Dutch postcode, like 1012 AB.")),
+    "US": (r"^[0-9]{5}(-[0-9]{4})?$", _("Enter a ZIP code, like 94105 or 94105-1234.")),
+}
+
+
+class ProductChoiceForm(forms.Form):
+    """Shoe size and options for one product; the price follows the options."""
+
+    size_system = forms.ChoiceField(
+        label=_("Size system"),
+        choices=SizeSystem.choices,
+        initial=SizeSystem.EU,
+        widget=forms.RadioSelect,
+    )
+    size = forms.CharField(
+        label=_("Shoe size"),
+        max_length=5,
+        help_text=_("The size of the shoes you will wear them in, for example 42 or 8.5."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    top_cover = forms.ChoiceField(label=_("Top cover"), widget=forms.RadioSelect)
+    extra_pair = forms.BooleanField(label=_("Add an extra pair"), required=False)
+    assessment = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, product: Product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        covers = [o for o in product.options.all() if o.kind == ProductOption.Kind.TOP_COVER]
+        self.fields["top_cover"].choices = [(o.code, o.name) for o in covers]
+        default = next((o.code for o in covers if o.is_default), covers[0].code if covers else "")
+        self.fields["top_cover"].initial = default
+        if not covers:
+            self.fields["top_cover"].required = False
+        extra = [o for o in product.options.all() if o.kind == ProductOption.Kind.EXTRA_PAIR]
+        if not extra:
+            del self.fields["extra_pair"]
+        self.cover_options = covers
+        self.extra_option = extra[0] if extra else None
+
+    def clean(self):
+        data = super().clean()
+        system, size = data.get("size_system"), (data.get("size") or "").strip().replace(",", ".")
+        if system and size:
+            try:
+                value = Decimal(size)
+            except InvalidOperation:
+                self.add_error("size", _("Enter a shoe size as a number, for example 42 or 8.5."))
+                return data
+            low, high = SIZE_RANGES[system]
+            if not (low <= value <= high) or (value * 2) % 1:
+                self.add_error(
+                    "size",
+                    _("Enter a %(system)s size from %(low)s to %(high)s, in whole or half sizes.")
+                    % {"system": SizeSystem(system).label, "low": low, "high": high},
+                )
+            else:
+                data["size"] = f"{value.normalize():f}"
+        return data
+
+
+class CheckoutForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("We send your receipt and order updates here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("Only used if the courier or the lab needs to reach you."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    address_line1 = forms.CharField(
+        label=_("Address line 1"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    address_line2 = forms.CharField(
+        label=_("Address line 2 (optional)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    city = forms.CharField(
+        label=_("Town or city"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    region = forms.CharField(
+        label=_("County, state or region"),
+        max_length=100,
+        required=False,
+        help_text=_("Required for the United States (the state)."),
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode or ZIP code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=COUNTRIES,
+        initial="GB",
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of sale"),
+        error_messages={"required": _("Accept the terms of sale to place your order.")},
+    )
+    consent_health_data = forms.BooleanField(
+        label=_(
+            "I agree that Fits Perfect and its lab may process my foot scans and health "
+            "information to make my orthotics"
+        ),
+        error_messages={
+            "required": _("We need your consent to process your health data to make orthotics.")
+        },
+    )
+    checkout_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("checkout_key"):
+            self.initial["checkout_key"] = uuid.uuid4().hex
+
+    def clean_checkout_key(self) -> str:
+        key = self.cleaned_data.get("checkout_key") or ""
+        return key if re.fullmatch(r"[0-9a-f]{32}", key) else uuid.uuid4().hex
+
+    def clean(self):
+        data = super().clean()
+        country, postcode = data.get("country"), (data.get("postcode") or "").strip().upper()
+        if country and postcode:
+            pattern, message = POSTCODE_PATTERNS[country]
+            if not re.match(pattern, postcode):
+                self.add_error("postcode", message)
+            else:
+                data["postcode"] = postcode
+        if country == "US" and not (data.get("region") or "").strip():
+            self.add_error("region", _("Enter the state."))
+        return data
+
+
+class OrderLookupForm(forms.Form):
+    number = forms.CharField(
+        label=_("Order number"),
+        max_length=16,
+        help_text=_("It starts with FP- and is in your confirmation email."),
+    )
+    email = forms.EmailField(
+        label=_("Email address used for the order"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class SignupForm(UserCreationForm):
+    """An account is just an email address and a password (the email is the username)."""
+
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        user_model = get_user_model()
+        if user_model.objects.filter(username__iexact=email).exists() or (
+            user_model.objects.filter(email__iexact=email).exists()
+        ):
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in or reset your password.")
+            )
+        return email
+
+    def _post_clean(self):
+        self.instance.username = (self.cleaned_data.get("email") or "")[:150]
+        super()._post_clean()
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.username = self.cleaned_data["email"][:150]
+        user.email = self.cleaned_data["email"]
+        if commit:
+            user.save()
+        return user
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=100)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund"),
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        help_text=_(
+            "In the order's currency, e.g. 25.00. Leave the full amount for a full refund."
+        ),
+    )
