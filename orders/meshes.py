@@ -369,30 +369,43 @@ def guess_unit(longest_extent: float) -> UnitGuess | None:
     )
 
 
-def _principal_frame(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class _Surface:
+    """Per-triangle geometry computed once (centroids and area-scaled normals, float32)."""
+
+    centroids: np.ndarray
+    normals: np.ndarray
+    centre: np.ndarray
+    axes: np.ndarray
+
+
+def _principal_frame(vertices: np.ndarray, faces: np.ndarray) -> _Surface:
     """Centre and principal axes (rows, largest variance first) of the surface, area-weighted.
 
     Triangle centroids weighted by area, so a densely scanned toe does not pull the axes.
     """
-    tri = vertices[faces]
-    centroids = tri.mean(axis=1)
-    areas = 0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+    v = vertices.astype(np.float32)
+    a, b, c = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
+    centroids = (a + b + c) / np.float32(3.0)
+    normals = np.cross(b - a, c - a)
+    areas = 0.5 * np.sqrt(np.einsum("ij,ij->i", normals, normals, dtype=np.float64))
     total = areas.sum()
     weights = np.full(len(faces), 1.0 / len(faces)) if total <= 0 else areas / total
     centre = weights @ centroids
-    offsets = centroids - centre
-    cov = (offsets * weights[:, None]).T @ offsets
+    offsets = centroids - centre.astype(np.float32)
+    cov = (offsets * weights[:, None].astype(np.float32)).T.astype(np.float64) @ offsets
     values, vectors = np.linalg.eigh(cov)
     order = np.argsort(values)[::-1]
-    return centre, vectors[:, order].T
+    return _Surface(centroids=centroids, normals=normals, centre=centre, axes=vectors[:, order].T)
 
 
 def _align(
     vertices: np.ndarray,
     faces: np.ndarray,
-    frame: tuple[np.ndarray, np.ndarray] | None = None,
+    surface: _Surface | None = None,
+    scale: float = 1.0,
 ) -> tuple[np.ndarray, dict[str, float]]:
-    """Rotates a scan (already in mm) into the foot frame; returns the vertices and diagnostics.
+    """Rotates a scan into the foot frame in mm (``scale`` = unit to mm); returns the vertices.
 
     1. Principal axes of the surface: the first is the foot's length.
     2. Up: of the four directions across the length (±2nd, ±3rd axis), the sole is the one whose
@@ -404,21 +417,21 @@ def _align(
        then rotated until the foot stands on its tripod (lowest point of the heel and of each half of
        the forefoot: heel, first and fifth metatarsal heads), i.e. the ground is z = 0.
     """
-    centre, axes = frame if frame is not None else _principal_frame(vertices, faces)
-    local = (vertices - centre) @ axes.T
-    tri = local[faces]
-    normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
-    centroid = tri.mean(axis=1)
+    surface = surface if surface is not None else _principal_frame(vertices, faces)
+    axes = surface.axes
+    centre = surface.centre * scale
+    vertices = vertices * scale
+    # Only directions matter here: rotate centroids (in mm) and normals into the principal frame.
+    depth_all = (surface.centroids * np.float32(scale)) @ axes[1:].T.astype(np.float32)
+    depth_all -= (centre @ axes[1:].T).astype(np.float32)
+    facing_all = np.abs(surface.normals @ axes[1:].T.astype(np.float32))
     best = None
-    for axis in (1, 2):
+    for column, axis in ((0, 1), (1, 2)):
         for sign in (1.0, -1.0):
-            down = np.zeros(3)
-            down[axis] = sign
-            depth = centroid @ down
+            depth = depth_all[:, column] * np.float32(sign)
             # |n| * |cos| = 2 * area * |cos|: independent of the triangles' winding.
-            facing = np.abs(normals @ down)
             in_slab = depth >= depth.max() - 10.0
-            score = float(facing[in_slab].sum())
+            score = float(facing_all[in_slab, column].sum(dtype=np.float64))
             if best is None or score > best[0]:
                 best = (score, axis, sign)
     _, axis, sign = best
@@ -435,7 +448,7 @@ def _align(
     y_axis = np.cross(z_axis, x_axis)
     rotation = np.vstack([x_axis, y_axis, z_axis])
     aligned = (vertices - centre) @ rotation.T
-    for _round in range(3):
+    for _round in range(2):
         aligned = _level_on_tripod(aligned)
     aligned -= np.array([aligned[:, 0].min(), 0.0, aligned[:, 2].min()])
     return aligned, {"front_width": float(front), "rear_width": float(rear)}
@@ -627,8 +640,10 @@ def _merged_topology(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarra
 
 def _is_watertight(faces: np.ndarray) -> bool:
     """Every edge shared by exactly two faces (after welding)."""
-    edges = np.sort(faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-    keys = edges[:, 0].astype(np.int64) * (int(faces.max()) + 1) + edges[:, 1]
+    edges = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
+    low = np.minimum(edges[:, 0], edges[:, 1]).astype(np.int64)
+    high = np.maximum(edges[:, 0], edges[:, 1]).astype(np.int64)
+    keys = low * (int(faces.max()) + 1) + high
     keys.sort()
     starts = np.ones(len(keys), dtype=bool)
     starts[1:] = keys[1:] != keys[:-1]
@@ -647,9 +662,8 @@ def _analyse(
     size_bytes: int,
 ) -> MeshReport:
     vertices, faces = _merged_topology(vertices, faces)
-    centre, axes = _principal_frame(vertices, faces)
-    projected = (vertices - centre) @ axes.T
-    longest = float(np.ptp(projected[:, 0]))
+    surface = _principal_frame(vertices, faces)
+    longest = float(np.ptp((vertices - surface.centre) @ surface.axes[0]))
     unit = guess_unit(longest)
     if unit is None:
         raise ScanRejected(
@@ -661,8 +675,8 @@ def _analyse(
             )
             % {"name": filename, "size": f"{longest:.4g}"},
         )
-    scaled = vertices * unit.scale_to_mm
-    aligned, _diagnostics = _align(scaled, faces, (centre * unit.scale_to_mm, axes))
+    aligned, _diagnostics = _align(vertices, faces, surface, unit.scale_to_mm)
+    del surface
     measurements, side = measure_foot(aligned)
     warnings: list[str] = []
     review: list[str] = []
@@ -712,8 +726,8 @@ def _analyse(
         vertex_count=len(vertices),
         watertight=watertight,
         unit=unit,
-        bbox_min_mm=tuple(round(float(v), 3) for v in scaled.min(axis=0)),
-        bbox_max_mm=tuple(round(float(v), 3) for v in scaled.max(axis=0)),
+        bbox_min_mm=tuple(round(float(v) * unit.scale_to_mm, 3) for v in vertices.min(axis=0)),
+        bbox_max_mm=tuple(round(float(v) * unit.scale_to_mm, 3) for v in vertices.max(axis=0)),
         measurements=measurements,
         side=side,
         warnings=warnings,
@@ -748,10 +762,10 @@ def render_sole_preview(
     else:
         vertices = np.asarray(mesh_or_report.vertices, dtype=np.float64)
         faces = np.asarray(mesh_or_report.faces, dtype=np.int64)
-        centre, axes = _principal_frame(vertices, faces)
-        unit = guess_unit(float(np.ptp((vertices - centre) @ axes[0])))
+        surface = _principal_frame(vertices, faces)
+        unit = guess_unit(float(np.ptp((vertices - surface.centre) @ surface.axes[0])))
         scale = unit.scale_to_mm if unit else 1.0
-        aligned = AlignedMesh(*(_align(vertices * scale, faces)[0], faces))
+        aligned = AlignedMesh(_align(vertices, faces, surface, scale)[0], faces)
     width, height = size
     depth = _zbuffer(aligned.vertices, aligned.faces, width, height)
     return _shade(depth)
