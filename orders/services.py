@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "IllegalTransition",
     "LineChoice",
+    "order_add_note",
     "assessment_usable_for_order",
     "order_approve_for_lab",
     "order_cancel",
@@ -429,6 +430,19 @@ def order_record_refund(
             )
     _sync(order, fresh)
     return changed
+
+
+@transaction.atomic
+def order_add_note(*, order: Order, note: str, actor=None) -> OrderStatusChange:
+    """A timeline entry without a status change (e.g. "refund requested")."""
+    fresh = _locked(order)
+    return OrderStatusChange.objects.create(
+        order=fresh,
+        from_status=fresh.status,
+        to_status=fresh.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+    )
 
 
 # --- Cancelling ----------------------------------------------------------------------------------

@@ -1,0 +1,503 @@
+"""Staff run every order here. Status and payment fields are read-only: actions call the services.
+
+The changelist reads only the order row (no per-row queries), so it costs the same with 10 or 10,000
+orders. Payments are shown only to users with `orders.view_payment` (clinicians do not have it).
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from . import payments, services
+from .forms import RefundForm, ShipForm
+from .models import (
+    Order,
+    OrderEmail,
+    OrderLine,
+    OrderStatusChange,
+    Payment,
+    Product,
+    ProductOption,
+    StripeEvent,
+)
+from .states import IllegalTransition, Status
+from .templatetags.orders_tags import money
+
+
+class ProductOptionInline(admin.TabularInline):
+    model = ProductOption
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "price", "turnaround_days", "is_active", "position"]
+    list_editable = ["is_active", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ProductOptionInline]
+
+    @admin.display(description=_("price"))
+    def price(self, obj: Product) -> str:
+        return money(obj.base_price, obj.currency)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["line_number", "description", "size_system", "size", "quantity", "unit_price"]
+    readonly_fields = fields
+
+
+class OrderStatusChangeInline(ReadOnlyInline):
+    model = OrderStatusChange
+    verbose_name_plural = _("timeline")
+    fields = ["created_at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["created_at", "kind", "amount", "currency", "stripe_object_id", "stripe_event_id"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("orders.view_payment")
+
+
+class OrderEmailInline(ReadOnlyInline):
+    model = OrderEmail
+    fields = ["created_at", "kind", "status", "attempts", "sent_at", "last_error"]
+    readonly_fields = fields
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("scans", _("Waiting on scans")),
+            ("review", _("Waiting on review")),
+            ("lab_error", _("Lab error")),
+            ("payment", _("Payment problem")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "scans":
+            return queryset.filter(status__in=[Status.PAID, Status.AWAITING_SCANS])
+        if value == "review":
+            return queryset.filter(status=Status.SCANS_RECEIVED)
+        if value == "lab_error":
+            return queryset.exclude(lab_error="")
+        if value == "payment":
+            return queryset.exclude(payment_flag="")
+        return queryset
+
+
+PAYMENT_FIELDS = [
+    "currency",
+    "subtotal_display",
+    "total_display",
+    "amount_paid_display",
+    "amount_refunded_display",
+    "paid_at",
+    "payment_flag",
+    "checkout_attempt",
+    "stripe_checkout_session_id",
+    "stripe_payment_intent_id",
+]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "total_display",
+        "status",
+        "paid_at",
+        "flags",
+        "created_at",
+    ]
+    list_filter = ["status", FlagFilter, "paid_at", "created_at", "country"]
+    search_fields = ["number", "email", "full_name"]
+    show_full_result_count = False
+    list_per_page = 50
+    ordering = ["-created_at"]
+    inlines = [OrderLineInline, OrderStatusChangeInline, PaymentInline, OrderEmailInline]
+    actions = [
+        "action_mark_shipped",
+        "action_cancel",
+        "action_refund",
+        "action_approve_for_lab",
+        "action_resend_email",
+        "action_export_csv",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("assessment", "user")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": [
+                        "number",
+                        "status",
+                        "flags",
+                        "created_at",
+                        "customer_page",
+                        "user",
+                    ]
+                },
+            ),
+            (
+                _("Customer and delivery"),
+                {
+                    "fields": [
+                        "email",
+                        "full_name",
+                        "phone",
+                        "address_line1",
+                        "address_line2",
+                        "city",
+                        "region",
+                        "postcode",
+                        "country",
+                    ]
+                },
+            ),
+            (
+                _("Assessment and approval"),
+                {"fields": ["assessment_summary", "approved_for_lab_at", "approved_for_lab_by"]},
+            ),
+            (
+                _("Lab and shipping"),
+                {
+                    "fields": [
+                        "lab_reference",
+                        "lab_error",
+                        "carrier",
+                        "tracking_number",
+                        "shipped_at",
+                        "delivered_at",
+                        "cancelled_at",
+                    ]
+                },
+            ),
+        ]
+        if request.user.has_perm("orders.view_payment"):
+            fieldsets.insert(1, (_("Payment"), {"fields": PAYMENT_FIELDS}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status, payments, approval and shipping only change through the actions (the services).
+        editable = {"email", "full_name", "phone", "address_line1", "address_line2"}
+        editable |= {"city", "region", "postcode"}
+        fields = {
+            name for _title, opts in self.get_fieldsets(request, obj) for name in opts["fields"]
+        }
+        return sorted(fields - editable)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # orders come from checkout
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # orders are records: cancel or refund instead
+
+    # --- columns ---------------------------------------------------------------------------------
+
+    @admin.display(description=_("customer"), ordering="full_name")
+    def customer(self, obj: Order) -> str:
+        return f"{obj.full_name} <{obj.email}>"
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_display(self, obj: Order) -> str:
+        return money(obj.total, obj.currency)
+
+    @admin.display(description=_("subtotal"))
+    def subtotal_display(self, obj: Order) -> str:
+        return money(obj.subtotal, obj.currency)
+
+    @admin.display(description=_("paid"))
+    def amount_paid_display(self, obj: Order) -> str:
+        return money(obj.amount_paid, obj.currency)
+
+    @admin.display(description=_("refunded"))
+    def amount_refunded_display(self, obj: Order) -> str:
+        return money(obj.amount_refunded, obj.currency)
+
+    @admin.display(description=_("flags"))
+    def flags(self, obj: Order) -> str:
+        flags = []
+        if obj.status in {Status.PAID, Status.AWAITING_SCANS}:
+            flags.append(_("waiting on scans"))
+        if obj.status == Status.SCANS_RECEIVED:
+            flags.append(_("waiting on review"))
+        if obj.lab_error:
+            flags.append(_("lab error"))
+        if obj.payment_flag:
+            flags.append(_("payment problem"))
+        return ", ".join(str(flag) for flag in flags) or "-"
+
+    @admin.display(description=_("customer's order page"))
+    def customer_page(self, obj: Order) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("open"))
+
+    @admin.display(description=_("assessment"))
+    def assessment_summary(self, obj: Order) -> str:
+        assessment = obj.assessment
+        if assessment is None:
+            return _("None: staff approve it for the lab with the action.")
+        try:
+            url = reverse("admin:assessments_assessment_change", args=[assessment.pk])
+        except NoReverseMatch:
+            url = ""
+        rows = [
+            (_("Status"), assessment.get_status_display()),
+            (_("Band"), assessment.get_band_display() or "-"),
+            (_("Review"), assessment.get_decision_display() or _("Not reviewed yet")),
+        ]
+        body = format_html_join("", "<div>{}: <strong>{}</strong></div>", rows)
+        if url:
+            body += format_html('<div><a href="{}">{}</a></div>', url, _("Open the assessment"))
+        return body
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _form_page(self, request, queryset, *, form, title, action, intro=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "orders": queryset,
+            "form": form,
+            "action": action,
+            "intro": intro,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/action_form.html", context)
+
+    def _report(self, request, done: int, errors: list[str]) -> None:
+        if done:
+            self.message_user(request, _("%(count)s order(s) updated.") % {"count": done})
+        for error in errors:
+            self.message_user(request, error, level=messages.ERROR)
+
+    @admin.action(description=_("Mark shipped (with tracking)"), permissions=["change"])
+    def action_mark_shipped(self, request, queryset):
+        form = ShipForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done, errors = 0, []
+            for order in queryset:
+                try:
+                    services.order_mark_shipped(
+                        order=order,
+                        carrier=form.cleaned_data["carrier"],
+                        tracking_number=form.cleaned_data["tracking_number"],
+                        actor=request.user,
+                    )
+                    done += 1
+                except (IllegalTransition, ValueError) as error:
+                    errors.append(f"{order.number}: {error}")
+            self._report(request, done, errors)
+            return None
+        return self._form_page(
+            request,
+            queryset,
+            form=form,
+            title=_("Mark shipped"),
+            action="action_mark_shipped",
+        )
+
+    @admin.action(description=_("Cancel"), permissions=["change"])
+    def action_cancel(self, request, queryset):
+        done, errors = 0, []
+        for order in queryset:
+            try:
+                services.order_cancel(
+                    order=order, actor=request.user, note=_("Cancelled by staff.")
+                )
+                done += 1
+            except IllegalTransition as error:
+                errors.append(f"{order.number}: {error}")
+        self._report(request, done, errors)
+
+    @admin.action(description=_("Refund through Stripe"), permissions=["refund"])
+    def action_refund(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Refund one order at a time."), level=messages.ERROR)
+            return None
+        order = queryset.get()
+        initial = {"amount": Decimal(order.refundable_amount) / 100}
+        form = RefundForm(request.POST if "apply" in request.POST else None, initial=initial)
+        if "apply" in request.POST and form.is_valid():
+            amount = int((form.cleaned_data["amount"] * 100).to_integral_value())
+            try:
+                refund_id = payments.request_refund(order=order, amount=amount, actor=request.user)
+            except (ValueError, payments.PaymentsUnavailable) as error:
+                self.message_user(request, f"{order.number}: {error}", level=messages.ERROR)
+                return None
+            services.order_add_note(
+                order=order,
+                actor=request.user,
+                note=_("Refund of %(amount)s requested from Stripe (%(id)s).")
+                % {"amount": money(amount, order.currency), "id": refund_id},
+            )
+            self.message_user(
+                request,
+                _("Refund requested; the order records it when Stripe confirms (charge.refunded)."),
+            )
+            return None
+        return self._form_page(
+            request,
+            queryset,
+            form=form,
+            title=_("Refund %(number)s (up to %(amount)s)")
+            % {"number": order.number, "amount": money(order.refundable_amount, order.currency)},
+            action="action_refund",
+        )
+
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("orders.refund_order")
+
+    @admin.action(
+        description=_("Approve for the lab (orders without an assessment)"),
+        permissions=["approve"],
+    )
+    def action_approve_for_lab(self, request, queryset):
+        done, errors = 0, []
+        for order in queryset:
+            try:
+                services.order_approve_for_lab(order=order, actor=request.user)
+                done += 1
+            except (ValueError, IllegalTransition) as error:
+                errors.append(f"{order.number}: {error}")
+        self._report(request, done, errors)
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("orders.approve_order_for_lab")
+
+    @admin.action(description=_("Resend the latest customer email"), permissions=["change"])
+    def action_resend_email(self, request, queryset):
+        done = 0
+        for order in queryset:
+            latest = order.emails.order_by("-created_at", "-id").first()
+            if latest is not None:
+                services.order_queue_email(order=order, kind=latest.kind)
+                done += 1
+        self.message_user(request, _("%(count)s email(s) queued.") % {"count": done})
+
+    @admin.action(description=_("Export selected as CSV"), permissions=["view"])
+    def action_export_csv(self, request, queryset: QuerySet[Order]) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
+        writer = csv.writer(response)
+        show_money = request.user.has_perm("orders.view_payment")
+        header = ["number", "created_at", "status", "email", "full_name", "country"]
+        if show_money:
+            header += ["currency", "total", "amount_paid", "amount_refunded", "paid_at"]
+        header += ["carrier", "tracking_number"]
+        writer.writerow(header)
+        for order in queryset.order_by("created_at").iterator(chunk_size=2000):
+            row = [
+                order.number,
+                order.created_at.isoformat(),
+                order.status,
+                order.email,
+                order.full_name,
+                order.country,
+            ]
+            if show_money:
+                row += [
+                    order.currency.upper(),
+                    f"{order.total / 100:.2f}",
+                    f"{order.amount_paid / 100:.2f}",
+                    f"{order.amount_refunded / 100:.2f}",
+                    order.paid_at.isoformat() if order.paid_at else "",
+                ]
+            row += [order.carrier, order.tracking_number]
+            writer.writerow([_csv_safe(value) for value in row])
+        return response
+
+
+def _csv_safe(value) -> str:
+    """Stops spreadsheet formula injection from customer-typed text."""
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "event_id",
+        "type",
+        "valid",
+        "processed",
+        "deliveries",
+        "outcome",
+        "short_error",
+        "order",
+    ]
+    list_filter = ["valid", "processed", "type", "received_at"]
+    search_fields = ["event_id", "order__number"]
+    list_select_related = ["order"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in StripeEvent._meta.fields]
+    actions = ["action_reprocess"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: StripeEvent) -> str:
+        return obj.error[:80]
+
+    @admin.action(description=_("Process again (failed ones only)"), permissions=["change"])
+    def action_reprocess(self, request, queryset):
+        ok, failed = payments.reprocess(queryset)
+        self.message_user(
+            request, _("%(ok)s processed, %(failed)s still failing.") % {"ok": ok, "failed": failed}
+        )
+
+
+@admin.register(OrderEmail)
+class OrderEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "order", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["order__number", "order__email"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in OrderEmail._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(~Q(order=None))
