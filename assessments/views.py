@@ -203,7 +203,9 @@ def _summary(assessment: Assessment) -> list[dict]:
 def _private(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = (
+        "same-origin"  # "no-referrer" would send Origin: null and fail CSRF
+    )
     return response
 
 
