@@ -12,6 +12,7 @@ file) → mark FAILED and show staff the message.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -29,7 +30,7 @@ import jsonschema
 import requests
 from django.conf import settings
 
-from orders.meshes import FootMeasurements
+from orders.meshes import FootMeasurements, MeshReport
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "lab_manifest.schema.json"
@@ -51,7 +52,16 @@ class LabError(Exception):
 
 
 class LabTemporaryError(LabError):
-    """Worth retrying: the lab or the network may be fine again later."""
+    """Worth retrying: the lab or the network may be fine again later.
+
+    ``retry_after`` (seconds) is the lab's ``Retry-After`` when it sent one.
+    """
+
+    def __init__(
+        self, message: str, *, status_code: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
 
 
 class LabPermanentError(LabError):
@@ -84,6 +94,37 @@ class LabFile:
     @property
     def lab_name(self) -> str:
         return self.name or f"{self.role}.{self.format}"
+
+    @classmethod
+    def for_scan(cls, *, role: str, path: str | os.PathLike, report: MeshReport) -> LabFile:
+        """A scan entry from its validation report (sha256, size, triangles, box, unit)."""
+        if role not in SCAN_ROLES:
+            raise ValueError(f"{role!r} is not a scan role")
+        return cls(
+            role=role,
+            path=str(path),
+            format=report.file_format,
+            sha256=report.sha256,
+            bytes=report.size_bytes,
+            triangle_count=report.triangle_count,
+            bbox_mm=report.bbox_size_mm,
+            source_unit=report.unit.unit,
+            scale_to_mm=report.unit.scale_to_mm,
+        )
+
+    @classmethod
+    def for_photo(cls, *, role: str, path: str | os.PathLike, format: str) -> LabFile:  # noqa: A002
+        """A photo entry (``format`` "jpeg" or "png"); hashes the file."""
+        if role not in PHOTO_ROLES:
+            raise ValueError(f"{role!r} is not a photo role")
+        target = Path(path)
+        return cls(
+            role=role,
+            path=str(target),
+            format=format,
+            sha256=_sha256_of(target),
+            bytes=target.stat().st_size,
+        )
 
 
 @dataclass(frozen=True)
@@ -350,7 +391,14 @@ class HttpLabTransport:
                 details=data,
             )
         if status >= 500 or status in (408, 425, 429):
-            raise LabTemporaryError(f"The lab answered {status}: {message}", status_code=status)
+            retry_after = None
+            with contextlib.suppress(ValueError):
+                retry_after = float(response.headers.get("Retry-After", ""))
+            raise LabTemporaryError(
+                f"The lab answered {status}: {message}",
+                status_code=status,
+                retry_after=retry_after,
+            )
         raise LabPermanentError(
             f"The lab refused the submission ({status}): {message}", status_code=status
         )

@@ -216,6 +216,14 @@ def test_http_a_wrong_api_key_is_permanent(tmp_path):
         HttpLabTransport(fake.url, "wrong", timeout=5).send(make_payload(tmp_path))
 
 
+def test_http_retry_after_is_passed_on(tmp_path):
+    with fake_lab(API_KEY) as fake:
+        fake.fail_next(1, status=503, retry_after=30)
+        with pytest.raises(LabTemporaryError) as caught:
+            HttpLabTransport(fake.url, API_KEY, timeout=5).send(make_payload(tmp_path))
+    assert caught.value.retry_after == 30 and caught.value.status_code == 503
+
+
 @pytest.mark.parametrize("status", [408, 429, 502, 503])
 def test_http_busy_or_gateway_answers_are_temporary(tmp_path, status):
     with fake_lab(API_KEY) as fake:
@@ -498,3 +506,38 @@ def test_the_fake_lab_posts_signed_events_we_can_verify(tmp_path):
     event = parse_lab_event(got[0])
     assert event.submission_id == payload.submission_id
     assert event.lab_reference == "LAB-00001" and event.carrier == "DHL"
+
+
+def test_real_scan_reports_make_a_valid_manifest_and_reach_the_drop_folder(tmp_path):
+    """The path the task will take: validated scans → LabFile.for_scan → manifest → transport."""
+    from orders.meshes import inspect_mesh
+    from orders.tests.foot_meshes import foot_mesh, save
+
+    reports, files = {}, []
+    for side, mirror, scale in (("left", True, 0.1), ("right", False, 1.0)):
+        path = tmp_path / f"{side}.stl"
+        save(foot_mesh(mirror=mirror), path, scale=scale)
+        reports[side] = inspect_mesh(path, filename=path.name)
+        files.append(LabFile.for_scan(role=f"{side}_scan", path=path, report=reports[side]))
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + os.urandom(100))
+    files.append(LabFile.for_photo(role="other_photo", path=photo, format="jpeg"))
+    payload = make_payload(
+        tmp_path,
+        files=files,
+        measurements={side: report.measurements for side, report in reports.items()},
+    )
+
+    receipt = FolderLabTransport(tmp_path / "drop").send(payload)
+
+    manifest = json.loads(
+        (FolderLabTransport(tmp_path / "drop").folder_for(payload) / "manifest.json").read_text()
+    )
+    left = next(f for f in manifest["files"] if f["role"] == "left_scan")
+    assert left["source_unit"] == "cm" and left["scale_to_mm"] == 10.0
+    assert left["sha256"] == reports["left"].sha256
+    assert left["triangle_count"] == reports["left"].triangle_count
+    assert manifest["measurements"]["left"]["arch_height"] == pytest.approx(15.0, abs=1.5)
+    assert receipt.details["copied"] == ["left_scan.stl", "right_scan.stl", "other_photo.jpeg"]
+    with pytest.raises(ValueError):
+        LabFile.for_scan(role="left_photo", path=photo, report=reports["left"])

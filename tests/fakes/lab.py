@@ -56,9 +56,11 @@ class _LabHandler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
         pass
 
-    def _reply(self, status: int, payload: dict[str, Any]) -> None:
+    def _reply(self, status: int, payload: dict[str, Any], **headers: str) -> None:
         body = json.dumps(payload).encode()
         self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -95,7 +97,8 @@ class _LabHandler(BaseHTTPRequestHandler):
         with lab.lock:
             action = lab.script.pop(0) if lab.script else ("ok",)
         if action[0] == "fail":
-            self._reply(action[1], {"error": "scripted server error"})
+            extra = {"Retry_After": str(action[2])} if action[2] is not None else {}
+            self._reply(action[1], {"error": "scripted server error"}, **extra)
             return
         if action[0] == "reject":
             self._reply(action[1], {"error": action[2]})
@@ -190,9 +193,9 @@ class FakeLab:
         self.url = ""
 
     # Scripting
-    def fail_next(self, times: int, status: int = 500) -> None:
+    def fail_next(self, times: int, status: int = 500, *, retry_after: int | None = None) -> None:
         with self.lock:
-            self.script.extend([("fail", status)] * times)
+            self.script.extend([("fail", status, retry_after)] * times)
 
     def drop_next(self, times: int = 1) -> None:
         with self.lock:
