@@ -1,0 +1,43 @@
+"""A customer chooses orthotics, checks out, pays on the test payment page, and sees "Paid"."""
+
+import pytest
+
+from .factories import seed_catalogue
+
+
+@pytest.mark.browser
+def test_choose_check_out_pay_and_see_the_order_paid(page, live_server, settings, transactional_db):
+    settings.PAYMENTS_TEST_MODE = True
+    settings.STRIPE_SECRET_KEY = ""
+    seed_catalogue()
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Custom orthotics").click()
+    page.get_by_role("link", name="Sport").click()
+    assert page.locator("h1").inner_text() == "Sport"
+    page.get_by_label("UK").check()
+    page.get_by_label("Shoe size").fill("8.5")
+    page.get_by_label("Leather").check()
+    # orders.js shows the running total (progressive enhancement).
+    assert page.locator("[data-price-total]").inner_text() == "£194.00"
+    page.get_by_role("button", name="Continue to checkout").click()
+
+    assert page.locator("h1").inner_text() == "Checkout"
+    page.get_by_role("button", name="Continue to the test payment page").click()
+    assert page.locator(".error-summary").is_visible()  # nothing filled in yet
+    page.get_by_label("Email address").fill("ann@example.com")
+    page.get_by_label("Full name").fill("Ann Example")
+    page.get_by_label("Address line 1").fill("1 High Street")
+    page.get_by_label("Town or city").fill("London")
+    page.get_by_label("Postcode or ZIP code").fill("SW1A 1AA")
+    page.get_by_label("I accept the terms of sale").check()
+    page.get_by_label("I agree that Fits Perfect").check()
+    page.get_by_role("button", name="Continue to the test payment page").click()
+
+    assert "TEST MODE" in page.content()
+    page.get_by_role("button", name="Pay £194.00 (test)").click()
+
+    assert page.locator("h1").inner_text().startswith("Order FP-")
+    timeline = page.locator(".timeline").inner_text()
+    assert "Paid" in timeline
+    assert page.locator(".order-status").inner_text() == "Status: Awaiting scans"
+    assert page.console_errors == []
