@@ -23,6 +23,7 @@ from typing import IO, Any
 import numpy as np
 import trimesh
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 SUPPORTED_FORMATS = ("stl", "obj", "ply")
 DEFAULT_MAX_BYTES = 150 * 1024 * 1024
@@ -34,20 +35,27 @@ PLAUSIBLE_LENGTH_MM = (70.0, 450.0)
 """Hard limits for the longest extent of a scan (a toddler's foot up to a big foot with some ankle)."""
 TYPICAL_LENGTH_MM = (200.0, 310.0)
 """Adult feet (EU 32-48) and older children: the most likely length for our customers."""
+PAIR_LENGTH_TOLERANCE_MM = 15.0
+"""Left and right feet of one person rarely differ by more than about a shoe size (6.7 mm)."""
 UNIT_REVIEW_BELOW = 0.8
 """A unit guess with less confidence than this goes to staff review instead of being trusted."""
 
 _MAGIC_NAMES = (
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"GIF8", "GIF image"),
-    (b"%PDF", "PDF document"),
-    (b"PK\x03\x04", "ZIP archive"),
-    (b"RIFF", "RIFF (WebP/AVI/WAV) file"),
-    (b"II*\x00", "TIFF image"),
-    (b"MM\x00*", "TIFF image"),
-    (b"\x1f\x8b", "gzip archive"),
+    (b"\xff\xd8\xff", gettext_noop("JPEG image")),
+    (b"\x89PNG\r\n\x1a\n", gettext_noop("PNG image")),
+    (b"GIF8", gettext_noop("GIF image")),
+    (b"%PDF", gettext_noop("PDF document")),
+    (b"PK\x03\x04", gettext_noop("ZIP archive (or Office document)")),
+    (b"RIFF", gettext_noop("RIFF file (WebP, AVI or WAV)")),
+    (b"II*\x00", gettext_noop("TIFF image")),
+    (b"MM\x00*", gettext_noop("TIFF image")),
+    (b"\x1f\x8b", gettext_noop("gzip archive")),
+    (b"\x00\x00\x00 ftyp", gettext_noop("HEIC image or video")),
+    (b"\x00\x00\x00\x18ftyp", gettext_noop("HEIC image or video")),
+    (b"\x00\x00\x00\x1cftyp", gettext_noop("HEIC image or video")),
 )
+MAX_DECLARED_TRIANGLES = 50_000_000
+"""A binary STL header claiming more than this (2.5 GB) is not a scan, it is noise."""
 
 
 class ScanRejected(ValueError):
@@ -278,7 +286,7 @@ def _reject_known_non_meshes(data: bytes, filename: str) -> None:
             raise ScanRejected(
                 filename,
                 "not_a_mesh",
-                _("“%(name)s” is a %(kind)s, not a 3D scan.") % {"name": filename, "kind": kind},
+                _("“%(name)s” is a %(kind)s, not a 3D scan.") % {"name": filename, "kind": _(kind)},
             )
 
 
@@ -315,6 +323,14 @@ def _check_stl_structure(data: bytes, filename: str) -> str:
         )
     count = int.from_bytes(data[80:84], "little")
     expected = 84 + 50 * count
+    if count > MAX_DECLARED_TRIANGLES or expected > 50 * len(data):
+        # Not a cut-off scan: the header is noise (random bytes, another binary format).
+        raise ScanRejected(
+            filename,
+            "not_a_mesh",
+            _("“%(name)s” is not a valid STL file (its header is not an STL header).")
+            % {"name": filename},
+        )
     if len(data) < expected:
         present = max(0, (len(data) - 84) // 50)
         raise ScanRejected(
@@ -883,6 +899,19 @@ def check_pair_issues(left: MeshReport, right: MeshReport) -> list[PairIssue]:
             )
         )
         return issues
+    difference = abs(left.measurements.length_mm - right.measurements.length_mm)
+    if difference > PAIR_LENGTH_TOLERANCE_MM:
+        issues.append(
+            PairIssue(
+                "length_mismatch",
+                "warning",
+                _(
+                    "The two scans differ in length by %(difference)d mm; please check they are "
+                    "both your feet and in the same unit."
+                )
+                % {"difference": round(difference)},
+            )
+        )
     lside, rside = left.side.side, right.side.side
     if lside == "right" and rside == "left":
         issues.append(

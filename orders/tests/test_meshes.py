@@ -2,7 +2,7 @@
 
 import hashlib
 import io
-import os
+import random
 import struct
 
 import numpy as np
@@ -144,6 +144,12 @@ def _jpeg_bytes():
     return buffer.getvalue()
 
 
+def _png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (20, 100, 50)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "code", "words"),
     [
@@ -154,14 +160,25 @@ def _jpeg_bytes():
             "not_a_mesh",
             "PDF",
         ),
-        ("left.stl", os.urandom(10_000), None, None),
-        ("left.obj", os.urandom(10_000), None, None),
-        ("left.ply", os.urandom(10_000), None, None),
+        ("left.ply", _png_bytes(), "not_a_mesh", "PNG"),
+        ("left.stl", random.Random(1).randbytes(10_000), "not_a_mesh", "not a valid STL"),
+        ("left.obj", random.Random(2).randbytes(10_000), "not_a_mesh", "OBJ"),
+        ("left.ply", random.Random(3).randbytes(10_000), "not_a_mesh", "PLY"),
         ("left.stl", b"", "empty", "empty"),
         ("left.obj", b"   \n\n", "empty", "empty"),
         ("left.docx", b"whatever", "unsupported_format", "STL, OBJ and PLY"),
     ],
-    ids=["jpeg", "pdf", "random-stl", "random-obj", "random-ply", "empty", "blank", "extension"],
+    ids=[
+        "jpeg",
+        "pdf",
+        "png",
+        "random-stl",
+        "random-obj",
+        "random-ply",
+        "empty",
+        "blank",
+        "extension",
+    ],
 )
 def test_files_that_are_not_meshes_are_rejected_with_the_name_and_reason(
     tmp_path, name, data, code, words
@@ -173,11 +190,8 @@ def test_files_that_are_not_meshes_are_rejected_with_the_name_and_reason(
 
     assert name in caught.value.message
     assert caught.value.filename == name
-    if code:
-        assert caught.value.code == code
-        assert words in caught.value.message
-    else:
-        assert caught.value.code in {"not_a_mesh", "truncated"}
+    assert caught.value.code == code
+    assert words in caught.value.message
 
 
 def test_a_truncated_binary_stl_is_rejected_as_truncated(tmp_path, right_foot):
@@ -342,3 +356,15 @@ def test_a_foot_without_arch_or_toe_cues_is_unsure_and_only_warns(tmp_path):
     # Unsure + a clear right foot given as the left: a warning for staff, never an error.
     issues = check_pair_issues(left=right, right=report)
     assert issues and all(i.severity == "warning" for i in issues)
+
+
+def test_feet_of_very_different_lengths_are_flagged(tmp_path):
+    save(foot_mesh(mirror=True), tmp_path / "l.stl")
+    save(foot_mesh(length=220.0), tmp_path / "r.stl")
+    left = inspect_mesh(tmp_path / "l.stl", filename="l.stl")
+    right = inspect_mesh(tmp_path / "r.stl", filename="r.stl")
+
+    issues = check_pair_issues(left, right)
+
+    assert [(i.code, i.severity) for i in issues] == [("length_mismatch", "warning")]
+    assert "40 mm" in issues[0].message
