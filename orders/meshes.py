@@ -240,7 +240,11 @@ def _parse(data: bytes, ext: str) -> tuple[np.ndarray, np.ndarray]:
         if not isinstance(mesh, trimesh.Trimesh):
             return np.zeros((0, 3)), np.zeros((0, 3), dtype=np.int64)
         vertices, faces = mesh.vertices, mesh.faces
-    vertices = np.asarray(vertices, dtype=np.float64).reshape(-1, 3)
+    vertices = np.asarray(vertices)
+    # STL is float32: keep it until the vertices are welded (a third of the memory), then float64.
+    if vertices.dtype != np.float32:
+        vertices = vertices.astype(np.float64, copy=False)
+    vertices = vertices.reshape(-1, 3)
     faces = np.asarray(faces, dtype=np.int64).reshape(-1, 3)
     if len(faces) and (faces.min() < 0 or faces.max() >= len(vertices)):
         raise ValueError("faces refer to vertices that do not exist")
@@ -625,10 +629,9 @@ def _guess_side(aligned: np.ndarray, length: float) -> SideGuess:
 
 def _hash_rows(rows: np.ndarray) -> np.ndarray:
     """A 64-bit hash per row of integers (collisions ~1e-7 for millions of rows: only affects welding)."""
-    rows = rows.astype(np.uint64, copy=False)
     key = np.full(len(rows), 0xCBF29CE484222325, dtype=np.uint64)
     for column in range(rows.shape[1]):
-        key ^= rows[:, column]
+        key ^= rows[:, column].astype(np.uint64)
         key *= np.uint64(0x100000001B3)
         key ^= key >> np.uint64(29)
     return key
@@ -640,8 +643,10 @@ def _merged_topology(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarra
     Hashes the exact float bits and sorts the 64-bit keys: several times faster than ``np.unique``
     over rows for the 3 million corners of a million-triangle scan.
     """
-    contiguous = np.ascontiguousarray(vertices, dtype=np.float64) + 0.0  # -0.0 becomes 0.0
-    bits = contiguous.view(np.uint64).reshape(-1, 3)
+    single = vertices.dtype == np.float32
+    dtype = np.float32 if single else np.float64
+    contiguous = np.ascontiguousarray(vertices, dtype=dtype) + dtype(0.0)  # -0.0 becomes 0.0
+    bits = contiguous.view(np.uint32 if single else np.uint64).reshape(-1, 3)
     keys = _hash_rows(bits)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
@@ -650,7 +655,7 @@ def _merged_topology(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarra
     group = np.cumsum(starts) - 1
     inverse = np.empty(len(keys), dtype=np.int64)
     inverse[order] = group
-    unique_vertices = contiguous[order[starts]]
+    unique_vertices = contiguous[order[starts]].astype(np.float64)
     return unique_vertices, inverse[faces]
 
 
