@@ -151,7 +151,10 @@ class PostureForm(forms.Form):
                 choices=choices,
                 widget=forms.RadioSelect,
                 error_messages=required(
-                    _("Select the picture closest to your foot, or 'I can't tell'")
+                    format_lazy(
+                        _("{question}: select the picture closest to your foot, or 'I can't tell'"),
+                        question=item.question,
+                    )
                 ),
             )
             field.posture_item = item

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import questions
+from .. import questions, scoring
 
 register = template.Library()
 
@@ -131,6 +131,10 @@ def answer_rows(answers: dict) -> list[dict]:
                 (_("Sex"), _labels(questions.SEXES).get(about.get("sex"), "")),
                 (_("Height"), optional(about.get("height_cm"), "cm")),
                 (_("Weight"), optional(about.get("weight_kg"), "kg")),
+                (
+                    _("Body mass index"),
+                    optional(scoring.bmi(about.get("height_cm"), about.get("weight_kg"))),
+                ),
             ],
         },
         {
@@ -229,8 +233,6 @@ def fpi_fields(form, side: str):
 @register.filter
 def fpi_total(review, side: str):
     """The clinician's rating rescaled like the self-score (None below 3 scored items)."""
-    from .. import scoring
-
     return scoring.foot_score(side, review.fpi_items(side)).score
 
 

@@ -277,3 +277,18 @@ def test_raising_a_posture_item_never_lowers_the_band(answers, side, item):
         assert scoring.BAND_ORDER[after.band] >= scoring.BAND_ORDER[before.band]
     else:  # red flags and "not enough information" do not depend on the value
         assert after.band == before.band
+
+
+def test_scoring_module_has_no_django_imports():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import assessments.scoring as s; "
+        "s.score(s.Answers()); "
+        "print(any(name == 'django' or name.startswith('django.') for name in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
