@@ -48,6 +48,9 @@ def test_full_pass_result_and_clinician_approval(page, live_server):
     continue_(page)
 
     assert page.locator("h1").inner_text() == "Your left foot"
+    page.set_viewport_size({"width": 320, "height": 700})  # no sideways scrolling on a small phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": 1000, "height": 800})
     answer_posture(page, "2")
     continue_(page)
 

@@ -337,3 +337,27 @@ def test_calibration_compares_self_scores_with_clinician_ratings(client):
     html = client.get(reverse("assessments:clinic_calibration")).content.decode()
     assert 'data-figure="reviewed">2<' in html
     assert "67%" in html
+
+
+def test_clinic_assessment_page_queries_do_not_grow_with_reviews(
+    client, django_assert_max_num_queries
+):
+    assessment = submitted()
+    reviewer = clinician()
+    client.force_login(reviewer)
+    for decision in ("approved", "needs_information", "refer_in_person"):
+        services.review_create(
+            assessment=assessment, reviewer=reviewer, decision=decision, notes="n"
+        )
+    with django_assert_max_num_queries(8):
+        assert client.get(detail_url(assessment)).status_code == 200
+
+
+def test_admin_lists_and_shows_assessments_read_only(admin_client):
+    assessment = submitted()
+    services.review_create(assessment=assessment, reviewer=clinician(), decision="approved")
+    assert admin_client.get("/admin/assessments/assessment/").status_code == 200
+    page = admin_client.get(f"/admin/assessments/assessment/{assessment.pk}/change/")
+    assert page.status_code == 200
+    assert admin_client.get("/admin/assessments/assessment/add/").status_code == 403
+    assert admin_client.get("/admin/assessments/review/").status_code == 200

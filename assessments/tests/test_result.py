@@ -165,3 +165,9 @@ def test_private_storage_has_no_public_url_pattern(client):
     assert client.get("/private-media-not-served/" + photo.file.name).status_code == 404
     assert client.get("/media/" + photo.file.name).status_code == 404
     assert AssessmentPhoto.objects.count() == 1
+
+
+def test_result_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    assessment = submitted()
+    with django_assert_max_num_queries(3):
+        assert client.get(result_url(assessment)).status_code == 200
