@@ -54,8 +54,8 @@ def search(articles: QuerySet[Article], query: str) -> QuerySet[Article]:
         )
         search_query = SearchQuery(query, search_type="websearch", config="english")
         return (
-            articles.annotate(rank=SearchRank(vector, search_query))
-            .filter(rank__gt=0)
+            articles.annotate(search=vector, rank=SearchRank(vector, search_query))
+            .filter(search=search_query)
             .order_by("-rank", "-published_at", "-pk")
         )
     words = [w for w in re.findall(r"\w+", query) if len(w) > 1][:8] or [query]

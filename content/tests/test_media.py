@@ -1,0 +1,96 @@
+"""Hero images: renditions on save, responsive markup, and a /media/ view that serves only them."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from PIL import Image
+
+from .factories import ArticleFactory, image_file
+
+pytestmark = pytest.mark.django_db
+
+
+def public_root() -> Path:
+    return Path(settings.STORAGES["public"]["OPTIONS"]["location"])
+
+
+def test_renditions_are_generated_and_used_in_the_page(client):
+    article = ArticleFactory(slug="with-image", hero_alt="A foot on a scanner")
+    article.hero_image.save("hero.png", image_file(1600, 900), save=True)
+    article.refresh_from_db()
+    widths = [r["width"] for r in article.hero_renditions]
+    assert widths == [480, 800, 1200]
+    for rendition in article.hero_renditions:
+        path = public_root() / rendition["name"]
+        with Image.open(path) as image:
+            assert image.format == "WEBP"
+            assert image.size == (rendition["width"], rendition["height"])
+    assert article.hero_renditions[0]["height"] == 270  # aspect ratio kept
+    assert not any(Path(settings.MEDIA_ROOT).rglob("*.webp"))  # nothing in the private media
+
+    html = client.get("/articles/with-image/").content.decode()
+    hero = html.split('<figure class="article-hero">')[1].split("</figure>")[0]
+    assert hero.count(" 480w") == 1 and " 800w" in hero and " 1200w" in hero
+    assert 'width="800"' in hero and 'height="450"' in hero
+    assert 'loading="eager"' in hero and 'alt="A foot on a scanner"' in hero
+    assert 'sizes="' in hero
+    assert '<meta property="og:image" content="' + settings.SITE_URL + "/media/" in html
+
+    response = client.get("/media/" + article.hero_renditions[0]["name"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    assert (
+        "immutable" in response["Cache-Control"] and "max-age=31536000" in response["Cache-Control"]
+    )
+    assert b"".join(response.streaming_content)[:4] == b"RIFF"
+
+
+def test_cards_lazy_load_their_images(client):
+    article = ArticleFactory(hero_alt="alt")
+    article.hero_image.save("card.png", image_file(900, 600), save=True)
+    html = client.get("/articles/").content.decode()
+    card = html.split('class="card article-card"')[1].split("</li>")[0]
+    assert 'loading="lazy"' in card and 'width="480"' in card and 'height="320"' in card
+
+
+def test_small_images_are_not_enlarged_and_replacing_an_image_rebuilds():
+    article = ArticleFactory(hero_alt="alt")
+    article.hero_image.save("small.png", image_file(300, 200), save=True)
+    article.refresh_from_db()
+    assert [r["width"] for r in article.hero_renditions] == [300]
+    article.hero_image.save("bigger.png", image_file(1000, 500), save=True)
+    article.refresh_from_db()
+    assert [r["width"] for r in article.hero_renditions] == [480, 800, 1000]
+    assert all(r["source"] == article.hero_image.name for r in article.hero_renditions)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/../private/secret.png",
+        "/media/%2e%2e/private/secret.png",
+        "/media/..%2fprivate%2fsecret.png",
+        "/media//etc/passwd",
+        "/media/articles/evil.html",
+        "/media/articles/missing.webp",
+        "/media/articles/",
+        "/private-media-not-served/secret.png",
+    ],
+)
+def test_media_view_serves_nothing_else(client, path):
+    (public_root() / "articles").mkdir(parents=True, exist_ok=True)
+    (public_root() / "articles" / "evil.html").write_text("<script>alert(1)</script>")
+    private = Path(settings.MEDIA_ROOT)
+    private.mkdir(parents=True, exist_ok=True)
+    (private / "secret.png").write_bytes(b"health data")
+    response = client.get(path)
+    assert response.status_code == 404
+
+
+def test_unhashed_files_get_a_short_cache(client):
+    (public_root() / "articles").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (10, 10)).save(public_root() / "articles" / "plain.png")
+    response = client.get("/media/articles/plain.png")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, max-age=3600"

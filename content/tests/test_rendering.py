@@ -1,0 +1,77 @@
+"""Article Markdown becomes safe HTML: hostile input renders inert."""
+
+import pytest
+
+from content.rendering import render_markdown, sanitise
+
+HOSTILE = [
+    ("<script>alert(1)</script>Hello", "<script", "alert(1)"),
+    ("[click](javascript:alert(1))", "javascript:", None),
+    ("[click](JaVaScRiPt:alert(1))", "javascript", None),
+    ("[click](data:text/html;base64,PHNjcmlwdD4=)", "data:", None),
+    ('<a href="/x" onclick="steal()">x</a>', "onclick", "steal"),
+    ('<img src="/a.png" onerror="steal()">', "onerror", "steal"),
+    ("<iframe src='https://evil.example'></iframe>", "<iframe", "evil"),
+    ("<style>body{display:none}</style>", "<style", "display:none"),
+    ('<p style="position:fixed">x</p>', "style=", "position"),
+    ("<svg><script>alert(1)</script></svg>", "<svg", "alert"),
+    ("![x](javascript:alert(1))", "javascript:", None),
+    ('<form action="https://evil.example"><input name=p></form>', "<form", "evil"),
+    ("<object data='x.swf'></object>", "<object", None),
+    ('<a href="vbscript:msgbox(1)">x</a>', "vbscript", None),
+    ("<h2 id='main'>Clash</h2>", 'id="main"', None),
+]
+
+
+@pytest.mark.parametrize(("markdown", "forbidden", "also_forbidden"), HOSTILE)
+def test_hostile_markdown_renders_inert(markdown, forbidden, also_forbidden):
+    html = render_markdown(markdown).html.lower()
+    assert forbidden.lower() not in html
+    if also_forbidden:
+        assert also_forbidden.lower() not in html
+
+
+def test_stored_html_is_cleaned_again_when_shown():
+    assert sanitise('<p onmouseover="x()">Hi<script>x()</script></p>') == "<p>Hi</p>"
+
+
+def test_the_allowed_formatting_survives():
+    html = render_markdown(
+        "# Title in body\n\nSome *emphasis* and **strong** text with a [link](https://example.com/a)"
+        " and a [page](/articles/).\n\n## Part\n\n- one\n- two\n\n1. first\n2. second\n\n"
+        "> a quote\n\n![A foot](/media/articles/foot.webp)\n\n### Detail\n"
+    ).html
+    for fragment in (
+        "<em>emphasis</em>",
+        "<strong>strong</strong>",
+        '<a href="https://example.com/a" rel="noopener">link</a>',
+        '<a href="/articles/" rel="noopener">page</a>',
+        "<ul>",
+        "<ol>",
+        "<blockquote>",
+        'alt="A foot"',
+        'src="/media/articles/foot.webp"',
+        'loading="lazy"',
+        '<h3 id="section-detail">',
+    ):
+        assert fragment in html
+    # The page title is the only h1: a body "#" heading becomes an h2.
+    assert "<h1" not in html
+    assert '<h2 id="section-title-in-body">Title in body</h2>' in html
+
+
+def test_images_from_other_sites_lose_their_source():
+    html = render_markdown("![tracker](https://tracker.example/pixel.gif)").html
+    assert "tracker.example" not in html
+
+
+def test_table_of_contents_and_reading_time():
+    body = "\n\n".join(
+        ["## First part", "word " * 400, "## Second part", "### Detail", "word " * 400]
+    )
+    rendered = render_markdown(body)
+    assert [entry["title"] for entry in rendered.toc] == ["First part", "Second part", "Detail"]
+    assert [entry["level"] for entry in rendered.toc] == [2, 2, 3]
+    assert rendered.toc[0]["id"] == "section-first-part"
+    assert rendered.reading_minutes == 4  # 800-odd words at 220 a minute, rounded up
+    assert render_markdown("Short.").reading_minutes == 1
