@@ -105,6 +105,8 @@ class AssessmentPhoto(models.Model):
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
+    # Footprint photos only: Cavanagh & Rodgers arch index, None when the print could not be read.
+    arch_index = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -117,6 +119,12 @@ class AssessmentPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.assessment_id})"
+
+    @property
+    def arch_category(self) -> str:
+        from .footprint import category_for
+
+        return category_for(self.arch_index) if self.arch_index is not None else ""
 
 
 FPI_ITEM_FIELDS = ("ankle_curves", "heel_tilt", "midfoot_bulge", "arch_height", "toes_from_behind")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from fitsperfect.images import SanitisedImage, sanitise_photo
 
-from . import questions, scoring
+from . import footprint, questions, scoring
 from .models import Assessment, AssessmentPhoto, Review
 from .signals import assessment_approved
 
@@ -140,10 +140,19 @@ def assessment_photo_save(
         content_type=clean.content_type,
         width=clean.width,
         height=clean.height,
+        arch_index=_arch_index(clean.content) if kind == AssessmentPhoto.Kind.FOOTPRINT else None,
     )
     photo.file.save(f"photo.{clean.extension}", ContentFile(clean.content), save=False)
     photo.save()
     return photo
+
+
+def _arch_index(content: bytes) -> float | None:
+    """Supporting evidence only; an unreadable print is simply left for the clinician."""
+    try:
+        return footprint.arch_index_from_image(content).value
+    except footprint.FootprintUnreadable:
+        return None
 
 
 @transaction.atomic

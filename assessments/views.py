@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import questions, scoring, selectors, services
+from . import footprint, questions, scoring, selectors, services
 from .forms import (
     AboutForm,
     ActivityForm,
@@ -220,6 +220,7 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "assessment": assessment,
         "result": assessment.result,
+        "footprint": _footprint(assessment),
         "email_form": EmailLinkForm(initial={"email": assessment.contact_email}),
         "order_url": (
             f"/orthotics/{assessment.suggested_product_slug}/?assessment={assessment.token}"
@@ -228,6 +229,23 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         ),
     }
     return _private(render(request, "assessments/result.html", context))
+
+
+def _footprint(assessment: Assessment) -> dict | None:
+    """The wet-footprint arch index beside the self-score: evidence, never added to it."""
+    photo = next(
+        (p for p in assessment.photos.all() if p.kind == AssessmentPhoto.Kind.FOOTPRINT), None
+    )
+    if photo is None or photo.arch_index is None:
+        return None
+    result = assessment.result or {}
+    side = result.get("scoring_foot") or ""
+    band = (result.get(side) or {}).get("posture_band") if side else None
+    return {
+        "value": photo.arch_index,
+        "category": photo.arch_category,
+        "agreement": footprint.agreement(photo.arch_category, band),
+    }
 
 
 @require_POST
@@ -352,6 +370,7 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 "sections": _summary(assessment),
                 "reviews": assessment.reviews.all(),
                 "photos": assessment.photos.all(),
+                "footprint": _footprint(assessment),
             },
         )
     )
