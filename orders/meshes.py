@@ -158,11 +158,14 @@ def inspect_mesh(
     *,
     filename: str,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    expected_length_mm: float | None = None,
 ) -> MeshReport:
     """Parses and checks one scan; raises ``ScanRejected`` with a message naming the file and why.
 
     The format comes from ``filename``'s extension and is then proven by parsing: STL and OBJ have no
     magic bytes, and trimesh returns an empty mesh for garbage, so the face count is what decides.
+    ``expected_length_mm`` (from the order's shoe size) settles ambiguous units and flags a scan
+    whose length does not match the size for review.
     """
     ext = Path(filename).suffix.lower().lstrip(".")
     if ext not in SUPPORTED_FORMATS:
@@ -221,6 +224,7 @@ def inspect_mesh(
         encoding=encoding,
         sha256=sha256,
         size_bytes=size_bytes,
+        expected_length_mm=expected_length_mm,
     )
 
 
@@ -351,13 +355,18 @@ def _check_stl_structure(data: bytes, filename: str) -> str:
 # --- Units, alignment, measurements -------------------------------------------------------------
 
 
-def guess_unit(longest_extent: float) -> UnitGuess | None:
+def guess_unit(
+    longest_extent: float, *, expected_length_mm: float | None = None
+) -> UnitGuess | None:
     """Which unit makes ``longest_extent`` a plausible foot length; None when no unit does.
 
-    Each unit is scored by how typical the resulting length is: 1 inside the typical adult range,
-    falling off (log-normal, sigma 0.3) towards the hard limits, 0 outside them. The confidence is
-    the winner's share of all scores, so "14" (140 mm child or 356 mm giant) is ambiguous while
-    "26" (260 mm in cm, 660 mm in inches) is not.
+    Without a hint, each unit is scored by how typical the resulting length is: 1 inside the typical
+    adult range, falling off (log-normal, sigma 0.3) towards the hard limits, 0 outside them. The
+    confidence is the winner's share of all scores, so "14" (140 mm child or 356 mm giant) is
+    ambiguous while "26" (260 mm in cm, 660 mm in inches) is not. The cm/inch overlap (7-18 units)
+    is where a prior alone can be wrong (a 110 mm child's foot in cm reads as 280 mm in inches), so
+    pass ``expected_length_mm`` (from the order's shoe size, ``foot_length_from_shoe_size``): the
+    score is then closeness to it (log-normal, sigma 0.12), which settles cm against inches.
     """
     scores: dict[str, float] = {}
     low, high = PLAUSIBLE_LENGTH_MM
@@ -367,7 +376,9 @@ def guess_unit(longest_extent: float) -> UnitGuess | None:
         if not (low <= length <= high):
             scores[unit] = 0.0
             continue
-        if length < typ_low:
+        if expected_length_mm:
+            z = math.log(length / expected_length_mm) / 0.12
+        elif length < typ_low:
             z = math.log(typ_low / length) / 0.3
         elif length > typ_high:
             z = math.log(length / typ_high) / 0.3
@@ -376,6 +387,11 @@ def guess_unit(longest_extent: float) -> UnitGuess | None:
         scores[unit] = round(math.exp(-0.5 * z * z), 4)
     total = sum(scores.values())
     if total <= 0:
+        if expected_length_mm and any(
+            low <= longest_extent * scale <= high for scale in UNIT_SCALES_TO_MM.values()
+        ):
+            # Plausible as a foot, just not this customer's: let staff decide.
+            return _fallback_guess(longest_extent)
         return None
     unit = max(scores, key=scores.__getitem__)
     confidence = round(scores[unit] / total, 3)
@@ -387,6 +403,49 @@ def guess_unit(longest_extent: float) -> UnitGuess | None:
         scores=scores,
         needs_review=needs_review,
     )
+
+
+def _fallback_guess(longest_extent: float) -> UnitGuess | None:
+    guess = guess_unit(longest_extent)
+    if guess is None:
+        return None
+    return UnitGuess(
+        unit=guess.unit,
+        scale_to_mm=guess.scale_to_mm,
+        confidence=0.0,
+        scores=guess.scores,
+        needs_review=True,
+    )
+
+
+def foot_length_from_shoe_size(size: str | float, system: str) -> float | None:
+    """Approximate foot length in mm for a shoe size (None when unknown): a hint, not a fitting.
+
+    EU (Paris points): last = 6.67 mm x size; UK/US (barleycorns): last = (size + 25) / 3 inches
+    for UK, US men = UK + 1, US women = UK + 2; the foot is about 15 mm shorter than the last.
+    Mondopoint is the foot length in mm; JP sizes are the foot length in cm.
+    """
+    try:
+        value = float(str(size).replace(",", "."))
+    except ValueError:
+        return None
+    system = system.upper()
+    if system == "EU":
+        length = value * 20 / 3 - 15
+    elif system == "UK":
+        length = (value + 25) / 3 * 25.4 - 15
+    elif system in {"US", "US_M"}:
+        length = (value - 1 + 25) / 3 * 25.4 - 15
+    elif system == "US_W":
+        length = (value - 2 + 25) / 3 * 25.4 - 15
+    elif system == "MONDOPOINT":
+        length = value
+    elif system == "JP":
+        length = value * 10
+    else:
+        return None
+    low, high = PLAUSIBLE_LENGTH_MM
+    return round(length, 1) if low <= length <= high else None
 
 
 @dataclass
@@ -681,11 +740,12 @@ def _analyse(
     encoding: str | None,
     sha256: str,
     size_bytes: int,
+    expected_length_mm: float | None = None,
 ) -> MeshReport:
     vertices, faces = _merged_topology(vertices, faces)
     surface = _principal_frame(vertices, faces)
     longest = float(np.ptp((vertices - surface.centre) @ surface.axes[0]))
-    unit = guess_unit(longest)
+    unit = guess_unit(longest, expected_length_mm=expected_length_mm)
     if unit is None:
         raise ScanRejected(
             filename,
@@ -723,6 +783,20 @@ def _analyse(
                 "confidence": round(unit.confidence * 100),
             }
         )
+    if expected_length_mm and not unit.needs_review:
+        deviation = measurements.length_mm / expected_length_mm - 1
+        if abs(deviation) > 0.12:
+            review.append(
+                _(
+                    "“%(name)s” is %(length)d mm long, which does not match the shoe size "
+                    "(about %(expected)d mm)."
+                )
+                % {
+                    "name": filename,
+                    "length": round(measurements.length_mm),
+                    "expected": round(expected_length_mm),
+                }
+            )
     if side.side is None:
         warnings.append(
             _("We could not tell from its shape whether “%(name)s” is a left or a right foot.")

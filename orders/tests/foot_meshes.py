@@ -51,7 +51,12 @@ def foot_mesh(
     rotate_seed: int | None = 7,
     open_top: bool = False,
 ) -> trimesh.Trimesh:
-    """A closed, consistently wound foot of ``4 * rings * segments`` triangles (approximately), in mm."""
+    """A closed, consistently wound foot of ``4 * rings * segments`` triangles (approximately), in mm.
+
+    Other lengths than ``LENGTH`` are the same foot scaled uniformly (a child's foot is a small foot).
+    """
+    factor = length / LENGTH
+    length = LENGTH
     s = np.linspace(0, 1, rings + 1)[1:]
     theta = np.linspace(0, 2 * np.pi, segments, endpoint=False)
     ss, tt = np.meshgrid(s, theta, indexing="ij")  # (rings, segments)
@@ -110,7 +115,7 @@ def foot_mesh(
     if mirror:
         vertices = vertices * np.array([1.0, -1.0, 1.0])
         faces = faces[:, ::-1]
-    mesh = trimesh.Trimesh(vertices=vertices, faces=faces, process=False)
+    mesh = trimesh.Trimesh(vertices=vertices * factor, faces=faces, process=False)
     if rotate_seed is not None:
         rng = np.random.default_rng(rotate_seed)
         matrix = trimesh.transformations.random_rotation_matrix(rng.random(3))

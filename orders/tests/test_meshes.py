@@ -8,6 +8,8 @@ import struct
 import numpy as np
 import pytest
 import trimesh
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from orders import meshes
@@ -118,6 +120,77 @@ def test_guess_unit_table():
     assert meshes.guess_unit(14).needs_review
     for impossible in (0.01, 1.5, 55, 600, 5000):
         assert meshes.guess_unit(impossible) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    length=st.floats(200, 310),
+    unit=st.sampled_from(sorted(meshes.UNIT_SCALES_TO_MM)),
+)
+def test_an_adult_foot_is_never_read_in_the_wrong_unit_without_review(length, unit):
+    guess = meshes.guess_unit(length / meshes.UNIT_SCALES_TO_MM[unit])
+    assert guess is not None
+    assert guess.unit == unit or guess.needs_review
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    length=st.floats(100, 340),
+    unit=st.sampled_from(sorted(meshes.UNIT_SCALES_TO_MM)),
+    size_error=st.floats(0.92, 1.08),
+)
+def test_with_the_shoe_size_any_foot_gets_its_unit_right(length, unit, size_error):
+    guess = meshes.guess_unit(
+        length / meshes.UNIT_SCALES_TO_MM[unit], expected_length_mm=length * size_error
+    )
+    assert guess.unit == unit and not guess.needs_review
+
+
+def test_a_childs_foot_in_cm_is_settled_by_the_shoe_size(tmp_path):
+    # 11.5 units: 115 mm in cm, or 292 mm in inches. Without the size, a person must look.
+    path = tmp_path / "child.stl"
+    save(foot_mesh(length=115.0), path, scale=0.1)
+
+    assert (
+        inspect_mesh(path, filename="child.stl").unit.unit != "cm"
+        or inspect_mesh(path, filename="child.stl").needs_review
+    )
+    expected = meshes.foot_length_from_shoe_size("19", "EU")
+    report = inspect_mesh(path, filename="child.stl", expected_length_mm=expected)
+
+    assert report.unit.unit == "cm" and not report.needs_review
+    assert report.measurements.length_mm == pytest.approx(115.0, abs=2.0)
+
+
+def test_a_scan_that_does_not_match_the_shoe_size_goes_to_review(tmp_path, right_foot):
+    path = tmp_path / "foot.stl"
+    save(right_foot, path)
+
+    report = inspect_mesh(
+        path, filename="foot.stl", expected_length_mm=meshes.foot_length_from_shoe_size(36, "EU")
+    )
+
+    assert report.needs_review
+    assert any("shoe size" in reason for reason in report.review_reasons)
+
+
+@pytest.mark.parametrize(
+    ("size", "system", "expected"),
+    [
+        ("42", "EU", 265.0),
+        ("8", "UK", 264.4),
+        ("9", "US", 264.4),
+        ("9.5", "US_W", 260.2),
+        ("265", "MONDOPOINT", 265.0),
+        ("26,5", "JP", 265.0),
+        ("42", "XX", None),
+        ("big", "EU", None),
+        ("400", "EU", None),
+    ],
+)
+def test_foot_length_from_shoe_size(size, system, expected):
+    result = meshes.foot_length_from_shoe_size(size, system)
+    assert result == (pytest.approx(expected, abs=0.6) if expected else None)
 
 
 # --- Warnings ----------------------------------------------------------------------------------------
