@@ -119,6 +119,9 @@ class Article(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    announced_at = models.DateTimeField(
+        _("emailed to subscribers at"), null=True, blank=True, editable=False
+    )
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
 

@@ -17,6 +17,8 @@ CONFIRM_SALT = "content.newsletter.confirm"
 UNSUBSCRIBE_SALT = "content.newsletter.unsubscribe"
 CONFIRM_MAX_AGE = timedelta(days=7)
 RESEND_AFTER = timedelta(minutes=10)
+# Only news is emailed: an article backdated (imported, restored) further than this is not.
+ANNOUNCE_WINDOW = timedelta(days=2)
 
 
 # --- Publishing ---------------------------------------------------------------------------------
@@ -48,12 +50,18 @@ def article_publish(
     note: str = "",
 ) -> ArticleStatusChange | None:
     """Publish now, or schedule for `at` when it is in the future. Re-publishing keeps the date."""
+    from .tasks import announce_article
+
     now = timezone.now()
     when = at or article.published_at or now  # an earlier date (or a chosen future one) is kept
     status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
-    return _record_status(
+    change = _record_status(
         article=article, to_status=status, published_at=when, actor=actor, note=note
     )
+    if change is not None and article.announced_at is None and when >= now - ANNOUNCE_WINDOW:
+        article_id, eta = article.pk, (when if when > now else None)
+        transaction.on_commit(lambda: announce_article.apply_async((article_id,), eta=eta))
+    return change
 
 
 @transaction.atomic
@@ -262,6 +270,68 @@ def send_confirmation_email(*, subscriber_id: int) -> bool:
         body,
         to=[subscriber.email],
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+    )
+    message.send()
+    return True
+
+
+@transaction.atomic
+def article_announce(*, article_id: int) -> list[int]:
+    """Email a newly public article to confirmed subscribers, once. Runs when the article goes live
+    (a scheduled one via the task's eta); early, repeated or late runs do nothing."""
+    from .tasks import send_article_email
+
+    article = Article.objects.select_for_update().filter(pk=article_id).first()
+    now = timezone.now()
+    if article is None or article.announced_at is not None or not article.is_public:
+        return []
+    if article.published_at < now - ANNOUNCE_WINDOW:
+        return []
+    Article.objects.filter(pk=article.pk).update(announced_at=now)  # not an edit: no updated time
+    subscriber_ids = list(
+        Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).values_list("pk", flat=True)
+    )
+    transaction.on_commit(
+        lambda: [send_article_email.delay(article_id, sid) for sid in subscriber_ids]
+    )
+    return subscriber_ids
+
+
+def announce_due_articles() -> int:
+    """Safety net for a lost eta task: announce any recent public article not yet emailed."""
+    now = timezone.now()
+    due = Article.objects.public(now=now).filter(
+        announced_at__isnull=True, published_at__gte=now - ANNOUNCE_WINDOW
+    )
+    return sum(1 for pk in due.values_list("pk", flat=True) if article_announce(article_id=pk))
+
+
+def send_article_email(*, article_id: int, subscriber_id: int) -> bool:
+    """One new-article email to one confirmed subscriber, with a one-click unsubscribe link."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    subscriber = Subscriber.objects.filter(
+        pk=subscriber_id, status=Subscriber.Status.CONFIRMED
+    ).first()
+    article = Article.objects.public().filter(pk=article_id).first()
+    if subscriber is None or article is None:
+        return False
+    unsubscribe_url = settings.SITE_URL + reverse(
+        "content:newsletter_unsubscribe", kwargs={"token": unsubscribe_token(subscriber)}
+    )
+    context = {
+        "article": article,
+        "article_url": settings.SITE_URL + article.get_absolute_url(),
+        "unsubscribe_url": unsubscribe_url,
+    }
+    message = EmailMultiAlternatives(
+        render_to_string("content/email/article_subject.txt", context).strip(),
+        render_to_string("content/email/article_body.txt", context),
+        to=[subscriber.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>"},
     )
     message.send()
     return True

@@ -116,3 +116,53 @@ def test_the_confirmation_email_is_sent_by_a_real_worker(celery_worker, client):
         time.sleep(0.1)
     assert [m.to for m in mail.outbox] == [["worker@example.com"]]
     assert "/articles/newsletter/confirm/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_new_article_is_emailed_once_to_confirmed_subscribers(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    confirmed = Subscriber.objects.create(email="yes@example.com")
+    services.newsletter_confirm(token=services.confirm_token(confirmed))
+    Subscriber.objects.create(email="pending@example.com")
+    gone = Subscriber.objects.create(email="gone@example.com")
+    services.newsletter_confirm(token=services.confirm_token(gone))
+    services.newsletter_unsubscribe(token=services.unsubscribe_token(gone))
+    draft = ArticleFactory(slug="fresh", title="Fresh piece", status="draft", published_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_publish(article=draft)
+    (message,) = mail.outbox
+    assert message.to == ["yes@example.com"]
+    assert "Fresh piece" in message.subject and "/articles/fresh/" in message.body
+    assert "/articles/newsletter/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+    updated = draft.updated_at
+    draft.refresh_from_db()
+    assert draft.announced_at is not None
+    # Unpublishing and publishing again is not news twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_unpublish(article=draft)
+        services.article_publish(article=draft)
+    assert len(mail.outbox) == 1
+    assert draft.updated_at >= updated
+
+
+@pytest.mark.django_db
+def test_scheduled_articles_are_emailed_when_they_go_live_and_old_ones_never(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    subscriber = Subscriber.objects.create(email="yes@example.com")
+    services.newsletter_confirm(token=services.confirm_token(subscriber))
+    later = timezone.now() + timedelta(hours=3)
+    article = ArticleFactory(slug="later", status="draft", published_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_publish(article=article, at=later)
+    assert mail.outbox == []  # the task ran early (eager here; eta on a real worker): nothing
+    monkeypatch.setattr(timezone, "now", lambda: later + timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.announce_due_articles() == 1
+    assert len(mail.outbox) == 1
+    backdated = ArticleFactory(slug="old", status="draft", published_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_publish(article=backdated, at=later - timedelta(days=30))
+        assert services.announce_due_articles() == 0
+    assert len(mail.outbox) == 1
