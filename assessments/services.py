@@ -80,8 +80,13 @@ def assessment_refer(*, assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, contact_email: str = "") -> Assessment:
-    """Score and submit in one transaction; a red flag found now still refers instead."""
+def assessment_submit(
+    *, assessment: Assessment, contact_email: str = "", user: AbstractBaseUser | None = None
+) -> Assessment:
+    """Score and submit in one transaction; a red flag found now still refers instead.
+
+    A signed-in person's account is linked, so they can find the result again without the link.
+    """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.DRAFT:
         raise AssessmentNotEditable
@@ -90,6 +95,8 @@ def assessment_submit(*, assessment: Assessment, contact_email: str = "") -> Ass
     result = score_answers(assessment.answers)
     _apply_result(assessment, result)
     assessment.contact_email = contact_email
+    if assessment.user_id is None and user is not None and user.is_authenticated:
+        assessment.user = user
     assessment.status = (
         Assessment.Status.REFERRED if result.referred else Assessment.Status.SUBMITTED
     )

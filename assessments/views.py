@@ -174,7 +174,9 @@ def check(request: HttpRequest) -> HttpResponse:
         form = SubmitForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["contact_email"]
-            submitted = services.assessment_submit(assessment=draft, contact_email=email)
+            submitted = services.assessment_submit(
+                assessment=draft, contact_email=email, user=request.user
+            )
             if email:
                 services.assessment_request_link_email(assessment=submitted, email=email)
             request.session.pop(SESSION_DRAFT, None)

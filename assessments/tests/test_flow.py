@@ -246,3 +246,18 @@ def test_each_step_runs_a_small_constant_number_of_queries(
         assert client.get(url(slug)).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.post(url(slug), STEP_DATA[slug]).status_code == 302
+
+
+def test_signing_in_before_submitting_links_the_assessment_to_the_account(client):
+    from assessments.tests.factories import UserFactory
+
+    answer_all(client)  # started anonymously
+    person = UserFactory(username="walker")
+    draft_token = client.session[SESSION_DRAFT]
+    client.force_login(person)
+    session = client.session
+    session[SESSION_DRAFT] = draft_token  # as the session survives sign-in in the browser
+    session.save()
+    client.post(reverse("assessments:check"), {})
+    assert Assessment.objects.get().user == person
+    assert draft_token in client.get(reverse("assessments:mine")).content.decode()
