@@ -274,6 +274,24 @@ def test_http_a_lab_that_is_down_is_temporary_until_it_is_back(tmp_path):
     assert not receipt.duplicate
 
 
+def test_the_fake_lab_in_serial_mode_handles_one_request_at_a_time(tmp_path):
+    """Its capacity is then exactly 1 / delay, the yardstick of the throughput benchmark."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    payloads = [make_payload(tmp_path) for _ in range(4)]
+    with fake_lab(API_KEY) as fake:
+        fake.delay, fake.serial = 0.05, True
+        transport = HttpLabTransport(fake.url, API_KEY, timeout=10)
+        with ThreadPoolExecutor(4) as pool:
+            receipts = list(pool.map(transport.send, payloads))
+        assert fake.wait_for_accepted(4, timeout=10)
+        handled = sorted(fake.handled)
+    assert len({r.reference for r in receipts}) == 4
+    assert len(handled) == 4
+    # No two requests were being handled at the same time.
+    assert all(later[0] >= earlier[1] for earlier, later in zip(handled, handled[1:], strict=False))
+
+
 def test_http_nothing_listening_is_temporary(tmp_path):
     import socket
 

@@ -6,8 +6,10 @@
         lab.drop_next(1)            # store the submission, then close the connection without replying
         lab.down_for(2.0)           # close every connection for 2 s (reads nothing, answers nothing)
         lab.delay = 0.05            # answer every request after 50 ms
+        lab.serial = True           # and one at a time (capacity = 1 / delay, for benchmarks)
         lab.reject_next(422, "...") # answer a 4xx with a message
         ...
+        assert lab.wait_for_accepted(1)         # for tests that run a real worker
         assert lab.accepted_count(key) == 1     # exactly once, whatever the retries
         lab.post_event(url, secret, key, "shipped", carrier="DHL", tracking_number="JD01")
 
@@ -83,6 +85,19 @@ class _LabHandler(BaseHTTPRequestHandler):
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if lab.serial:
+            with lab.serial_lock:  # one request at a time: capacity is exactly 1 / delay
+                started = time.monotonic()
+                self._handle(lab, key, body)
+                finished = time.monotonic()
+        else:
+            started = time.monotonic()
+            self._handle(lab, key, body)
+            finished = time.monotonic()
+        with lab.lock:
+            lab.handled.append((started, finished))
+
+    def _handle(self, lab: FakeLab, key: str, body: bytes) -> None:
         if lab.delay:
             time.sleep(lab.delay)
         if self.path.rstrip("/") != "/submissions":
@@ -189,6 +204,9 @@ class FakeLab:
         self.script: list[tuple] = []
         self.down_until = 0.0
         self.delay = 0.0
+        self.serial = False
+        self.handled: list[tuple[float, float]] = []  # (start, end) of each handled request
+        self.serial_lock = threading.Lock()
         self.counter = 0
         self.url = ""
 
@@ -220,6 +238,15 @@ class FakeLab:
             if key is None:
                 return len(self.submissions)
             return 1 if key in self.submissions else 0
+
+    def wait_for_accepted(self, count: int, timeout: float = 30.0) -> bool:
+        """Waits until ``count`` distinct submissions are stored (for worker tests); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.accepted_count() >= count:
+                return True
+            time.sleep(0.02)
+        return self.accepted_count() >= count
 
     def attempt_count(self, key: str) -> int:
         with self.lock:
