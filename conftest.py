@@ -106,10 +106,16 @@ def celery_worker(transactional_db):
 
 
 def _reset_broker_connections(app) -> None:
-    """Drop pooled broker connections so the next publish uses the current `broker_url`."""
-    if app._pool is not None:  # noqa: SLF001
-        app._pool.force_close_all()  # noqa: SLF001
-        app._pool = None  # noqa: SLF001
+    """Drop pooled broker connections so the next publish uses the current `broker_url`.
+
+    Even an eager `.delay()` puts a pool in kombu's global registry; closing only `app._pool`
+    would leave that registry handing back a closed pool ("Acquire on closed pool"), so the
+    registry is reset as a whole.
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None  # noqa: SLF001
     app.amqp._producer_pool = None  # noqa: SLF001
 
 
