@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import footprint, questions, scoring, selectors, services
+from . import footprint, questions, scoring, selectors, services, summary
 from .forms import (
     AboutForm,
     ActivityForm,
@@ -107,11 +107,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
                 services.assessment_refer(assessment=draft)
                 request.session.pop(SESSION_DRAFT, None)
                 return redirect("assessments:result", token=draft.token)
-            missing = questions.first_incomplete_step(draft.answers)
-            if changing or missing is None and number == len(questions.STEPS):
+            if changing or number == len(questions.STEPS):
                 return redirect("assessments:check")
-            following = questions.STEPS[number] if number < len(questions.STEPS) else None
-            return redirect(_step_url(following) if following else reverse("assessments:check"))
+            return redirect(_step_url(questions.STEPS[number]))
     else:
         initial = answers.get(current.key)
         if initial is None and current.key == "pain" and _entry(request).get("area"):
@@ -197,9 +195,7 @@ def check(request: HttpRequest) -> HttpResponse:
 
 def _summary(assessment: Assessment) -> list[dict]:
     """Rows for "check your answers" and the clinic page: (question, answer, change step)."""
-    from .templatetags.assessment_tags import answer_rows
-
-    return answer_rows(assessment.answers)
+    return summary.answer_rows(assessment.answers)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -355,12 +351,15 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(next_url)
             return redirect("assessments:clinic_assessment", pk=pk)
     else:
-        latest = assessment.reviews.all()[0] if assessment.reviews.all() else None
+        # A revision starts from the latest FPI rating; decision and notes are asked afresh.
+        latest = next(iter(assessment.reviews.all()), None)
         initial = {}
         if latest is not None:
-            initial = {**latest.__dict__}
-            initial.pop("decision", None)
-            initial.pop("notes", None)
+            initial = {
+                f"{side}_{item}": value
+                for side in ("left", "right")
+                for item, value in latest.fpi_items(side).items()
+            }
         form = ReviewForm(initial=initial)
     return _private(
         render(
