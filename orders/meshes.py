@@ -178,7 +178,7 @@ def inspect_mesh(
     data = _read_bytes(path_or_fileobj, filename, max_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     size_bytes = len(data)
-    if not data.strip():
+    if not data or data.isspace():  # isspace() stops at the first other byte; no copy
         raise ScanRejected(filename, "empty", _("“%(name)s” is empty.") % {"name": filename})
     _reject_known_non_meshes(data, filename)
     encoding = None
@@ -452,10 +452,11 @@ def foot_length_from_shoe_size(size: str | float, system: str) -> float | None:
 class _Surface:
     """Per-triangle geometry computed once (centroids and area-scaled normals, float32)."""
 
-    centroids: np.ndarray
+    centroids: np.ndarray  # relative to ``origin`` (float32 keeps precision near the origin only)
     normals: np.ndarray
-    centre: np.ndarray
+    centre: np.ndarray  # absolute, float64
     axes: np.ndarray
+    origin: np.ndarray
 
 
 def _principal_frame(vertices: np.ndarray, faces: np.ndarray) -> _Surface:
@@ -463,19 +464,26 @@ def _principal_frame(vertices: np.ndarray, faces: np.ndarray) -> _Surface:
 
     Triangle centroids weighted by area, so a densely scanned toe does not pull the axes.
     """
-    v = vertices.astype(np.float32)
+    origin = vertices.mean(axis=0, dtype=np.float64)
+    v = (vertices - origin).astype(np.float32)
     a, b, c = v[faces[:, 0]], v[faces[:, 1]], v[faces[:, 2]]
     centroids = (a + b + c) / np.float32(3.0)
     normals = np.cross(b - a, c - a)
     areas = 0.5 * np.sqrt(np.einsum("ij,ij->i", normals, normals, dtype=np.float64))
     total = areas.sum()
     weights = np.full(len(faces), 1.0 / len(faces)) if total <= 0 else areas / total
-    centre = weights @ centroids
-    offsets = centroids - centre.astype(np.float32)
+    relative_centre = weights @ centroids
+    offsets = centroids - relative_centre.astype(np.float32)
     cov = (offsets * weights[:, None].astype(np.float32)).T.astype(np.float64) @ offsets
     values, vectors = np.linalg.eigh(cov)
     order = np.argsort(values)[::-1]
-    return _Surface(centroids=centroids, normals=normals, centre=centre, axes=vectors[:, order].T)
+    return _Surface(
+        centroids=centroids,
+        normals=normals,
+        centre=relative_centre + origin,
+        axes=vectors[:, order].T,
+        origin=origin,
+    )
 
 
 def _align(
@@ -502,7 +510,7 @@ def _align(
     vertices = vertices * scale
     # Only directions matter here: rotate centroids (in mm) and normals into the principal frame.
     depth_all = (surface.centroids * np.float32(scale)) @ axes[1:].T.astype(np.float32)
-    depth_all -= (centre @ axes[1:].T).astype(np.float32)
+    depth_all -= (((surface.centre - surface.origin) * scale) @ axes[1:].T).astype(np.float32)
     facing_all = np.abs(surface.normals @ axes[1:].T.astype(np.float32))
     best = None
     for column, axis in ((0, 1), (1, 2)):

@@ -439,3 +439,18 @@ def test_feet_of_very_different_lengths_are_flagged(tmp_path):
 
     assert [(i.code, i.severity) for i in issues] == [("length_mismatch", "warning")]
     assert "40 mm" in issues[0].message
+
+
+def test_a_scan_far_from_the_origin_measures_the_same(tmp_path, right_foot):
+    """Scanner software often places the model at its own world coordinates."""
+    far = right_foot.copy()
+    far.apply_translation([2.0e5, -1.5e5, 9.0e4])
+    save(far, tmp_path / "far.stl")
+
+    report = inspect_mesh(tmp_path / "far.stl", filename="far.stl")
+
+    fore, heel = expected_widths()
+    assert report.measurements.length_mm == pytest.approx(LENGTH, abs=2.0)
+    assert report.measurements.forefoot_width_mm == pytest.approx(fore, rel=0.03)
+    assert report.measurements.arch_height_mm == pytest.approx(ARCH, abs=1.5)
+    assert report.side.side == "right"
