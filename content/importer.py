@@ -9,6 +9,7 @@ boilerplate pasted at the end (newsletter prompt, "Written by", author links, co
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +87,9 @@ def parse_text(text: str, *, path: str | Path = "<text>") -> ParsedArticle:
     meta, body_start = _front_matter(lines, path)
     body_lines = lines[body_start:]
     if path.suffix.lower() in MARKDOWN_SUFFIXES:
-        title, title_line, body = _markdown_body(body_lines, body_start)
+        title, title_line, body = _markdown_body(body_lines, body_start, meta.get("title"))
     else:
-        title, title_line, body = _plain_body(body_lines, body_start, path)
+        title, title_line, body = _plain_body(body_lines, body_start, meta.get("title"))
     title = str(meta.get("title") or title or "").strip()
     if not title:
         raise ImportFileError(path, body_start + 1, "no title: the file is empty")
@@ -97,6 +98,8 @@ def parse_text(text: str, *, path: str | Path = "<text>") -> ParsedArticle:
     if not body.strip():
         raise ImportFileError(path, title_line, "the article has a title but no text")
     slug = str(meta.get("slug") or slugify(title)[:100].strip("-"))
+    if not slug:  # a title with no Latin letters or digits still gets a stable slug
+        slug = "article-" + hashlib.sha256(title.encode()).hexdigest()[:10]
     if not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
         raise ImportFileError(path, meta.get("_lines", {}).get("slug", 1), f"invalid slug “{slug}”")
     summary = str(meta.get("summary") or _summary_from(body)).strip()
@@ -169,13 +172,18 @@ def _check_meta(key: str, value, path: Path, line: int):
 
 
 # --- Markdown -----------------------------------------------------------------------------------
-def _markdown_body(lines: list[str], offset: int) -> tuple[str, int, str]:
+def _markdown_body(lines: list[str], offset: int, meta_title: str | None) -> tuple[str, int, str]:
+    """A leading "# Title" is the title (and dropped from the body even when the front matter
+    names one); without either, the first line is the title, as in plain text."""
     for index, line in enumerate(lines):
         if not line.strip():
             continue
         match = re.match(r"^#\s+(.+?)\s*#*\s*$", line)
-        if match:  # a leading "# Title" is the title, not part of the body
+        if match:
             return match.group(1), offset + index + 1, "\n".join(lines[index + 1 :])
+        if not meta_title:
+            title = re.sub(r"[*_`]", "", line).strip()
+            return title, offset + index + 1, "\n".join(lines[index + 1 :])
         break
     return "", offset + 1, "\n".join(lines)
 
@@ -205,14 +213,17 @@ def _blocks(lines: list[str], offset: int) -> list[_Block]:
     return blocks
 
 
-def _plain_body(lines: list[str], offset: int, path: Path) -> tuple[str, int, str]:
+def _plain_body(lines: list[str], offset: int, meta_title: str | None) -> tuple[str, int, str]:
+    """The first line is the title, unless the front matter names one (then the first line is
+    dropped only when it repeats that title)."""
     blocks = _blocks(lines, offset)
     if not blocks:
         return "", offset + 1, ""
     first = blocks[0]
     title, title_line = first.lines[0].strip(), first.line
-    rest = first.lines[1:]
-    blocks = ([_Block(line=first.line + 1, lines=rest)] if rest else []) + blocks[1:]
+    if not meta_title or title.casefold() == str(meta_title).strip().casefold():
+        rest = first.lines[1:]
+        blocks = ([_Block(line=first.line + 1, lines=rest)] if rest else []) + blocks[1:]
     blocks = _drop_boilerplate(blocks)
     return title, title_line, _blocks_to_markdown(blocks)
 

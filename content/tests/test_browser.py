@@ -36,6 +36,9 @@ def test_reading_an_article_on_a_phone_and_starting_the_assessment(page, transac
     hero = page.locator(".article-hero img")
     assert hero.evaluate("img => img.complete && img.naturalWidth > 0")
     assert hero.evaluate("img => img.getBoundingClientRect().width") <= PHONE["width"]
+    page.set_viewport_size({"width": 320, "height": 640})  # the narrowest phones too
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(PHONE)
     # The table of contents jumps to its section.
     page.get_by_role("link", name="What helps").click()
     assert page.url.endswith("#section-what-helps")

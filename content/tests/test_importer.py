@@ -7,9 +7,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
-from content.importer import ImportFileError, parse_file
+from content.importer import ImportFileError, parse_file, parse_text
 from content.models import Article, ArticleStatusChange, Topic
+from content.rendering import render_markdown
 
 from .factories import TopicFactory
 
@@ -153,6 +157,18 @@ def test_markdown_with_front_matter(tmp_path):
     assert article.assessment_area == "knee"
 
 
+def test_titles_come_from_front_matter_a_heading_or_the_first_line(tmp_path):
+    plain = write(tmp_path, "a.txt", "---\ntitle: From front matter\n---\nFirst paragraph.\n")
+    repeated = write(tmp_path, "b.txt", "---\ntitle: Same\n---\nSame\n\nText.\n")
+    markdown = write(tmp_path, "c.md", "**Bold first line**\n\nText.\n")
+    for path in (plain, repeated, markdown):
+        run(path)
+    first = Article.objects.get(slug="from-front-matter")
+    assert "First paragraph." in first.body_html  # not eaten as a title
+    assert "Same" not in Article.objects.get(slug="same").body_html
+    assert Article.objects.get(slug="bold-first-line").title == "Bold first line"
+
+
 def test_a_future_date_schedules_the_article(tmp_path):
     path = write(tmp_path, "later.md", "---\ntitle: Later\npublished: 2099-01-01\n---\nSoon.\n")
     run(path)
@@ -228,3 +244,16 @@ def test_a_validation_failure_rolls_back_the_whole_file(tmp_path):
         call_command("import_articles", str(path), stdout=io.StringIO(), stderr=err)
     assert f"{path}:1:" in err.getvalue() and "reserved" in err.getvalue()
     assert not Article.objects.exists() and not Topic.objects.exists()
+
+
+@settings_hypothesis(max_examples=150, deadline=None)
+@given(text=st.text(max_size=400), suffix=st.sampled_from([".txt", ".md"]))
+def test_any_text_is_either_imported_safely_or_refused_with_a_line(text, suffix):
+    try:
+        parsed = parse_text(text, path=f"any{suffix}")
+    except ImportFileError as error:
+        assert error.line >= 1 and error.message
+        return
+    assert parsed.title and parsed.slug and len(parsed.title) <= 200
+    html = render_markdown(parsed.body).html.lower()
+    assert "<script" not in html and "javascript:" not in html
