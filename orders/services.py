@@ -345,6 +345,13 @@ def order_mark_paid(
         },
     )
     note = _("Payment confirmed by Stripe (event %(event)s).") % {"event": event_id or "-"}
+    if fresh.status == Status.CANCELLED:
+        # Paid late for an order already cancelled: keep it cancelled and ask staff to refund.
+        fresh.payment_flag = _("Paid after the order was cancelled: refund it.")
+        fresh.save(update_fields=["payment_flag", "updated_at"])
+        order_add_note(order=fresh, note=note)
+        _sync(order, fresh)
+        return True
     order_set_status(order=fresh, to_status=Status.PAID, note=note)
     order_set_status(
         order=fresh, to_status=Status.AWAITING_SCANS, note=_("Waiting for the foot scans.")

@@ -56,9 +56,9 @@ TRANSITIONS: dict[str, set[str]] = {
     S.IN_PRODUCTION: {S.SHIPPED} | _REFUNDABLE,
     S.SHIPPED: {S.DELIVERED} | _REFUNDABLE,
     S.DELIVERED: set() | _REFUNDABLE,
-    # A cancelled order that had been paid is then refunded; an unpaid one stays cancelled,
-    # unless Stripe reports (late, out of order) that the customer did pay it.
-    S.CANCELLED: {S.REFUNDED, S.PAID},
+    # A cancelled order that had been paid is then refunded. (A payment that arrives after the
+    # cancellation is recorded and flagged for a refund; the order stays cancelled.)
+    S.CANCELLED: {S.REFUNDED},
     S.REFUNDED: set(),
 }
 

@@ -354,3 +354,15 @@ def test_services_refuse_to_mark_paid_twice(catalogue):
     order = create_order()
     assert services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
     assert not services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
+
+
+def test_a_payment_after_cancellation_is_recorded_and_flagged_for_refund(
+    client, checkout, webhook_secret
+):
+    order, pay = checkout
+    services.order_cancel(order=order, note="Customer changed their mind")
+    post_event(client, event("checkout.session.completed", pay()), webhook_secret)
+    order.refresh_from_db()
+    assert order.status == Status.CANCELLED
+    assert order.is_paid and order.amount_paid == order.total and order.refundable_amount
+    assert "refund" in order.payment_flag
