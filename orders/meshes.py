@@ -128,6 +128,8 @@ class MeshReport:
     bbox_max_mm: tuple[float, float, float]
     measurements: FootMeasurements
     side: SideGuess
+    foot_box_mm: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    """Length, width and height of the foot in its own frame (the file's box is ``bbox_*_mm``)."""
     warnings: list[str] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
     aligned: AlignedMesh | None = field(default=None, repr=False, compare=False)
@@ -833,6 +835,7 @@ def _analyse(
         bbox_max_mm=tuple(round(float(v) * unit.scale_to_mm, 3) for v in vertices.max(axis=0)),
         measurements=measurements,
         side=side,
+        foot_box_mm=tuple(round(float(v), 1) for v in np.ptp(aligned, axis=0)),
         warnings=warnings,
         review_reasons=review,
         aligned=AlignedMesh(vertices=aligned, faces=faces),

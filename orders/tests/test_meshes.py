@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import json
 import random
 import struct
 
@@ -65,7 +66,12 @@ def test_each_format_is_parsed_and_measured_in_mm(tmp_path, right_foot, name, fi
     assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert report.size_bytes == path.stat().st_size
     assert max(report.bbox_size_mm) < LENGTH * 1.5  # rotated, so the box is bigger than the foot
-    assert report.to_dict()["measurements"]["length_mm"] == m.length_mm
+    assert report.foot_box_mm[0] == pytest.approx(LENGTH, abs=2.0)
+    assert report.foot_box_mm[1] == pytest.approx(fore, rel=0.03)
+    stored = json.loads(json.dumps(report.to_dict()))  # what a JSONField will hold
+    assert stored["measurements"]["length_mm"] == m.length_mm
+    assert stored["unit"]["unit"] == "mm" and stored["needs_review"] is False
+    assert "aligned" not in stored
 
 
 def test_accepts_an_open_file_object(tmp_path, right_foot):
