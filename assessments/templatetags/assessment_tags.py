@@ -126,3 +126,41 @@ def fpi_total(review, side: str):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, {}).items()
+
+
+ARCH_WORDS = {
+    "flat": gettext_lazy("flat-foot range"),
+    "typical": gettext_lazy("typical range"),
+    "high_arch": gettext_lazy("high-arch range"),
+}
+AGREEMENT_WORDS = {
+    "supports": gettext_lazy("supports the self-score"),
+    "conflicts": gettext_lazy("conflicts with the self-score"),
+    "neutral": gettext_lazy("neutral"),
+}
+
+
+@register.filter
+def band_words(code) -> str:
+    from ..models import Assessment
+
+    if code == "referred":
+        return str(gettext_lazy("Referred (red flag)"))
+    return str(dict(Assessment.Band.choices).get(code, code))
+
+
+@register.filter
+def decision_words(code) -> str:
+    from ..models import Assessment
+
+    return str(dict(Assessment.Decision.choices).get(code, code))
+
+
+@register.filter
+def arch_words(code) -> str:
+    return str(ARCH_WORDS.get(code, code))
+
+
+@register.filter
+def agreement_words(code) -> str:
+    return str(AGREEMENT_WORDS.get(code, code))
