@@ -31,7 +31,7 @@ ARTICLES = [
         "topics": ["hip", "heel-and-arch"],
         "days_ago": 3,
         "colour": (11, 85, 99),
-        "alt": "Drawing of a leg from foot to hip, with arrows showing the shin turning inwards.",
+        "alt": "Illustration: a stylised teal footprint beside four wavy lines.",
         "summary": "Pain on the outside of the hip is not always a hip problem. A foot that rolls "
         "in with each step can keep the hip muscles working overtime.",
         "body": """\
@@ -76,7 +76,7 @@ and a clinician reviews the answers.
         "topics": ["heel-and-arch", "running"],
         "days_ago": 10,
         "colour": (30, 107, 52),
-        "alt": "Two footprints side by side: one with a normal arch, one almost flat.",
+        "alt": "Illustration: a stylised green footprint beside four wavy lines.",
         "summary": "Pronation is how your foot absorbs shock. Overpronation is when it keeps going. "
         "Here is what that means and when it matters.",
         "body": """\
@@ -107,7 +107,7 @@ foot rather than an average one.
         "topics": ["heel-and-arch"],
         "days_ago": 17,
         "colour": (122, 75, 0),
-        "alt": "Side view of a foot with the band under the arch highlighted from heel to toes.",
+        "alt": "Illustration: a stylised amber footprint beside four wavy lines.",
         "summary": "Sharp heel pain with the first steps of the morning is typical of plantar heel "
         "pain. What is going on, and what tends to help.",
         "body": """\
@@ -142,7 +142,7 @@ numbness or tingling in the foot.
         "topics": ["knee"],
         "days_ago": 24,
         "colour": (90, 60, 140),
-        "alt": "A simple staircase with a figure stepping down, the front knee circled.",
+        "alt": "Illustration: a stylised purple footprint beside four wavy lines.",
         "summary": "Pain at the front of the knee going down stairs is common. The kneecap, the hip "
         "muscles and the feet can all play a part.",
         "body": """\
@@ -176,7 +176,7 @@ Swelling, locking, or a knee that gives way needs to be examined.
         "topics": ["choosing-orthotics"],
         "days_ago": 31,
         "colour": (11, 60, 120),
-        "alt": "A foot outline covered in a grid of dots, as a 3D scanner sees it.",
+        "alt": "Illustration: a stylised blue footprint beside four wavy lines.",
         "summary": "A 3D scan records the shape of your foot in a few seconds. Here is what it "
         "measures and how it becomes an orthotic.",
         "body": """\
@@ -207,7 +207,7 @@ from the same scan.
         "topics": ["choosing-orthotics", "running"],
         "days_ago": 38,
         "colour": (176, 0, 32),
-        "alt": "A shaped insole seen from the side, with a raised arch and a deep heel cup.",
+        "alt": "Illustration: a stylised red footprint beside four wavy lines.",
         "summary": "Orthotics are a tool, not a cure. An honest look at what they do well, where "
         "they help less, and how to get the most from them.",
         "body": """\
@@ -245,7 +245,7 @@ def _illustration(seed: int, colour: tuple[int, int, int]) -> bytes:
             [(0, y), (width, y)],
             fill=tuple(int(242 * (1 - t) + c * t) for c in colour),
         )
-    cx, cy = 420 + (seed % 3) * 60, 340
+    cx, cy = 420 + (seed % 3) * 60, 370
     draw.ellipse(
         [cx - 130, cy - 250, cx + 130, cy + 250], fill=(255, 255, 255), outline=colour, width=8
     )

@@ -195,11 +195,10 @@ class Article(models.Model):
 
     @property
     def was_updated(self) -> bool:
-        return bool(
-            self.published_at
-            and self.updated_at
-            and (self.updated_at - self.published_at).days >= 1
-        )
+        """Edited a day or more after it first went out (a backdated import is not an update)."""
+        if not (self.published_at and self.updated_at and self.created_at):
+            return False
+        return (self.updated_at - max(self.published_at, self.created_at)).days >= 1
 
     @property
     def byline(self) -> str:

@@ -270,3 +270,15 @@ def test_robots_txt_points_at_the_sitemap(client, settings):
     lines = response.content.decode().splitlines()
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
+
+
+def test_the_updated_date_shows_only_for_real_later_edits(client):
+    now = timezone.now()
+    backdated = ArticleFactory(slug="backdated", published_at=now - timedelta(days=30))
+    assert b"Updated" not in client.get("/articles/backdated/").content
+    Article.objects.filter(pk=backdated.pk).update(created_at=now - timedelta(days=30))
+    backdated.refresh_from_db()
+    backdated.body += "\n\nA correction."
+    backdated.save()  # an edit today, a month after it was written and published
+    html = client.get("/articles/backdated/").content.decode()
+    assert "Updated" in html and f'datetime="{now.date().isoformat()}' in html
