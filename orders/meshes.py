@@ -946,6 +946,14 @@ def _shade(depth: np.ndarray) -> bytes:
         light = np.array([200.0, 225.0, 245.0])
         colour = dark[None, None, :] * (1 - t[..., None]) + light[None, None, :] * t[..., None]
         colour = np.clip(colour * relief[..., None], 0, 255)
+        # Contour lines every 3 mm of height (where the band changes between neighbours) make
+        # the arch readable in a still image; the outline is the foot's edge.
+        band = np.floor(h / 3.0)
+        edge = np.zeros_like(filled)
+        edge[1:, :] |= band[1:, :] != band[:-1, :]
+        edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+        edge &= filled & (h > 0.5)
+        colour[edge] = colour[edge] * 0.7 + np.array([255.0, 255.0, 255.0]) * 0.3
         image[filled] = colour[filled].astype(np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(image, mode="RGB").save(buffer, format="PNG", optimize=False)
