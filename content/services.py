@@ -107,14 +107,21 @@ def article_import(
     body: str,
     topic_names: list[str],
     published: bool | datetime | None,
+    publish_if_new: bool = False,
     actor: AbstractBaseUser | None = None,
 ) -> ImportResult:
-    """Create or update the article with this slug; identical input changes nothing (no save)."""
+    """Create or update the article with this slug; identical input changes nothing (no save).
+
+    `published` (from the file) is applied every time; `publish_if_new` only to a new article, so
+    re-running an import never re-publishes what staff took down.
+    """
     article = Article.objects.select_for_update().filter(slug=slug).first()
     outcome = "unchanged"
     if article is None:
         article = Article(slug=slug)
         outcome = "created"
+        if published is None and publish_if_new:
+            published = True
     if topic_names:
         topics = _topics_for(topic_names)
     else:  # only a new article gets topics guessed from its title; staff edits are kept later

@@ -18,7 +18,7 @@ from django.utils._os import safe_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .forms import NewsletterForm
@@ -34,7 +34,7 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-@require_GET
+@require_safe
 def article_list(request: HttpRequest, topic_slug: str | None = None) -> HttpResponse:
     topic_slug = topic_slug or request.GET.get("topic") or None
     topic = get_object_or_404(Topic, slug=topic_slug) if topic_slug else None
@@ -62,7 +62,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return article_list(request, topic_slug=slug)
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     preview = request.GET.get("preview") == "1" and request.user.is_staff
     page = (
@@ -152,7 +152,7 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "content/newsletter_subscribe.html", {"form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def newsletter_check_email(request: HttpRequest) -> HttpResponse:
     return render(request, "content/newsletter_check_email.html")
 
@@ -180,7 +180,7 @@ def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- Discovery and files ------------------------------------------------------------------------
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=86400)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = [
@@ -206,7 +206,7 @@ PUBLIC_SUFFIXES = {
 HASHED_NAME = re.compile(r"-[0-9a-f]{12}-\d+w\.\w+$")
 
 
-@require_GET
+@require_safe
 def public_media(request: HttpRequest, path: str) -> FileResponse:
     """Serve article images from PUBLIC_MEDIA_ROOT only; never the private media or other files."""
     suffix = Path(path).suffix.lower()

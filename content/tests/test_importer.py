@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import settings as settings_hypothesis
 from hypothesis import strategies as st
 
+from content import services
 from content.importer import ImportFileError, parse_file, parse_text
 from content.models import Article, ArticleStatusChange, Topic
 from content.rendering import render_markdown
@@ -174,6 +175,18 @@ def test_a_future_date_schedules_the_article(tmp_path):
     run(path)
     article = Article.objects.get(slug="later")
     assert article.status == Article.Status.SCHEDULED and not article.is_public
+
+
+def test_publish_flag_applies_to_new_articles_only(tmp_path):
+    path = write(tmp_path, "news.txt", "News\n\nText.\n")
+    run(path, publish=True)
+    article = Article.objects.get()
+    assert article.is_public
+    services.article_unpublish(article=article)  # staff take it down
+    out, _ = run(path, publish=True)
+    assert "unchanged" in out
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
 
 
 def test_reimport_updates_changed_articles_only(tmp_path):

@@ -28,16 +28,14 @@ class Command(BaseCommand):
         for path in self._files(paths):
             try:
                 parsed = parse_file(path)
-                published = parsed.published
-                if published is None and publish:
-                    published = True
                 result = services.article_import(
                     slug=parsed.slug,
                     title=parsed.title,
                     summary=parsed.summary,
                     body=parsed.body,
                     topic_names=parsed.topics,
-                    published=published,
+                    published=parsed.published,
+                    publish_if_new=publish,
                 )
             except ImportFileError as error:
                 failures += 1
