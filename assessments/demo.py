@@ -65,10 +65,10 @@ def seed(stdout) -> None:
         draft.save(update_fields=["answers"])
         if flags != ("none",):
             done = services.assessment_refer(assessment=draft)
-            done.contact_email = DEMO_EMAILS[key]
-            done.save(update_fields=["contact_email"])
         else:
-            done = services.assessment_submit(assessment=draft, contact_email=DEMO_EMAILS[key])
+            done = services.assessment_submit(assessment=draft)
+        # Set directly rather than through submission, so seeding sends no email.
+        Assessment.objects.filter(pk=done.pk).update(contact_email=DEMO_EMAILS[key])
         if key == "approved":
             clinician = get_user_model().objects.filter(username="clinician").first()
             if clinician is not None and clinician.has_perm(services.REVIEW_PERMISSION):

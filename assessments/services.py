@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
@@ -103,6 +104,11 @@ def assessment_submit(
     assessment.suggested_product_slug = questions.suggest_product(assessment.answers, result)
     assessment.submitted_at = timezone.now()
     assessment.save()
+    if contact_email:
+        from .tasks import send_result_link  # tasks import this module
+
+        assessment_id = assessment.pk
+        transaction.on_commit(lambda: send_result_link.delay(assessment_id))
     return assessment
 
 
@@ -173,10 +179,22 @@ def assessment_photo_delete(*, assessment: Assessment, kind: str) -> None:
         transaction.on_commit(lambda: stored.storage.delete(stored.name))
 
 
+LINK_EMAILS_PER_HOUR = 5
+
+
+class TooManyLinkEmails(Exception):
+    """The result link was emailed too often in the last hour (the form could be used for spam)."""
+
+
 @transaction.atomic
 def assessment_request_link_email(*, assessment: Assessment, email: str) -> None:
     """Remember the address and send the result link once this transaction commits."""
-    from .tasks import send_result_link
+    from .tasks import send_result_link  # tasks import this module
+
+    key = f"assessment-link-emails:{assessment.pk}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > LINK_EMAILS_PER_HOUR:
+        raise TooManyLinkEmails
 
     Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
     assessment.contact_email = email

@@ -175,8 +175,6 @@ def check(request: HttpRequest) -> HttpResponse:
             submitted = services.assessment_submit(
                 assessment=draft, contact_email=email, user=request.user
             )
-            if email:
-                services.assessment_request_link_email(assessment=submitted, email=email)
             request.session.pop(SESSION_DRAFT, None)
             return redirect("assessments:result", token=submitted.token)
     else:
@@ -253,9 +251,15 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     form = EmailLinkForm(request.POST)
     if form.is_valid():
-        services.assessment_request_link_email(
-            assessment=assessment, email=form.cleaned_data["email"]
-        )
+        try:
+            services.assessment_request_link_email(
+                assessment=assessment, email=form.cleaned_data["email"]
+            )
+        except services.TooManyLinkEmails:
+            messages.error(
+                request, _("The link has been emailed several times already. Try again later.")
+            )
+            return redirect("assessments:result", token=token)
         messages.success(
             request,
             _("We have sent a link to your result to %(email)s.")

@@ -171,3 +171,15 @@ def test_result_page_runs_a_constant_number_of_queries(client, django_assert_max
     assessment = submitted()
     with django_assert_max_num_queries(3):
         assert client.get(result_url(assessment)).status_code == 200
+
+
+def test_the_link_email_is_throttled(client, django_capture_on_commit_callbacks):
+    assessment = submitted()
+    url = reverse("assessments:email_link", kwargs={"token": assessment.token})
+    for _ in range(services.LINK_EMAILS_PER_HOUR):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"email": "me@example.com"})
+    assert len(mail.outbox) == services.LINK_EMAILS_PER_HOUR
+    response = client.post(url, {"email": "someone@example.com"}, follow=True)
+    assert "emailed several times already" in response.content.decode()
+    assert len(mail.outbox) == services.LINK_EMAILS_PER_HOUR
