@@ -34,6 +34,22 @@ def result_by_token(token: str) -> Assessment | None:
     )
 
 
+def orderable_assessment(token: str) -> Assessment | None:
+    """The assessment an order may carry (`?assessment=<token>`): submitted or reviewed, with no
+    red flag and not referred in person by a clinician. Orders still wait for `is_approved`."""
+    if not token:
+        return None
+    return (
+        Assessment.objects.filter(
+            token=token,
+            status__in=(Assessment.Status.SUBMITTED, Assessment.Status.REVIEWED),
+            red_flags=[],
+        )
+        .exclude(decision=Assessment.Decision.REFER_IN_PERSON)
+        .first()
+    )
+
+
 def assessments_for_user(user) -> QuerySet[Assessment]:
     return Assessment.objects.filter(user=user, status__in=VISIBLE_STATUSES).order_by(
         "-submitted_at"

@@ -193,7 +193,12 @@ def assessment_request_link_email(*, assessment: Assessment, email: str) -> None
 
     key = f"assessment-link-emails:{assessment.pk}"
     cache.add(key, 0, timeout=3600)
-    if cache.incr(key) > LINK_EMAILS_PER_HOUR:
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    if sent > LINK_EMAILS_PER_HOUR:
         raise TooManyLinkEmails
 
     Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
