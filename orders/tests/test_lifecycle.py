@@ -130,3 +130,15 @@ def test_the_lab_error_flag(catalogue):
     services.order_set_lab_error(order=order, error="HTTP 400 from lab")
     order.refresh_from_db()
     assert order.lab_error == "HTTP 400 from lab"
+
+
+def test_the_demo_seed_is_idempotent():
+    from orders import demo
+    from orders.models import Order, Product, ProductOption
+
+    for _ in range(2):
+        demo.seed(open("/dev/null", "w"))  # noqa: SIM115
+    assert set(Product.objects.values_list("slug", flat=True)) == {"everyday", "sport", "dress"}
+    assert ProductOption.objects.count() == 12
+    order = Order.objects.get()
+    assert order.status == Status.AWAITING_SCANS
