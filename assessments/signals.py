@@ -8,3 +8,10 @@ from django.dispatch import Signal
 
 # kwargs: assessment (Assessment), reviewer (User | None)
 assessment_approved = Signal()
+
+# Sent while rendering a clinician's assessment page so other apps (e.g. orders, for the 3D scan:
+# left/right, units, weight-bearing or not) can add a panel without assessments importing them.
+# kwargs: assessment (Assessment). A receiver returns None or a dict:
+#   {"title": str, "rows": [(label, value), ...], "links": [(label, url), ...]}
+# Receivers must not show payment details: clinicians see none.
+clinic_panels = Signal()

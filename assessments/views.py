@@ -33,6 +33,7 @@ from .forms import (
     SubmitForm,
 )
 from .models import Assessment, AssessmentPhoto
+from .signals import clinic_panels
 
 SESSION_DRAFT = "assessment_draft_token"
 SESSION_ENTRY = "assessment_entry"
@@ -376,6 +377,13 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 "reviews": assessment.reviews.all(),
                 "photos": assessment.photos.all(),
                 "footprint": _footprint(assessment),
+                "panels": [
+                    panel
+                    for _receiver, panel in clinic_panels.send(
+                        sender=Assessment, assessment=assessment
+                    )
+                    if panel
+                ],
             },
         )
     )

@@ -361,3 +361,27 @@ def test_admin_lists_and_shows_assessments_read_only(admin_client):
     assert page.status_code == 200
     assert admin_client.get("/admin/assessments/assessment/add/").status_code == 403
     assert admin_client.get("/admin/assessments/review/").status_code == 200
+
+
+def test_other_apps_can_add_a_panel_to_the_clinic_page(client):
+    from assessments.signals import clinic_panels
+
+    assessment = submitted()
+
+    def scan_panel(sender, assessment, **kwargs):
+        return {
+            "title": "3D scan",
+            "rows": [("Feet", "left and right"), ("Units", "mm"), ("Weight-bearing", "yes")],
+            "links": [("Download <left>", "/scans/1/")],
+        }
+
+    client.force_login(clinician())
+    html = client.get(detail_url(assessment)).content.decode()
+    assert "No scan linked to this assessment yet." in html
+    clinic_panels.connect(scan_panel, dispatch_uid="test-scan-panel")
+    try:
+        html = client.get(detail_url(assessment)).content.decode()
+    finally:
+        clinic_panels.disconnect(dispatch_uid="test-scan-panel")
+    assert "<h2>3D scan</h2>" in html and "<dt>Weight-bearing</dt>" in html
+    assert "Download &lt;left&gt;" in html  # escaped
