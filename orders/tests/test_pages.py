@@ -119,3 +119,13 @@ def test_password_reset_by_email(client, django_user_model):
 def test_the_header_offers_sign_in(client):
     html = client.get("/").content.decode()
     assert 'href="/accounts/login/"' in html
+
+
+def test_pages_run_a_small_fixed_number_of_queries(
+    client, catalogue, django_assert_max_num_queries
+):
+    order = create_order()
+    services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
+    for url in ("/orthotics/", "/orthotics/sport/", order.get_absolute_url()):
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
