@@ -8,7 +8,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format worker beat install check-deploy bench migrate
+.PHONY: run test lint format worker beat install check-deploy bench migrate screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,15 @@ run: install migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+# axe-core (accessibility tests) and Lighthouse (bench) from the npm registry, exact versions locked.
+# Without npm, locally, the accessibility tests skip with a message; CI installs npm first.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  if [ ! -f node_modules/.package-lock.json ] || [ node_modules/.package-lock.json -ot package-lock.json ]; then \
+	    npm ci --no-audit --no-fund; fi && touch $@; \
+	else echo "npm not found: the accessibility tests will be skipped (apt-get install nodejs npm)"; fi
+
+test: install node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -51,5 +59,9 @@ check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$RANDOM-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
 	ALLOWED_HOSTS=fitsperfect.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-bench: install
+bench: install node_modules/.installed
 	$(BIN)/python benchmarks/run.py
+
+# PNGs of every page at desktop and 360 px wide, into test-artifacts/screenshots/ (git-ignored).
+screenshots: install node_modules/.installed
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m screenshots $(PYTEST_ARGS)
