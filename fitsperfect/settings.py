@@ -268,3 +268,8 @@ STORAGES["public"] = {
         "directory_permissions_mode": 0o755,
     },
 }
+
+# --- Benchmarks -----------------------------------------------------------------------------
+# `make bench` measures pages against a constant page served through the same middleware; the
+# view answers 404 unless this is on, so it never exists on a real deployment.
+BENCHMARK_BARE_VIEW = env.bool("BENCHMARK_BARE_VIEW", default=False)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("how-it-works/", views.static_page, {"template": "how_it_works"}, name="how-it-works"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
+    path("benchmark/bare/", views.benchmark_bare, name="benchmark-bare"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("content.urls")),

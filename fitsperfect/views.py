@@ -1,6 +1,13 @@
 """Project-wide pages: home, the static pages in the footer, health check and error pages."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
@@ -35,6 +42,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+_BARE_PAGE = (
+    b"<!doctype html><html lang=en><head><meta charset=utf-8><title>Bare</title></head>"
+    b"<body><main><h1>Bare view</h1><p>A constant page for the benchmark's baseline.</p></main>"
+    b"</body></html>"
+)
+
+
+def benchmark_bare(request: HttpRequest) -> HttpResponse:
+    """The benchmark's baseline: a constant page through the same server and middleware.
+
+    Off (404) unless `BENCHMARK_BARE_VIEW=true`, so it never exists on a real deployment.
+    """
+    if not settings.BENCHMARK_BARE_VIEW:
+        raise Http404
+    return HttpResponse(_BARE_PAGE, content_type="text/html; charset=utf-8")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
