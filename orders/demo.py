@@ -64,6 +64,11 @@ EXTRA_PAIR_PRICE = {"everyday": 7900, "sport": 8900, "dress": 8400}
 
 
 def seed(stdout) -> None:
+    seed_products(stdout)
+    _demo_order(stdout)
+
+
+def seed_products(stdout) -> None:
     currency = settings.DEFAULT_CURRENCY.lower()
     for data in PRODUCTS:
         fields = {k: v for k, v in data.items() if k != "slug"}
@@ -89,7 +94,6 @@ def seed(stdout) -> None:
             defaults={"name": "Extra pair", "price_delta": EXTRA_PAIR_PRICE[product.slug]},
         )
     stdout.write(f"Catalogue: {len(PRODUCTS)} products.")
-    _demo_order(stdout)
 
 
 def _demo_order(stdout) -> None:

@@ -35,7 +35,7 @@ class ProductOptionFactory(factory.django.DjangoModelFactory):
 def seed_catalogue() -> None:
     from orders import demo
 
-    demo.seed(open("/dev/null", "w"))  # noqa: SIM115
+    demo.seed_products(open("/dev/null", "w"))  # noqa: SIM115
 
 
 def create_order(
