@@ -1,7 +1,6 @@
 """Demo assessments for `make run`: a submitted one, a reviewed one and a red-flag referral."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 
 from . import services
 from .models import Assessment
@@ -46,13 +45,7 @@ def _answers(posture: str, flags=("none",), age=45) -> dict:
 
 
 def seed(stdout) -> None:
-    group, _ = Group.objects.get_or_create(name="Clinicians")
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="assessments",
-            codename__in=["review_assessment", "view_assessment", "add_review", "view_review"],
-        )
-    )
+    services.clinicians_group()
     for key, posture, flags in (
         ("submitted", "2", ("none",)),
         ("approved", "1", ("none",)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -30,6 +30,22 @@ REVIEW_PERMISSION = "assessments.review_assessment"
 
 class AssessmentNotEditable(Exception):
     """The assessment was already submitted or referred: its answers are frozen."""
+
+
+CLINICIANS_GROUP = "Clinicians"
+CLINICIAN_PERMISSIONS = ("review_assessment", "view_assessment", "add_review", "view_review")
+
+
+def clinicians_group() -> Group:
+    """The Clinicians group with its permissions (the data migration makes it; this repairs it,
+    e.g. after a test database flush, and is what demo data uses)."""
+    group, _created = Group.objects.get_or_create(name=CLINICIANS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="assessments", codename__in=CLINICIAN_PERMISSIONS
+        )
+    )
+    return group
 
 
 def can_review(user) -> bool:

@@ -2,7 +2,6 @@
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from assessments import scoring, services
 from assessments.models import Assessment
@@ -74,5 +73,5 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def clinician(username="clin") -> object:
     user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name="Clinicians"))
+    user.groups.add(services.clinicians_group())
     return get_user_model().objects.get(pk=user.pk)  # fresh: no cached permissions
