@@ -14,6 +14,9 @@ def test_choose_check_out_pay_and_see_the_order_paid(page, live_server, settings
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Custom orthotics").click()
     page.get_by_role("link", name="Sport").click()
     assert page.locator("h1").inner_text() == "Sport"
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert _too_wide(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_label("UK").check()
     page.get_by_label("Shoe size").fill("8.5")
     page.get_by_label("Leather").check()
