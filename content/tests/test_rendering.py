@@ -1,6 +1,10 @@
 """Article Markdown becomes safe HTML: hostile input renders inert."""
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from content.rendering import render_markdown, sanitise
 
@@ -75,3 +79,20 @@ def test_table_of_contents_and_reading_time():
     assert rendered.toc[0]["id"] == "section-first-part"
     assert rendered.reading_minutes == 4  # 800-odd words at 220 a minute, rounded up
     assert render_markdown("Short.").reading_minutes == 1
+
+
+FRAGMENTS = [
+    "<script>x()</script>", "<img src=x onerror=x()>", '<a href="javascript:x()">a</a>',
+    "[a](javascript:x())", "[a](data:text/html,x)", '<div onclick="x()">d</div>', "<iframe>",
+    "<svg onload=x()>", '<a href="  javascript:x()">b</a>', "<scr<script>ipt>", "`<script>`",
+    "**bold**", "# Heading", "- item", "> quote", "\n\n", "plain words ", "<", ">", '"', "'",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=12))
+def test_no_combination_of_hostile_fragments_survives(parts):
+    html = render_markdown("".join(parts)).html.lower()
+    assert "<script" not in html and "<iframe" not in html and "<svg" not in html
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", html)
+    assert not re.search(r"<[^>]+\son\w+\s*=", html)
