@@ -1,6 +1,6 @@
 """Article Markdown becomes safe HTML: hostile input renders inert."""
 
-import re
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
@@ -89,10 +89,25 @@ FRAGMENTS = [
 ]  # fmt: skip
 
 
+class _Tags(HTMLParser):
+    """The real elements and attributes of the output (escaped text does not count)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), max_size=12))
 def test_no_combination_of_hostile_fragments_survives(parts):
-    html = render_markdown("".join(parts)).html.lower()
-    assert "<script" not in html and "<iframe" not in html and "<svg" not in html
-    assert not re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):""", html)
-    assert not re.search(r"<[^>]+\son\w+\s*=", html)
+    parser = _Tags()
+    parser.feed(render_markdown("".join(parts)).html)
+    for tag, attrs in parser.tags:
+        assert tag not in {"script", "iframe", "svg", "style", "object", "embed"}
+        assert not any(name.startswith("on") for name in attrs)
+        for name in ("href", "src"):
+            value = (attrs.get(name) or "").strip().lower()
+            assert not value.startswith(("javascript:", "data:", "vbscript:")), (tag, attrs)
