@@ -168,3 +168,19 @@ def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = settings.CELERY_BROKER_URL.split("@")[-1] if settings.CELERY_BROKER_URL else "none"
     return [f"database engine: {engine}; celery broker: {broker}"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "screenshots: saves page screenshots (`make screenshots`, SCREENSHOTS=1)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Screenshot tests make pictures, not checks: they run only under `make screenshots`."""
+    if os.environ.get("SCREENSHOTS", "") not in {"", "0"}:
+        return
+    kept = [item for item in items if item.get_closest_marker("screenshots") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
