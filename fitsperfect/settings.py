@@ -273,3 +273,19 @@ STORAGES["public"] = {
 # `make bench` measures pages against a constant page served through the same middleware; the
 # view answers 404 unless this is on, so it never exists on a real deployment.
 BENCHMARK_BARE_VIEW = env.bool("BENCHMARK_BARE_VIEW", default=False)
+
+# --- Shared page cache for anonymous visitors (fitsperfect.pagecache) ------------------------
+# Whole public pages that are the same for every anonymous visitor, served from the cache (Redis
+# when configured) without running the view. Off in development and tests (0) unless set.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30 if IS_PRODUCTION else 0)
+PAGE_CACHE_PATHS = [
+    r"^/$",
+    r"^/(how-it-works|privacy|terms|contact)/$",
+    r"^/articles/",
+    r"^/orthotics/",
+]
+PAGE_CACHE_VERSION_KEYS = ["content:version"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "fitsperfect.pagecache.AnonymousPageCacheMiddleware",
+)

@@ -1,0 +1,95 @@
+"""A shared cache of whole public pages for anonymous visitors.
+
+Django's own cache middleware keys on the whole Cookie header (every visitor's CSRF cookie makes a
+new key), so it never hits for real visitors. This one serves a stored page only to a request that
+can't see anything personal: GET, no query string, no session cookie (so anonymous, with no flash
+messages in the session) and no messages cookie. It stores only what is the same for everyone: a
+200 that sets no cookie (a page with a CSRF token sets one, so forms are never stored), is not
+marked private/no-store/no-cache and varies on nothing but Cookie, Accept-Language or
+Accept-Encoding.
+
+Off unless `PAGE_CACHE_SECONDS` > 0 (production default: 30). Paths are `PAGE_CACHE_PATHS`
+(regular expressions); `PAGE_CACHE_VERSION_KEYS` name cache keys holding version numbers (the
+content app bumps "content:version" on every article change) that are folded into the key, so an
+edit shows at once; anything else is at most `PAGE_CACHE_SECONDS` old.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language_from_request
+
+HEADER = "X-Page-Cache"
+_SAFE_VARY = {"cookie", "accept-language", "accept-encoding"}
+_UNCACHEABLE = ("private", "no-store", "no-cache")
+
+
+@lru_cache(maxsize=8)
+def _patterns(paths: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(path) for path in paths)
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = self._key(request)
+        if key is None:
+            return self.get_response(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, content = stored
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response[HEADER] = "hit"
+            return response
+        response = self.get_response(request)
+        if self._storable(response):
+            headers = [(k, v) for k, v in response.items() if k.lower() != HEADER.lower()]
+            cache.set(
+                key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS
+            )
+            response[HEADER] = "miss"
+        return response
+
+    @staticmethod
+    def _key(request: HttpRequest) -> str | None:
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if not seconds or request.method != "GET" or request.META.get("QUERY_STRING"):
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        if getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES:
+            return None
+        path = request.path_info
+        if not any(p.search(path) for p in _patterns(tuple(settings.PAGE_CACHE_PATHS))):
+            return None
+        version_keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
+        versions = cache.get_many(version_keys) if version_keys else {}
+        parts = [
+            request.get_host(),
+            path,
+            get_language_from_request(request),
+            *(f"{k}={versions.get(k)}" for k in version_keys),
+        ]
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return f"pagecache:{digest}"
+
+    @staticmethod
+    def _storable(response: HttpResponse) -> bool:
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in _UNCACHEABLE):
+            return False
+        vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+        return vary <= _SAFE_VARY
