@@ -45,6 +45,7 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 SCORE_TARGET = 95
 WEIGHT_TARGET_KB = 60
 WEIGHT_TYPES = {"Document", "Stylesheet", "Script"}
+NOINDEX_BY_DESIGN = {"assessment step", "checkout"}
 
 
 def ensure_tools() -> None:
@@ -213,8 +214,15 @@ def measure(stack: Stack) -> int:
         f"{'LCP ms':>8}{'x-origin blocking':>19}  result"
     )
     for name, row in rows.items():
+        # A page kept out of search engines on purpose (robots noindex: a questionnaire step,
+        # checkout) loses SEO points for exactly that; judged on the other SEO audits.
+        row["noindex_by_design"] = row["failed_audits"].get("seo") == ["is-crawlable"] and (
+            name in NOINDEX_BY_DESIGN
+        )
         problems = [
-            f"{key} {score}" for key, score in row["scores"].items() if score < SCORE_TARGET
+            f"{key} {score}"
+            for key, score in row["scores"].items()
+            if score < SCORE_TARGET and not (key == "seo" and row["noindex_by_design"])
         ]
         if row["weight_kb"] >= WEIGHT_TARGET_KB:
             problems.append(f"weight {row['weight_kb']} KB")
@@ -232,6 +240,7 @@ def measure(stack: Stack) -> int:
             f"{scores['best-practices']:>6}{scores['seo']:>6}{row['weight_kb']:>7.1f}"
             f"{row['cls']:>7.3f}{row['lcp_ms']:>8}{len(row['render_blocking_cross_origin']):>19}  "
             + ("PASS" if row["pass"] else "FAIL: " + "; ".join(problems))
+            + (" (SEO: noindex by design)" if row["noindex_by_design"] else "")
         )
     for name, row in rows.items():
         below = {key: ids for key, ids in row["failed_audits"].items() if ids}
