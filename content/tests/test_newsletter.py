@@ -57,6 +57,25 @@ def test_double_opt_in(client, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db
+def test_article_pages_set_no_cookie_and_sign_up_needs_no_csrf_token(
+    django_capture_on_commit_callbacks,
+):
+    """So the shared page cache can store article pages for every anonymous reader."""
+    from django.test import Client
+
+    ArticleFactory(slug="feet")
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.get("/articles/feet/")
+    assert page.status_code == 200 and not page.cookies
+    assert b"csrfmiddlewaretoken" not in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = strict.post(
+            "/articles/newsletter/", {"email": "a@example.com", "article": "feet"}
+        )
+    assert response.status_code == 302 and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
 def test_duplicate_sign_ups_are_harmless(client, django_capture_on_commit_callbacks):
     for _ in range(3):
         with django_capture_on_commit_callbacks(execute=True):
