@@ -219,9 +219,11 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "result": assessment.result,
         "footprint": _footprint(assessment),
         "email_form": EmailLinkForm(initial={"email": assessment.contact_email}),
+        # No order offer once a clinician has said the person should be seen in person.
         "order_url": (
             f"/orthotics/{assessment.suggested_product_slug}/?assessment={assessment.token}"
             if assessment.suggested_product_slug
+            and assessment.decision != Assessment.Decision.REFER_IN_PERSON
             else ""
         ),
     }

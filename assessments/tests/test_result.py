@@ -183,3 +183,15 @@ def test_the_link_email_is_throttled(client, django_capture_on_commit_callbacks)
     response = client.post(url, {"email": "someone@example.com"}, follow=True)
     assert "emailed several times already" in response.content.decode()
     assert len(mail.outbox) == services.LINK_EMAILS_PER_HOUR
+
+
+def test_no_order_offer_after_a_clinician_refers_in_person(client):
+    from assessments.tests.factories import clinician
+
+    assessment = submitted(left="2", right="2")
+    services.review_create(
+        assessment=assessment, reviewer=clinician(), decision="refer_in_person", notes="n"
+    )
+    html = client.get(result_url(assessment)).content.decode()
+    assert "recommends you are seen in person" in html
+    assert "?assessment=" not in html
