@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -169,7 +168,6 @@ def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
         subscriber = services.newsletter_confirm(token=token)
         if subscriber is None:
             return render(request, "content/newsletter_bad_link.html", status=400)
-        messages.success(request, _("Thank you: you will get new articles by email."))
         return render(request, "content/newsletter_done.html", {"confirmed": True})
     return render(request, "content/newsletter_confirm.html", {"token": token})
 
