@@ -5,6 +5,7 @@ Views, admin, tasks and demo data call these; nothing else changes an assessment
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import BinaryIO
 
 from django.conf import settings
@@ -200,6 +201,30 @@ LINK_EMAILS_PER_HOUR = 5
 
 class TooManyLinkEmails(Exception):
     """The result link was emailed too often in the last hour (the form could be used for spam)."""
+
+
+DRAFT_RETENTION = timedelta(days=30)
+
+
+@transaction.atomic
+def assessment_drafts_purge(*, older_than: timedelta = DRAFT_RETENTION) -> int:
+    """Delete drafts nobody has touched for a while, with their photos: health data we should
+    not keep for an assessment that was never sent. Returns how many drafts went."""
+    cutoff = timezone.now() - older_than
+    drafts = Assessment.objects.filter(status=Assessment.Status.DRAFT, updated_at__lt=cutoff)
+    names = list(
+        AssessmentPhoto.objects.filter(assessment__in=drafts).values_list("file", flat=True)
+    )
+    count = drafts.count()
+    drafts.delete()
+    storage = AssessmentPhoto._meta.get_field("file").storage
+
+    def remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)
+    return count
 
 
 @transaction.atomic

@@ -9,3 +9,9 @@ from . import services
 def send_result_link(assessment_id: int) -> bool:
     """Email the person the private link to their result (enqueued after commit)."""
     return services.result_link_send(assessment_id=assessment_id)
+
+
+@shared_task
+def purge_abandoned_drafts() -> int:
+    """Daily: drop drafts (and their photos) untouched for 30 days."""
+    return services.assessment_drafts_purge()

@@ -289,3 +289,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
     "fitsperfect.pagecache.AnonymousPageCacheMiddleware",
 )
+
+# --- Assessments: abandoned drafts (health data) are deleted after 30 days ----------------------
+CELERY_BEAT_SCHEDULE["assessments-purge-abandoned-drafts"] = {
+    "task": "assessments.tasks.purge_abandoned_drafts",
+    "schedule": 24 * 60 * 60,
+}

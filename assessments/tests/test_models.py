@@ -78,3 +78,32 @@ def test_orderable_assessment_excludes_drafts_red_flags_and_in_person_referrals(
         assessment=sent_on, reviewer=clinician(), decision="refer_in_person", notes="n"
     )
     assert selectors.orderable_assessment(sent_on.token) is None
+
+
+def test_abandoned_drafts_and_their_photos_are_purged(django_capture_on_commit_callbacks):
+    import datetime as dt
+    import io
+
+    from django.conf import settings
+    from django.utils import timezone
+    from PIL import Image
+
+    from assessments.models import Assessment, AssessmentPhoto
+    from assessments.tasks import purge_abandoned_drafts
+    from assessments.tests.factories import DraftFactory
+
+    old, recent = DraftFactory(), DraftFactory()
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    photo = services.assessment_photo_save(assessment=old, kind="footprint", upload=buffer)
+    path = Path(settings.MEDIA_ROOT) / photo.file.name
+    assert path.exists()
+    kept = submitted()
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    Assessment.objects.filter(pk__in=[old.pk, kept.pk]).update(updated_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_abandoned_drafts.delay().get() == 1
+    assert set(Assessment.objects.values_list("pk", flat=True)) == {recent.pk, kept.pk}
+    assert not AssessmentPhoto.objects.exists()
+    assert not path.exists()
+    assert "assessments-purge-abandoned-drafts" in settings.CELERY_BEAT_SCHEDULE
