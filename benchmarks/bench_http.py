@@ -106,7 +106,7 @@ def csrf_token(stack: Stack) -> str:
     return match.group(1)
 
 
-def check_post(stack: Stack, lua_post: str, token: str) -> None:
+def check_post(stack: Stack, token: str) -> None:
     """One POST by hand first: the run is only meaningful if the answers are valid (302 on)."""
     import urllib.request
 
@@ -166,16 +166,19 @@ import json, time, django
 django.setup()
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 pages = {json.dumps(pages)}
 client = Client(HTTP_HOST="127.0.0.1")
 out = {{}}
 for name, path in pages.items():
     for _ in range(3):
-        client.get(path)
+        client.cookies.clear(); client.get(path)
+    queries = []
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
     client.cookies.clear()
-    with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter(); response = client.get(path); first = time.perf_counter() - start
+    with connection.execute_wrapper(count):  # (request_started resets connection.queries)
+        response = client.get(path)
     timings = []
     for _ in range(20):
         client.cookies.clear()
@@ -184,6 +187,8 @@ for name, path in pages.items():
     out[name] = {{"status": response.status_code, "queries": len(queries),
                   "median_ms": round(1000 * timings[len(timings) // 2], 2),
                   "bytes": len(response.content),
+                  "page_cache": response.get("X-Page-Cache", ""),
+                  "sets_cookie": sorted(response.cookies),
                   "cache_control": response.get("Cache-Control", "")}}
 print("PROFILEJSON " + json.dumps(out))
 """
@@ -228,7 +233,7 @@ def measure(wrk: str, stack: Stack) -> int:
         post_script.write_text(
             LUA_POST % {"token": token, "answers": FIRST_STEP_ANSWERS} + LUA_DONE
         )
-        check_post(stack, LUA_POST, token)
+        check_post(stack, token)
         scripts = {name: get_script for name in pages}
         pages["assessment step POST"] = FIRST_STEP
         scripts["assessment step POST"] = post_script
@@ -273,12 +278,16 @@ def measure(wrk: str, stack: Stack) -> int:
         )
 
     profiled = profile(stack, {name: path for name, path in pages.items() if "POST" not in name})
-    print(f"\n{'page (in-process)':<22}{'queries':>9}{'median ms':>11}{'KB':>7}  cache-control")
+    print(
+        f"\n{'page (in-process, warm)':<24}{'queries':>8}{'median ms':>11}{'KB':>7}"
+        f"{'page cache':>12}  sets cookie / cache-control"
+    )
     for name, row in profiled.items():
         if isinstance(row, dict):
             print(
-                f"{name:<22}{row['queries']:>9}{row['median_ms']:>11.2f}"
-                f"{row['bytes'] / 1024:>7.1f}  {row['cache_control']}"
+                f"{name:<24}{row['queries']:>8}{row['median_ms']:>11.2f}"
+                f"{row['bytes'] / 1024:>7.1f}{row['page_cache'] or '-':>12}  "
+                f"{','.join(row['sets_cookie']) or '-'} / {row['cache_control'] or '-'}"
             )
         else:
             print(f"profile failed: {row}")
