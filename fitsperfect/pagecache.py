@@ -10,8 +10,8 @@ Accept-Encoding.
 
 Off unless `PAGE_CACHE_SECONDS` > 0 (production default: 30). Paths are `PAGE_CACHE_PATHS`
 (regular expressions); `PAGE_CACHE_VERSION_KEYS` name cache keys holding version numbers (the
-content app bumps "content:version" on every article change) that are folded into the key, so an
-edit shows at once; anything else is at most `PAGE_CACHE_SECONDS` old.
+content app bumps "content:version" on every article change): a stored page made under other
+versions is not served, so an edit shows at once; anything else is at most `PAGE_CACHE_SECONDS` old.
 """
 
 from __future__ import annotations
@@ -44,9 +44,13 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request)
         if key is None:
             return self.get_response(request)
-        stored = cache.get(key)
-        if stored is not None:
-            status, headers, content = stored
+        # One round trip: the stored page and the current versions it must have been made under.
+        version_keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
+        found = cache.get_many([key, *version_keys])
+        versions = [found.get(k) for k in version_keys]
+        stored = found.get(key)
+        if stored is not None and stored[0] == versions:
+            _versions, status, headers, content = stored
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -56,7 +60,9 @@ class AnonymousPageCacheMiddleware:
         if self._storable(response):
             headers = [(k, v) for k, v in response.items() if k.lower() != HEADER.lower()]
             cache.set(
-                key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS
+                key,
+                (versions, response.status_code, headers, response.content),
+                settings.PAGE_CACHE_SECONDS,
             )
             response[HEADER] = "miss"
         return response
@@ -73,16 +79,8 @@ class AnonymousPageCacheMiddleware:
         path = request.path_info
         if not any(p.search(path) for p in _patterns(tuple(settings.PAGE_CACHE_PATHS))):
             return None
-        version_keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
-        versions = cache.get_many(version_keys) if version_keys else {}
-        parts = [
-            request.get_host(),
-            path,
-            get_language_from_request(request),
-            *(f"{k}={versions.get(k)}" for k in version_keys),
-        ]
-        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-        return f"pagecache:{digest}"
+        parts = [request.get_host(), path, get_language_from_request(request)]
+        return "pagecache:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @staticmethod
     def _storable(response: HttpResponse) -> bool:
