@@ -117,7 +117,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Redis redelivers unacked messages after this; keep it far above task time limits and backoff caps.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# One static schedule; apps add their entries below their own settings sections.
+CELERY_BEAT_SCHEDULE: dict = {
+    # Safety net for scheduled articles whose timed announcement task was lost.
+    "content-announce-due-articles": {
+        "task": "content.tasks.announce_due_articles",
+        "schedule": 15 * 60,
+    },
+}
 
 if REDIS_URL:
     CACHES = {
@@ -209,6 +216,20 @@ LAB_WEBHOOK_SECRET = env.str(
 )
 LAB_DROP_DIR = Path(env.str("LAB_DROP_DIR", default=str(BASE_DIR / "var" / "lab-drop")))
 LAB_TIMEOUT_SECONDS = env.float("LAB_TIMEOUT_SECONDS", default=30.0)
+# Our own attempt counter stops a poison submission; retries back off (with full jitter) up to the cap,
+# which stays far below the broker's visibility_timeout. The sweep re-sends rows idle this long.
+LAB_MAX_ATTEMPTS = env.int("LAB_MAX_ATTEMPTS", default=12)
+LAB_RETRY_BACKOFF_SECONDS = env.float("LAB_RETRY_BACKOFF_SECONDS", default=2.0)
+LAB_RETRY_BACKOFF_MAX_SECONDS = env.float("LAB_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
+LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
+LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["orders-sweep-lab-submissions"] = {
+    "task": "orders.tasks.sweep_lab_submissions",
+    "schedule": 60.0,
+}
+# Scans stream to disk and are cut off at this size while streaming (orders.uploads).
+SCAN_MAX_UPLOAD_BYTES = env.int("SCAN_MAX_UPLOAD_BYTES", default=150 * 1024 * 1024)
+SCAN_PHOTO_MAX_BYTES = env.int("SCAN_PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
