@@ -98,17 +98,8 @@ def test_email_form_error_is_shown_on_the_result_page(client):
     assert not mail.outbox
 
 
-@pytest.fixture
-def fresh_broker_pools():
-    """An eager `.delay()` earlier in the session leaves a kombu pool that the worker fixture
-    closes but kombu's registry still hands back ("Acquire on closed pool"): start clean."""
-    from kombu import pools
-
-    pools.reset()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_result_link_email_goes_through_a_real_worker(fresh_broker_pools, celery_worker):
+def test_result_link_email_goes_through_a_real_worker(celery_worker):
     import time
 
     assessment = submitted()
