@@ -428,6 +428,16 @@ def test_page_is_accessible(name, page, axe_source, settings):
     assert not problems, f"{name} at {page.url}\n" + "\n".join(problems)
 
 
+def _load_lazy_images(page) -> None:
+    """A full-page picture does not scroll: bring lazy images in first."""
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_load_state("networkidle")
+    page.evaluate(
+        "Promise.all([...document.images].map(i => i.complete ? 0 : i.decode().catch(() => 0)))"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 @pytest.mark.screenshots
 @pytest.mark.parametrize("name", list(PAGES))
 def test_screenshot(name, page, settings):
@@ -438,7 +448,9 @@ def test_screenshot(name, page, settings):
     page.set_viewport_size(DESKTOP)
     PAGES[name](page)
     page.wait_for_load_state("load")
+    _load_lazy_images(page)
     page.screenshot(path=SCREENSHOTS / f"{name}-desktop.png", full_page=True)
     page.set_viewport_size(PHONE)
+    _load_lazy_images(page)
     page.screenshot(path=SCREENSHOTS / f"{name}-360.png", full_page=True)
     assert (SCREENSHOTS / f"{name}-360.png").stat().st_size > 0
