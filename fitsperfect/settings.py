@@ -316,3 +316,105 @@ CELERY_BEAT_SCHEDULE["assessments-purge-abandoned-drafts"] = {
     "task": "assessments.tasks.purge_abandoned_drafts",
     "schedule": 24 * 60 * 60,
 }
+
+# --- Security (fitsperfect.ratelimit, fitsperfect.security, fitsperfect.logging) ---------------
+# Rate limits: fixed windows counted in the default cache (Redis when configured, shared by every
+# web process). Keys: "ip", "username" (the login form's field, whatever the address) or both.
+# Client addresses come from REMOTE_ADDR only: X-Forwarded-For is written by the client and would
+# let a bot pick a new address per request. Behind N proxies of ours that append to it, set
+# TRUSTED_PROXY_COUNT=N and the N-th address from the right is used instead.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+_LOGIN_PATHS = r"^/(accounts|admin)/login/$"
+RATE_LIMITS = [
+    {"name": "login-ip", "path": _LOGIN_PATHS, "key": "ip", "limit": 20, "window": 300},
+    {"name": "login-user", "path": _LOGIN_PATHS, "key": "username", "limit": 5, "window": 300},
+    {
+        "name": "password-reset",
+        "path": r"^/accounts/password_reset/$",
+        "key": "ip",
+        "limit": 5,
+        "window": 3600,
+    },
+    {"name": "signup", "path": r"^/accounts/signup/$", "key": "ip", "limit": 10, "window": 3600},
+    {
+        "name": "assessment-steps",
+        "path": r"^/assessment/questions/",
+        "key": "ip",
+        "limit": 200,
+        "window": 3600,
+    },
+    {
+        "name": "assessment-submit",
+        "path": r"^/assessment/check-your-answers/$",
+        "key": "ip",
+        "limit": 10,
+        "window": 3600,
+    },
+    {
+        "name": "assessment-email",
+        "path": r"^/assessment/result/[^/]+/email/$",
+        "key": "ip",
+        "limit": 10,
+        "window": 3600,
+    },
+    {
+        "name": "newsletter",
+        "path": r"^/articles/newsletter/$",
+        "key": "ip",
+        "limit": 5,
+        "window": 3600,
+    },
+    {"name": "checkout", "path": r"^/checkout/$", "key": "ip", "limit": 10, "window": 3600},
+    {"name": "order-lookup", "path": r"^/orders/$", "key": "ip", "limit": 10, "window": 900},
+    {
+        "name": "scan-upload",
+        "path": r"^/orders/[^/]+/scans/",
+        "key": "ip",
+        "limit": 20,
+        "window": 3600,
+    },
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "fitsperfect.ratelimit.RateLimitMiddleware",
+)
+
+# Webhooks: JSON only, bodies above this size refused (413) from Content-Length, unread.
+WEBHOOK_PATHS = ["/webhooks/stripe/", "/webhooks/lab/"]
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
+# Pages whose URL is a key or that show health data or addresses: noindex, no-store and a
+# Referrer-Policy that never sends the URL to another site (fitsperfect.security).
+SENSITIVE_URL_NAMES = [
+    "orders:order_detail",
+    "orders:test_payment",
+    "orders:order_lookup",
+    "orders:account",
+    "orders:scan*",
+    "orders:checkout",
+    "assessments:step",
+    "assessments:check",
+    "assessments:result",
+    "assessments:email_link",
+    "assessments:photo",
+    "assessments:mine",
+    "assessments:clinic_*",
+    "admin:*",
+    "login",
+    "logout",
+    "password_*",
+    "orders:signup",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "fitsperfect.security.WebhookGuardMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "fitsperfect.security.SensitivePageMiddleware",
+)
+
+# Logs and error reports: health answers, addresses, card numbers and secrets are masked.
+LOGGING["filters"] = {"redact": {"()": "fitsperfect.logging.RedactingFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact"]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fitsperfect.logging.RedactingExceptionReporterFilter"

@@ -1,0 +1,89 @@
+"""Defences applied from outside the apps: headers on pages that carry personal or health data, and
+a gate in front of the webhooks.
+
+Both are keyed on data in settings so the apps need no change:
+- `SENSITIVE_URL_NAMES`: URL names (fnmatch patterns such as "orders:scan*") whose responses are
+  kept out of search engines, shared caches and other sites' Referer headers.
+- `WEBHOOK_PATHS`: paths that accept only a JSON body of at most `WEBHOOK_MAX_BODY_BYTES`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+# A policy that never sends a Referer (and so the token in the URL) to another site.
+NO_CROSS_SITE_REFERRER = {"no-referrer", "same-origin"}
+
+
+@lru_cache(maxsize=256)
+def _is_sensitive(view_name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(view_name, pattern) for pattern in patterns)
+
+
+def is_sensitive(view_name: str | None) -> bool:
+    if not view_name:
+        return False
+    return _is_sensitive(view_name, tuple(getattr(settings, "SENSITIVE_URL_NAMES", ())))
+
+
+class SensitivePageMiddleware:
+    """Pages whose URL is a key (order and result tokens) or that show health data or addresses.
+
+    Sets `X-Robots-Tag: noindex, nofollow`, `Cache-Control: private, no-store` and a Referrer-Policy
+    that never leaks the URL to another site: a view's own `no-referrer` or `same-origin` is kept,
+    anything else becomes `same-origin`. Not `no-referrer` everywhere: with it, browsers send
+    `Origin: null` on the page's own form posts, which Django's CSRF check refuses, and most of
+    these pages have forms. `same-origin` sends nothing to other sites either.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is None or not is_sensitive(match.view_name):
+            return response
+        if response.headers.get("Referrer-Policy") not in NO_CROSS_SITE_REFERRER:
+            response["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        cache_control = response.headers.get("Cache-Control", "")
+        if "no-store" not in cache_control:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class WebhookGuardMiddleware:
+    """Refuses what no webhook sender of ours ever sends, before the body is read.
+
+    413 for a body larger than `WEBHOOK_MAX_BODY_BYTES` (judged from Content-Length, so an attacker
+    cannot make us read or store megabytes); 400 for anything but `application/json`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.path_info in getattr(settings, "WEBHOOK_PATHS", ()):
+            refused = self._refuse(request)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse | None:
+        limit = int(getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 256 * 1024))
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse("bad content length", status=400, content_type="text/plain")
+        if length > limit:
+            return HttpResponse("body too large", status=413, content_type="text/plain")
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return HttpResponse("expected application/json", status=400, content_type="text/plain")
+        return None
