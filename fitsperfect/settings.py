@@ -362,7 +362,7 @@ RATE_LIMITS = [
         "name": "newsletter",
         "path": r"^/articles/newsletter/$",
         "key": "ip",
-        "limit": 5,
+        "limit": 10,
         "window": 3600,
     },
     {"name": "checkout", "path": r"^/checkout/$", "key": "ip", "limit": 10, "window": 3600},
