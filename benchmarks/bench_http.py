@@ -6,10 +6,11 @@ ratio to the bare view (a constant page through the same middleware), with PASS/
 targets; then profiles each page in-process (queries and render time) to show where time goes.
 Figures land in `benchmarks/results/latest.json` under "http".
 
-Each page is measured right after a run of the bare view, and its ratio is to that neighbour.
+Each page is measured in BENCH_ROUNDS pairs (a bare-view run, then the page); its ratio is the
+median pair's.
 
-Environment: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (8), BENCH_THREADS (2),
-BENCH_WARMUP_SECONDS (2), BENCH_WORKERS (2 x cores).
+Environment: BENCH_SECONDS per run (default 4), BENCH_ROUNDS (3), BENCH_CONNECTIONS (8),
+BENCH_THREADS (2), BENCH_WARMUP_SECONDS (2), BENCH_WORKERS (2 x cores).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from _stack import (  # noqa: E402
     write_results,
 )
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WARMUP = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
@@ -248,23 +250,33 @@ def measure(wrk: str, stack: Stack) -> int:
         for name, path in pages.items():
             if name == "bare":
                 continue
-            # The bare view again right before each page: the ratio compares neighbours, so load
-            # from other processes on a shared machine drifts less into it.
-            bare_run = run_wrk(wrk, bare_url, get_script, SECONDS)
-            bare_runs.append(bare_run)
             url = stack.base_url + path
             run_wrk(wrk, url, scripts[name], WARMUP)  # warm caches, connections and workers
+            # ROUNDS pairs of (bare view, page), each page's ratio taken to the bare run right
+            # before it; the median pair is kept, so load from other processes on a shared
+            # machine drifts less into the figures.
+            pairs = []
+            for _round in range(ROUNDS):
+                bare_run = run_wrk(wrk, bare_url, get_script, SECONDS)
+                page_run = run_wrk(wrk, url, scripts[name], SECONDS)
+                page_run["ratio"] = page_run["rps"] / bare_run["rps"]
+                pairs.append((bare_run, page_run))
+                bare_runs.append(bare_run)
+            pairs.sort(key=lambda pair: pair[1]["ratio"])
+            bare_run, page_run = pairs[len(pairs) // 2]
             load = load_average()
             rows[name] = {
                 "path": path,
                 "load_average": load,
                 "bare_rps_alongside": bare_run["rps"],
-                **run_wrk(wrk, url, scripts[name], SECONDS),
+                "ratios_all_rounds": [round(pair[1]["ratio"], 3) for pair in pairs],
+                **page_run,
+                "errors": sum(pair[1]["errors"] for pair in pairs),
             }
-            rows[name]["ratio"] = rows[name]["rps"] / bare_run["rps"]
             print(
-                f"  measured {name:<22} {rows[name]['rps']:>8.0f} req/s, bare alongside "
-                f"{bare_run['rps']:>6.0f} (load {load[0]})",
+                f"  measured {name:<22} {page_run['rps']:>8.0f} req/s, bare alongside "
+                f"{bare_run['rps']:>6.0f}, ratios {rows[name]['ratios_all_rounds']} "
+                f"(load {load[0]})",
                 flush=True,
             )
         best = max(bare_runs, key=lambda run: run["rps"])
@@ -320,6 +332,7 @@ def measure(wrk: str, stack: Stack) -> int:
     info["load_average_at_end"] = load_average()
     settings = {
         "seconds": SECONDS,
+        "rounds": ROUNDS,
         "warmup_seconds": WARMUP,
         "connections": CONNECTIONS,
         "threads": THREADS,
