@@ -2,12 +2,29 @@
 
 from django.dispatch import receiver
 
-from assessments.signals import assessment_approved
+from assessments.signals import assessment_approved, clinic_panels
 
 from . import services
+from .signals import order_ready_for_lab
 
 
 @receiver(assessment_approved, dispatch_uid="orders.assessment_approved")
 def on_assessment_approved(sender, assessment, reviewer=None, **kwargs) -> None:
     """A clinician approved the assessment: linked orders record it and move on if they can."""
     services.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)
+
+
+@receiver(order_ready_for_lab, dispatch_uid="orders.lab_outbox")
+def on_order_ready_for_lab(sender, order, **kwargs) -> None:
+    """Inside the transaction that made the order ready: write the outbox row (sent on commit)."""
+    from .lab_services import lab_submission_create
+
+    lab_submission_create(order=order)
+
+
+@receiver(clinic_panels, dispatch_uid="orders.clinic_scan_panel")
+def scan_panel_for_clinicians(sender, assessment, **kwargs) -> dict | None:
+    """The foot scans, their measurements and sole previews beside the assessment (no payments)."""
+    from .selectors import clinic_scan_panel
+
+    return clinic_scan_panel(assessment)

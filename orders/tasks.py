@@ -47,3 +47,59 @@ def send_order_email(self, order_email_id: int) -> str:
         status=OrderEmail.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return "sent"
+
+
+# --- Scans and the lab hand-off (issue 7) ----------------------------------------------------------
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def validate_scan(scan_id: int) -> str:
+    """Parses, measures and previews one uploaded scan (`scan_services.scan_validate`)."""
+    from .scan_services import scan_validate
+
+    scan = scan_validate(scan_id=scan_id)
+    return scan.status if scan is not None else "missing"
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    max_retries=None,  # our own attempt counter (LabSubmission.attempts) decides when to stop
+    retry_backoff=True,
+    retry_jitter=True,
+)
+def send_lab_submission(self, submission_id: str) -> str:
+    """One attempt at sending a lab submission; retries itself with exponential backoff and full
+    jitter on network errors, timeouts and 5xx. The row, not a result backend, records the outcome."""
+    from celery.utils.time import get_exponential_backoff_interval
+
+    from .lab_services import lab_submission_send
+
+    outcome = lab_submission_send(submission_id=submission_id)
+    if outcome.retry_in is not None:
+        if outcome.result == "busy":
+            countdown = outcome.retry_in
+        else:
+            # Full jitter over the backoff window the service recorded as next_attempt_at's bound.
+            countdown = get_exponential_backoff_interval(
+                factor=max(int(outcome.retry_in), 1),
+                retries=0,
+                maximum=int(max(outcome.retry_in, 1)),
+                full_jitter=bool(self.retry_jitter),
+            )
+        if self.request.is_eager:  # in-process (no broker): retry at once, in-process
+            return self.apply(args=(submission_id,), retries=self.request.retries + 1).result
+        raise self.retry(countdown=countdown)
+    return outcome.result
+
+
+@shared_task(ignore_result=True)
+def sweep_lab_submissions(older_than_seconds: int | None = None) -> int:
+    """Beat (every minute): re-enqueue lab submissions and scan checks that were left behind."""
+    from .lab_services import lab_submissions_sweep
+    from .scan_services import scans_requeue_stale
+
+    scans_requeue_stale()
+    return lab_submissions_sweep(older_than_seconds=older_than_seconds)

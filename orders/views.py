@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import payments, selectors, services
@@ -308,3 +308,179 @@ def account(request: HttpRequest) -> HttpResponse:
             "assessments": request.user.assessments.order_by("-created_at"),
         },
     )
+
+
+# --- Foot scans and the lab (issue 7) ------------------------------------------------------------------
+
+SCAN_FIELDS = {"left_scan": "left", "right_scan": "right"}
+PHOTO_FIELDS = {"left_photo": "left_photo", "right_photo": "right_photo"}
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _private_page(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@csrf_exempt
+def order_scans(request: HttpRequest, token: str) -> HttpResponse:
+    """Installs the streaming, size-capped upload handler before anything reads the body."""
+    from django.conf import settings
+
+    from .uploads import install_scan_upload_handlers
+
+    photo_cap = int(getattr(settings, "SCAN_PHOTO_MAX_BYTES", 20 * 1024 * 1024))
+    install_scan_upload_handlers(request, field_limits=dict.fromkeys(PHOTO_FIELDS, photo_cap))
+    return _order_scans(request, token)
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _order_scans(request: HttpRequest, token: str) -> HttpResponse:
+    from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
+
+    from . import scan_services
+    from .uploads import upload_rejections
+
+    order = selectors.order_by_token(token)
+    if order is None:
+        raise Http404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        labels = {**SCAN_FIELDS, **PHOTO_FIELDS}
+        for rejection in upload_rejections(request):
+            errors[rejection.field_name or "left_scan"] = _(
+                "“%(name)s” is larger than %(limit)s, so it was not uploaded."
+            ) % {"name": rejection.file_name, "limit": filesizeformat(rejection.limit)}
+        if not errors and not scan_services.order_accepts_scans(order):
+            errors["left_scan"] = _("This order cannot take new scans now.")
+        if not errors:
+            chosen = [field for field in labels if field in request.FILES]
+            if not chosen:
+                errors["left_scan"] = _("Choose a scan or photo to upload.")
+            for field in chosen:
+                uploaded = request.FILES[field]
+                try:
+                    if field in SCAN_FIELDS:
+                        scan_services.scan_upload(
+                            order=order, side=SCAN_FIELDS[field], uploaded=uploaded
+                        )
+                    else:
+                        scan_services.photo_upload(
+                            order=order, role=PHOTO_FIELDS[field], uploaded=uploaded
+                        )
+                except scan_services.PhotoRejected as exc:
+                    errors[field] = _("“%(name)s”: %(reason)s") % {
+                        "name": uploaded.name,
+                        "reason": exc.message,
+                    }
+                except scan_services.UploadRefused as exc:
+                    errors[field] = exc.message
+        if _wants_json(request):
+            status = 413 if any("larger than" in e for e in errors.values()) else 400
+            return _private_page(
+                JsonResponse(
+                    {"ok": not errors, "errors": errors, "next": request.path},
+                    status=status if errors else 200,
+                )
+            )
+        if not errors:
+            return redirect(reverse("orders:scans", args=[order.access_token]), permanent=False)
+    order.refresh_from_db()
+    sides = selectors.order_scans(order)
+    checking = any(
+        side["latest"] is not None and side["latest"].is_pending for side in sides.values()
+    )
+    from .scan_services import pair_warnings
+
+    response = render(
+        request,
+        "orders/scans.html",
+        {
+            "order": order,
+            "sides": sides,
+            "errors": errors,
+            "checking": checking,
+            "can_upload": scan_services.order_accepts_scans(order),
+            "pair_warnings": pair_warnings(sides["left"]["current"], sides["right"]["current"]),
+            "photos": order.foot_photos.filter(is_current=True),
+            "max_scan_size": filesizeformat(getattr(settings, "SCAN_MAX_UPLOAD_BYTES", 0)),
+            "status_url": reverse("orders:scan_status", args=[order.access_token]),
+        },
+        status=413 if any("larger than" in e for e in errors.values()) else 400 if errors else 200,
+    )
+    return _private_page(response)
+
+
+def scan_status(request: HttpRequest, token: str) -> HttpResponse:
+    """A small JSON status for the scans page's polling script."""
+    order = selectors.order_by_token(token)
+    if order is None:
+        raise Http404
+    sides = selectors.order_scans(order)
+    data = {"order_status": order.status, "checking": False, "scans": {}}
+    for side, info in sides.items():
+        latest = info["latest"]
+        if latest is None:
+            continue
+        data["checking"] = data["checking"] or latest.is_pending
+        data["scans"][side] = {
+            "revision": latest.revision,
+            "status": latest.status,
+            "name": latest.original_name,
+            "message": latest.rejection_message,
+        }
+    return _private_page(JsonResponse(data))
+
+
+def _preview_response(scan) -> HttpResponse:
+    from django.http import FileResponse
+
+    if scan is None or not scan.preview:
+        raise Http404
+    response = FileResponse(scan.preview.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def scan_preview(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    """The sole preview, for the holder of the order's link."""
+    from .models import Scan
+
+    return _preview_response(Scan.objects.filter(pk=pk, order__access_token=token).first())
+
+
+def staff_scan_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The sole preview for staff (view permission) and clinicians (for orders with an assessment)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    from .models import Scan
+
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    scan = Scan.objects.select_related("order").filter(pk=pk).first()
+    if scan is None:
+        raise Http404
+    allowed = (user.is_staff and user.has_perm("orders.view_scan")) or (
+        scan.order.assessment_id is not None and user.has_perm("assessments.review_assessment")
+    )
+    if not allowed:
+        raise PermissionDenied
+    return _preview_response(scan)
+
+
+@csrf_exempt
+@require_POST
+def lab_webhook(request: HttpRequest) -> HttpResponse:
+    from .lab_services import lab_webhook_receive
+
+    result = lab_webhook_receive(body=request.body, headers=request.headers)
+    return HttpResponse(result.message, status=result.status_code, content_type="text/plain")

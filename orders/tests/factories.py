@@ -72,3 +72,92 @@ def create_order(
         assessment=assessment,
         checkout_key=checkout_key,
     )
+
+
+# --- Scans and the lab (issue 7) ---------------------------------------------------------------------
+
+
+def pay(order):
+    """Pays the order the way the verified Stripe webhook does (→ awaiting scans)."""
+    services.order_mark_paid(order=order, event=None, amount=order.total, currency=order.currency)
+    order.refresh_from_db()
+    return order
+
+
+def paid_order(**kwargs):
+    return pay(create_order(**kwargs))
+
+
+MEASUREMENTS = {
+    "length_mm": 262.0,
+    "forefoot_width_mm": 101.5,
+    "heel_width_mm": 64.0,
+    "arch_height_mm": 14.5,
+}
+
+
+def add_valid_scan(order, side: str, *, content: bytes | None = None, size: int = 4096):
+    """A scan already validated (for hand-off tests that need no real mesh): random bytes on disk."""
+    import hashlib
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from orders.models import Scan
+
+    data = content if content is not None else os.urandom(size)
+    scan = Scan(
+        order=order,
+        side=side,
+        revision=(Scan.objects.filter(order=order, side=side).count() + 1),
+        original_name=f"{side}.stl",
+        file_format="stl",
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=Scan.Status.VALID,
+        unit="mm",
+        unit_confidence=0.97,
+        scale_to_mm=1.0,
+        measurements=dict(MEASUREMENTS),
+        side_guess=side,
+        triangle_count=14160,
+        bbox_mm=[262.0, 101.5, 65.0],
+    )
+    scan.file.save("scan", ContentFile(data), save=False)
+    Scan.objects.filter(order=order, side=side, is_current=True).update(is_current=False)
+    scan.is_current = True
+    scan.save()
+    return scan
+
+
+def make_ready_for_lab(order, *, size: int = 4096):
+    """One transaction: both scans in and staff approval → CLINICALLY_APPROVED, which writes the
+    outbox row (its send is enqueued when this transaction commits)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        add_valid_scan(order, "left", size=size)
+        add_valid_scan(order, "right", size=size)
+        services.order_approve_for_lab(order=order, actor=None, note="Approved in a test.")
+        services.order_mark_scans_received(order=order)
+    order.refresh_from_db()
+    return order
+
+
+def staff_user(username: str = "staffer"):
+    """A staff member in the Staff group, repairing the group's permissions (tests may flush it)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission, User
+
+    codenames = [
+        *importlib.import_module("orders.migrations.0002_staff_group").STAFF_PERMISSIONS["orders"],
+        *importlib.import_module("orders.migrations.0004_staff_scan_permissions").CODENAMES,
+    ]
+    group, _created = Group.objects.get_or_create(name="Staff")
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="orders", codename__in=codenames)
+    )
+    user = User.objects.create_user(username, password="pw-staff-123456", is_staff=True)
+    user.groups.add(group)
+    return user

@@ -1,0 +1,476 @@
+"""The lab hand-off: the outbox row, sending it exactly once, the sweep, resends and the lab's webhook.
+
+Design (see ../shared/reference/lab-handoff.md): a `LabSubmission` row is written in the same
+transaction that makes the order ready (`order_ready_for_lab`), and its send is enqueued on commit.
+The send claims the row, counts its own attempts (committed before any network I/O, so a worker that
+is SIGKILLed still used up an attempt), then holds a row lock (`select_for_update(skip_locked)`)
+while it talks to the lab: a second copy of the task skips a row being sent, and a dead worker's
+lock goes with its database connection. Success stores the lab reference and acknowledgement time
+and moves the order to SENT_TO_LAB in that same transaction. The submission UUID is the
+idempotency key, so a repeat after any failure is a duplicate the lab recognises, not a second device.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import services
+from .lab import (
+    WEBHOOK_SIGNATURE_HEADER,
+    LabFile,
+    LabPayload,
+    LabPermanentError,
+    LabTemporaryError,
+    LabWebhookError,
+    build_manifest,
+    get_transport,
+    parse_lab_event,
+    verify_lab_webhook,
+)
+from .meshes import FootMeasurements
+from .models import FootPhoto, LabEvent, LabSubmission, Order, Scan
+from .states import Status
+
+logger = logging.getLogger(__name__)
+
+S = LabSubmission.Status
+LIVE = (S.PENDING, S.SENDING, S.RETRYING, S.SUBMITTED)
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_attempts() -> int:
+    return int(_setting("LAB_MAX_ATTEMPTS", 12))
+
+
+# --- Creating the outbox row ------------------------------------------------------------------------
+
+
+def customer_reference(order: Order) -> str:
+    """Pseudonymous and stable: the lab never sees a name, email or address."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"order:{order.pk}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"cust_{digest[:16]}"
+
+
+def _clinician_notes(order: Order) -> str:
+    if order.assessment_id is None:
+        return ""
+    review = order.assessment.reviews.order_by("-created_at").first()
+    return (getattr(review, "notes", "") or "")[:10000] if review else ""
+
+
+def _snapshot(order: Order, submission_id: uuid.UUID, revision: int) -> dict:
+    """Everything the send needs, frozen now: the current scans and photos, sizes, notes."""
+    scans = {
+        scan.side: scan
+        for scan in Scan.objects.filter(order=order, is_current=True, status=Scan.Status.VALID)
+    }
+    if set(scans) != {Scan.Side.LEFT, Scan.Side.RIGHT}:
+        raise LabPermanentError(_("The order does not have a valid scan of each foot."))
+    line = order.lines.select_related("product").order_by("line_number").first()
+    if line is None:
+        raise LabPermanentError(_("The order has no items."))
+    files = []
+    for side in (Scan.Side.LEFT, Scan.Side.RIGHT):
+        scan = scans[side]
+        files.append(
+            {
+                "role": f"{side}_scan",
+                "storage_name": scan.file.name,
+                "name": f"{side}_scan.{scan.file_format}",
+                "format": scan.file_format,
+                "sha256": scan.sha256,
+                "bytes": scan.size_bytes,
+                "triangle_count": scan.triangle_count,
+                "bbox_mm": scan.bbox_mm,
+                "source_unit": scan.unit,
+                "scale_to_mm": scan.scale_to_mm,
+                "scan_id": scan.pk,
+            }
+        )
+    for photo in FootPhoto.objects.filter(order=order, is_current=True).order_by("role", "pk"):
+        files.append(
+            {
+                "role": photo.role,
+                "storage_name": photo.file.name,
+                "name": f"{photo.role}.{'jpg' if photo.file_format == 'jpeg' else 'png'}",
+                "format": photo.file_format,
+                "sha256": photo.sha256,
+                "bytes": photo.size_bytes,
+            }
+        )
+    options = {"top_cover": line.top_cover or None, "extra_pair": bool(line.extra_pair)}
+    return {
+        "submission_id": str(submission_id),
+        "order_number": order.number,
+        "revision": revision,
+        "created_at": timezone.now().isoformat(),
+        "customer_reference": customer_reference(order),
+        "product": line.product.slug,
+        "options": options,
+        "shoe_size": str(line.size),
+        "shoe_size_system": line.size_system.upper(),
+        "measurements": {side: scans[side].measurements for side in scans},
+        "clinician_notes": _clinician_notes(order),
+        "files": files,
+    }
+
+
+def payload_from_snapshot(data: dict) -> LabPayload:
+    """Rebuilds the transport payload; file paths are resolved through the private storage now."""
+    from datetime import datetime
+
+    files = []
+    for item in data["files"]:
+        bbox = item.get("bbox_mm")
+        files.append(
+            LabFile(
+                role=item["role"],
+                path=default_storage.path(item["storage_name"]),
+                format=item["format"],
+                sha256=item["sha256"],
+                bytes=item["bytes"],
+                triangle_count=item.get("triangle_count"),
+                bbox_mm=tuple(bbox) if bbox else None,
+                source_unit=item.get("source_unit"),
+                scale_to_mm=item.get("scale_to_mm"),
+                name=item["name"],
+            )
+        )
+    measurements = {
+        side: FootMeasurements(
+            length_mm=values["length_mm"],
+            forefoot_width_mm=values["forefoot_width_mm"],
+            heel_width_mm=values["heel_width_mm"],
+            arch_height_mm=values.get("arch_height_mm"),
+        )
+        for side, values in data["measurements"].items()
+    }
+    return LabPayload(
+        submission_id=data["submission_id"],
+        order_number=data["order_number"],
+        revision=data["revision"],
+        created_at=datetime.fromisoformat(data["created_at"]),
+        customer_reference=data["customer_reference"],
+        product=data["product"],
+        options=data["options"],
+        shoe_size=data["shoe_size"],
+        shoe_size_system=data["shoe_size_system"],
+        measurements=measurements,
+        files=files,
+        clinician_notes=data.get("clinician_notes", ""),
+    )
+
+
+def enqueue_send_on_commit(submission_id) -> None:
+    """After commit, hand the send to Celery. A broker failure is logged, never raised: the row is
+    in the database and the beat sweep sends it later."""
+    key = str(submission_id)
+
+    def enqueue() -> None:
+        from .tasks import send_lab_submission
+
+        try:
+            send_lab_submission.delay(key)
+        except Exception:  # broker down: the row waits for the sweep
+            logger.exception("Could not enqueue lab submission %s; the sweep will send it", key)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+@transaction.atomic
+def lab_submission_create(*, order: Order) -> LabSubmission:
+    """Writes the outbox row for the order's current scan set (in the caller's transaction) and
+    enqueues its send on commit. Idempotent: a live submission of the order is returned as is."""
+    fresh = Order.objects.select_for_update().get(pk=order.pk)
+    existing = (
+        LabSubmission.objects.filter(order=fresh, status__in=LIVE).order_by("-revision").first()
+    )
+    if existing is not None:
+        return existing
+    revision = (
+        LabSubmission.objects.filter(order=fresh).aggregate(top=Max("revision"))["top"] or 0
+    ) + 1
+    submission = LabSubmission(id=uuid.uuid4(), order=fresh, revision=revision)
+    try:
+        submission.payload = _snapshot(fresh, submission.id, revision)
+        submission.manifest = build_manifest(payload_from_snapshot(submission.payload))
+    except LabPermanentError as exc:
+        # Never break the approval that got us here: record the problem for staff instead.
+        submission.status = S.FAILED
+        submission.last_error = exc.message
+        submission.save()
+        services.order_set_lab_error(order=fresh, error=exc.message)
+        logger.error("Lab submission for order %s cannot be built: %s", fresh.number, exc)
+        return submission
+    submission.save()
+    enqueue_send_on_commit(submission.id)
+    return submission
+
+
+# --- Sending ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What the task should do next: nothing (``done``), or retry after ``retry_in`` seconds."""
+
+    result: str  # submitted | already_submitted | failed | busy | retry | missing
+    retry_in: float | None = None
+    error: str = ""
+
+
+def backoff_seconds(attempt: int) -> float:
+    """The cap of the backoff before retry number ``attempt`` (1-based); the task adds full jitter."""
+    base = float(_setting("LAB_RETRY_BACKOFF_SECONDS", 2.0))
+    cap = float(_setting("LAB_RETRY_BACKOFF_MAX_SECONDS", 600.0))
+    return min(cap, base * (2 ** max(attempt - 1, 0)))
+
+
+def _claim(submission_id) -> tuple[str, LabSubmission | None]:
+    """Counts an attempt and marks the row SENDING, committed before any network I/O."""
+    with transaction.atomic():
+        row = (
+            LabSubmission.objects.select_for_update(skip_locked=True)
+            .filter(pk=submission_id)
+            .first()
+        )
+        if row is None:
+            return (
+                "missing" if not LabSubmission.objects.filter(pk=submission_id).exists() else "busy"
+            ), None
+        if row.status == S.SUBMITTED:
+            return "already_submitted", row
+        if row.status == S.FAILED:
+            return "failed", row
+        if row.attempts >= max_attempts():
+            _fail(row, row.last_error or _("Gave up after %(n)s attempts.") % {"n": row.attempts})
+            return "failed", row
+        row.attempts += 1
+        row.status = S.SENDING
+        row.next_attempt_at = None
+        row.save(update_fields=["attempts", "status", "next_attempt_at", "updated_at"])
+        return "claimed", row
+
+
+def _fail(row: LabSubmission, message: str) -> None:
+    LabSubmission.objects.filter(pk=row.pk).update(
+        status=S.FAILED, last_error=message[:4000], next_attempt_at=None, updated_at=timezone.now()
+    )
+    row.status = S.FAILED
+    row.last_error = message
+    services.order_set_lab_error(
+        order=row.order,
+        error=_("Lab submission r%(revision)s failed: %(error)s")
+        % {"revision": row.revision, "error": message},
+    )
+
+
+def lab_submission_send(*, submission_id) -> SendOutcome:
+    """One attempt at handing a submission to the lab (the Celery task calls this)."""
+    state, row = _claim(submission_id)
+    if state != "claimed":
+        if state == "busy":
+            return SendOutcome("busy", retry_in=float(_setting("LAB_BUSY_RETRY_SECONDS", 30.0)))
+        return SendOutcome(state)
+    # PostgreSQL: the row stays locked while we talk to the lab, so another copy of this task skips
+    # it, and a worker that dies releases it with its connection. (SQLite has no row locks.)
+    hold = connection.features.has_select_for_update
+    with transaction.atomic() if hold else contextlib.nullcontext():
+        rows = LabSubmission.objects.select_related("order")
+        if hold:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        row = rows.filter(pk=submission_id).first()
+        if row is None:
+            return SendOutcome("busy", retry_in=float(_setting("LAB_BUSY_RETRY_SECONDS", 30.0)))
+        if row.status in (S.SUBMITTED, S.FAILED):
+            return SendOutcome("already_submitted" if row.status == S.SUBMITTED else "failed")
+        try:
+            receipt = get_transport().send(payload_from_snapshot(row.payload))
+        except LabPermanentError as exc:
+            with transaction.atomic():
+                _fail(row, exc.message)
+            return SendOutcome("failed", error=exc.message)
+        except LabTemporaryError as exc:
+            with transaction.atomic():
+                if row.attempts >= max_attempts():
+                    _fail(row, exc.message)
+                    return SendOutcome("failed", error=exc.message)
+                wait = backoff_seconds(row.attempts)
+                if exc.retry_after:
+                    wait = max(wait, min(float(exc.retry_after), backoff_seconds(99)))
+                row.status = S.RETRYING
+                row.last_error = exc.message[:4000]
+                row.next_attempt_at = timezone.now() + timedelta(seconds=wait)
+                row.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+            return SendOutcome("retry", retry_in=wait, error=exc.message)
+        with transaction.atomic():
+            row.status = S.SUBMITTED
+            row.lab_reference = receipt.reference[:100]
+            row.transport = receipt.transport
+            row.acknowledged_at = receipt.acknowledged_at
+            row.last_error = ""
+            row.next_attempt_at = None
+            row.save()
+            _order_sent(row, receipt.reference)
+    return SendOutcome("submitted")
+
+
+def _order_sent(row: LabSubmission, reference: str) -> None:
+    """Moves the order to SENT_TO_LAB (inside the caller's transaction) unless it is past that."""
+    order = Order.objects.select_for_update().get(pk=row.order_id)
+    if order.status == Status.CLINICALLY_APPROVED:
+        services.order_mark_sent_to_lab(
+            order=order,
+            lab_reference=reference[:100],
+            note=_("Received by the lab (reference %(ref)s).") % {"ref": reference},
+        )
+    elif order.lab_error:
+        services.order_set_lab_error(order=order, error="")
+
+
+# --- Sweep and resend ---------------------------------------------------------------------------------
+
+
+def lab_submissions_stale(*, older_than_seconds: int | None = None) -> list[str]:
+    """Ids of rows that should be moving but are not: pending or sending with no progress, or
+    retrying past their due time (a lost enqueue, a dead worker, a broker restart)."""
+    stale = int(
+        _setting("LAB_SWEEP_STALE_SECONDS", 120)
+        if older_than_seconds is None
+        else older_than_seconds
+    )
+    cutoff = timezone.now() - timedelta(seconds=stale)
+    rows = LabSubmission.objects.filter(
+        Q(status__in=[S.PENDING, S.SENDING], updated_at__lte=cutoff)
+        | Q(status=S.RETRYING, next_attempt_at__lte=cutoff)
+        | Q(status=S.RETRYING, next_attempt_at__isnull=True, updated_at__lte=cutoff)
+    ).order_by("created_at")
+    return [str(pk) for pk in rows.values_list("pk", flat=True)[:500]]
+
+
+def lab_submissions_sweep(*, older_than_seconds: int | None = None) -> int:
+    """Re-enqueues stale rows (the beat task calls this). The claim makes extra copies harmless."""
+    from .tasks import send_lab_submission
+
+    count = 0
+    for key in lab_submissions_stale(older_than_seconds=older_than_seconds):
+        try:
+            send_lab_submission.delay(key)
+        except Exception:
+            logger.exception("Sweep could not enqueue lab submission %s", key)
+            break
+        count += 1
+    return count
+
+
+@transaction.atomic
+def lab_submission_resend(*, submission: LabSubmission, actor=None) -> bool:
+    """Staff "resend": a FAILED row goes back to PENDING with a fresh attempt budget and is sent on
+    commit. Safe to press twice: only a FAILED row changes; the same idempotency key is kept."""
+    changed = LabSubmission.objects.filter(pk=submission.pk, status=S.FAILED).update(
+        status=S.PENDING, attempts=0, next_attempt_at=None, updated_at=timezone.now()
+    )
+    if not changed:
+        return False
+    services.order_set_lab_error(order=submission.order, error="")
+    services.order_add_note(
+        order=submission.order,
+        actor=actor,
+        note=_("Lab submission r%(revision)s resent by staff.") % {"revision": submission.revision},
+    )
+    enqueue_send_on_commit(submission.pk)
+    submission.refresh_from_db()
+    return True
+
+
+# --- The lab's webhook ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status_code: int
+    message: str
+
+
+def lab_webhook_receive(*, body: bytes, headers) -> WebhookResult:
+    """Verifies, records and applies one webhook delivery. Bad signature, stale or malformed → 400
+    and nothing changes; a repeated event id → 200 without doing anything again."""
+    raw = body[:100_000].decode("utf-8", errors="replace")
+    try:
+        data = verify_lab_webhook(
+            body,
+            headers.get(WEBHOOK_SIGNATURE_HEADER, ""),
+            settings.LAB_WEBHOOK_SECRET,
+        )
+        event = parse_lab_event(data)
+        submission_id = uuid.UUID(event.submission_id)
+    except (LabWebhookError, ValueError) as exc:
+        LabEvent.objects.create(raw_body=raw[:10_000], valid=False, error=str(exc)[:1000])
+        return WebhookResult(400, str(exc))
+    with transaction.atomic():
+        record, created = LabEvent.objects.select_for_update().get_or_create(
+            event_id=event.id, defaults={"type": event.type, "raw_body": raw, "valid": True}
+        )
+        if record.processed:
+            return WebhookResult(200, "duplicate")
+        submission = LabSubmission.objects.select_for_update().filter(pk=submission_id).first()
+        if submission is None:
+            record.error = "unknown submission"
+            record.save(update_fields=["error"])
+            return WebhookResult(400, "unknown submission")
+        record.submission = submission
+        record.outcome = _apply_event(submission, event)[:300]
+        record.processed = True
+        record.error = ""
+        record.save()
+    return WebhookResult(200, record.outcome)
+
+
+def _apply_event(submission: LabSubmission, event) -> str:
+    order = Order.objects.select_for_update().get(pk=submission.order_id)
+    if submission.status != S.SUBMITTED:
+        # The lab has it even if our send never heard the answer (a dropped connection).
+        submission.status = S.SUBMITTED
+        submission.lab_reference = (event.lab_reference or submission.lab_reference)[:100]
+        submission.acknowledged_at = submission.acknowledged_at or timezone.now()
+        submission.last_error = ""
+        submission.next_attempt_at = None
+        submission.save()
+    moved = []
+    if order.status == Status.CLINICALLY_APPROVED:
+        services.order_mark_sent_to_lab(
+            order=order,
+            lab_reference=submission.lab_reference,
+            note=_("The lab confirmed receipt."),
+        )
+        moved.append(Status.SENT_TO_LAB)
+    # Forward only: an event about an earlier step than the order's status changes nothing.
+    if event.type == "in_production" and order.status == Status.SENT_TO_LAB:
+        services.order_mark_in_production(order=order)
+        moved.append(Status.IN_PRODUCTION)
+    elif event.type == "shipped" and order.status in (Status.SENT_TO_LAB, Status.IN_PRODUCTION):
+        services.order_mark_shipped(
+            order=order, carrier=event.carrier, tracking_number=event.tracking_number
+        )
+        moved.append(Status.SHIPPED)
+    if not moved:
+        return f"{event.type}: no change (order is {order.status})"
+    return f"{event.type}: order moved to {', '.join(moved)}"

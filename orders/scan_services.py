@@ -1,0 +1,351 @@
+"""Writes for foot scans and photos: storing uploads, validating them, deciding when an order has them.
+
+An upload is stored privately (random name) as a new revision and validated by a Celery task
+(`orders.tasks.validate_scan`) that calls `scan_validate`. A scan becomes the side's *current* scan
+only once it is usable (valid, or accepted by staff after review), so a rejected replacement leaves
+the order and its other scans as they were. When both sides have a current scan and nothing is still
+being checked, the order moves on with `order_mark_scans_received`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fitsperfect.images import PhotoRejected, sanitise_photo
+
+from . import services
+from .meshes import (
+    SUPPORTED_FORMATS,
+    ScanRejected,
+    check_pair_issues,
+    foot_length_from_shoe_size,
+    inspect_mesh,
+    render_sole_preview,
+)
+from .models import FootPhoto, Order, Scan
+from .states import Status
+
+logger = logging.getLogger(__name__)
+
+# Customers may upload or replace scans in these statuses; after approval the order is on its way.
+UPLOAD_STATUSES = frozenset({Status.PAID, Status.AWAITING_SCANS, Status.SCANS_RECEIVED})
+SIDES = (Scan.Side.LEFT, Scan.Side.RIGHT)
+
+
+class UploadRefused(Exception):  # noqa: N818 - the domain's word
+    """The order cannot take scans now; ``message`` is safe to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def order_accepts_scans(order: Order) -> bool:
+    return order.status in UPLOAD_STATUSES
+
+
+def _other(side: str) -> str:
+    return Scan.Side.RIGHT if side == Scan.Side.LEFT else Scan.Side.LEFT
+
+
+def _enqueue_validation(scan_id: int) -> None:
+    def enqueue() -> None:
+        from .tasks import validate_scan
+
+        try:
+            validate_scan.delay(scan_id)
+        except Exception:  # the broker may be down; the sweep re-enqueues scans left waiting
+            logger.exception("Could not enqueue validation of scan %s", scan_id)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -> Scan:
+    """Stores an uploaded scan as the side's next revision and queues its validation.
+
+    ``uploaded`` is a Django ``UploadedFile`` (ideally a ``StreamedUploadedFile``: it is moved into
+    storage, never read into memory). Replacing a scan of an order that already had both sends the
+    order back to waiting for scans until the replacement is checked.
+    """
+    if side not in SIDES:
+        raise ValueError(f"Unknown side {side!r}")
+    fresh = Order.objects.select_for_update().get(pk=order.pk)
+    if not order_accepts_scans(fresh):
+        raise UploadRefused(_("This order cannot take new scans now."))
+    name = original_name or os.path.basename(uploaded.name or "") or "scan"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    revision = (
+        Scan.objects.filter(order=fresh, side=side).aggregate(top=Max("revision"))["top"] or 0
+    ) + 1
+    scan = Scan(
+        order=fresh,
+        side=side,
+        revision=revision,
+        original_name=name[:255],
+        file_format=extension if extension in SUPPORTED_FORMATS else "",
+        size_bytes=uploaded.size or 0,
+        sha256=getattr(uploaded, "sha256", "") or "",
+    )
+    # FileSystemStorage moves a temporary upload into place (file_move_safe): no copy in memory.
+    scan.file.save("scan", uploaded, save=False)
+    scan.save()
+    if fresh.status == Status.SCANS_RECEIVED:
+        services.order_mark_scans_needed(
+            order=fresh,
+            note=_("The customer replaced the %(side)s scan; checking it.")
+            % {"side": scan.get_side_display().lower()},
+        )
+    _enqueue_validation(scan.pk)
+    return scan
+
+
+def _expected_length(order: Order) -> float | None:
+    line = order.lines.order_by("line_number").first()
+    if line is None:
+        return None
+    try:
+        return foot_length_from_shoe_size(line.size, line.size_system)
+    except Exception:  # noqa: BLE001 - a size we cannot convert just means "no hint"
+        return None
+
+
+def _same_file_message(scan: Scan, other: Scan) -> str:
+    left, right = (scan, other) if scan.side == Scan.Side.LEFT else (other, scan)
+    return _(
+        "The left and right scans are the same file (“%(left)s” and “%(right)s”). "
+        "Please upload a scan of each foot."
+    ) % {"left": left.original_name, "right": right.original_name}
+
+
+def scan_validate(*, scan_id: int) -> Scan | None:
+    """Parses and measures one scan, renders its preview and records the outcome (the Celery task
+    calls this). Safe to run twice: a scan already decided is left alone."""
+    claimed = Scan.objects.filter(
+        pk=scan_id, status__in=[Scan.Status.UPLOADED, Scan.Status.CHECKING]
+    ).update(status=Scan.Status.CHECKING)
+    if not claimed:
+        return Scan.objects.filter(pk=scan_id).first()
+    scan = Scan.objects.select_related("order").get(pk=scan_id)
+    report = None
+    rejection: ScanRejected | None = None
+    preview = b""
+    try:
+        try:
+            source = scan.file.path
+        except NotImplementedError:  # storages without local paths: read through the storage
+            source = scan.file.open("rb")
+        report = inspect_mesh(
+            source,
+            filename=scan.original_name,
+            max_bytes=None,
+            expected_length_mm=_expected_length(scan.order),
+        )
+        preview = render_sole_preview(report)
+    except ScanRejected as exc:
+        rejection = exc
+    finally:
+        if report is not None:
+            report.aligned = None  # it holds the whole mesh
+    return _record_validation(scan_id=scan_id, report=report, rejection=rejection, preview=preview)
+
+
+@transaction.atomic
+def _record_validation(*, scan_id: int, report, rejection, preview: bytes) -> Scan | None:
+    order_id = Scan.objects.values_list("order_id", flat=True).get(pk=scan_id)
+    order = Order.objects.select_for_update().get(pk=order_id)
+    scan = Scan.objects.select_for_update().get(pk=scan_id)
+    if scan.status != Scan.Status.CHECKING:
+        return scan
+    now = timezone.now()
+    scan.validated_at = now
+    if rejection is None and report is not None:
+        duplicate = (
+            Scan.objects.filter(order=order, side=_other(scan.side), sha256=report.sha256)
+            .exclude(status=Scan.Status.REJECTED)
+            .first()
+        )
+        if duplicate is not None:
+            rejection = ScanRejected(
+                scan.original_name, "same_file", _same_file_message(scan, duplicate)
+            )
+    if rejection is not None:
+        scan.status = Scan.Status.REJECTED
+        scan.rejection_code = rejection.code
+        scan.rejection_message = rejection.message
+        scan.save()
+    else:
+        data = report.to_dict()
+        scan.sha256 = report.sha256
+        scan.size_bytes = report.size_bytes
+        scan.file_format = report.file_format
+        scan.triangle_count = report.triangle_count
+        scan.bbox_mm = list(report.bbox_size_mm)
+        scan.unit = report.unit.unit
+        scan.unit_confidence = round(float(report.unit.confidence), 3)
+        scan.scale_to_mm = float(report.unit.scale_to_mm)
+        scan.measurements = data["measurements"]
+        scan.side_guess = report.side.side or ""
+        scan.warnings = list(report.warnings)
+        scan.review_reasons = list(report.review_reasons)
+        scan.report = data
+        if preview:
+            scan.preview.save("preview.png", ContentFile(preview), save=False)
+        if report.needs_review:
+            scan.status = Scan.Status.NEEDS_REVIEW
+            scan.save()
+        else:
+            scan.status = Scan.Status.VALID
+            _make_current(scan)
+    _advance_order(order)
+    return scan
+
+
+def _make_current(scan: Scan) -> None:
+    Scan.objects.filter(order_id=scan.order_id, side=scan.side, is_current=True).exclude(
+        pk=scan.pk
+    ).update(is_current=False)
+    scan.is_current = True
+    scan.save()
+
+
+def _advance_order(order: Order) -> None:
+    """Inside the caller's transaction, with the order locked: both sides usable and nothing still
+    being checked → scans received (and on to the lab if already approved)."""
+    if order.status not in {Status.PAID, Status.AWAITING_SCANS}:
+        return
+    scans = list(Scan.objects.filter(order=order))
+    if any(scan.is_pending for scan in scans):
+        return
+    current = {scan.side for scan in scans if scan.is_current and scan.is_usable}
+    if current == set(SIDES):
+        services.order_mark_scans_received(order=order)
+
+
+@transaction.atomic
+def scan_accept_after_review(*, scan: Scan, actor) -> Scan:
+    """Staff looked at a scan flagged for review (e.g. an unsure unit) and accept it."""
+    order = Order.objects.select_for_update().get(pk=scan.order_id)
+    fresh = Scan.objects.select_for_update().get(pk=scan.pk)
+    if fresh.status != Scan.Status.NEEDS_REVIEW:
+        raise ValueError(_("Only a scan waiting for review can be accepted."))
+    if not order_accepts_scans(order):
+        raise ValueError(_("This order cannot take new scans now."))
+    newer = Scan.objects.filter(order=order, side=fresh.side, revision__gt=fresh.revision).exclude(
+        status=Scan.Status.REJECTED
+    )
+    if newer.exists():
+        raise ValueError(_("The customer has uploaded a newer scan of this foot."))
+    fresh.status = Scan.Status.VALID
+    fresh.accepted_by = actor if getattr(actor, "pk", None) else None
+    fresh.accepted_at = timezone.now()
+    _make_current(fresh)
+    services.order_add_note(
+        order=order,
+        actor=actor,
+        note=_("Staff accepted the %(side)s scan (revision %(revision)s) after review.")
+        % {"side": fresh.get_side_display().lower(), "revision": fresh.revision},
+    )
+    _advance_order(order)
+    scan.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
+    return fresh
+
+
+def scans_requeue_stale(*, older_than_seconds: int = 300) -> int:
+    """Re-enqueues validation of scans left waiting (broker down at upload); for the beat sweep."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    ids = list(
+        Scan.objects.filter(
+            status__in=[Scan.Status.UPLOADED, Scan.Status.CHECKING], created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:200]
+    )
+    from .tasks import validate_scan
+
+    for scan_id in ids:
+        try:
+            validate_scan.delay(scan_id)
+        except Exception:
+            logger.exception("Could not re-enqueue validation of scan %s", scan_id)
+            break
+    return len(ids)
+
+
+# --- Photos -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def photo_upload(*, order: Order, role: str, uploaded) -> FootPhoto:
+    """Decodes and re-encodes a foot photo (no EXIF/GPS/comments survive) and stores it privately.
+
+    Raises ``PhotoRejected`` (with a message to show) for anything but a sane JPEG or PNG.
+    """
+    if role not in FootPhoto.Role.values:
+        raise ValueError(f"Unknown photo role {role!r}")
+    fresh = Order.objects.select_for_update().get(pk=order.pk)
+    if not order_accepts_scans(fresh):
+        raise UploadRefused(_("This order cannot take new photos now."))
+    clean = sanitise_photo(uploaded)
+    import hashlib
+
+    fmt = "jpeg" if clean.format == "JPEG" else "png"
+    photo = FootPhoto(
+        order=fresh,
+        role=role,
+        file_format=fmt,
+        width=clean.width,
+        height=clean.height,
+        size_bytes=len(clean.content),
+        sha256=hashlib.sha256(clean.content).hexdigest(),
+    )
+    photo.file.save("photo", ContentFile(clean.content), save=False)
+    FootPhoto.objects.filter(order=fresh, role=role, is_current=True).update(is_current=False)
+    photo.save()
+    return photo
+
+
+__all__ = [
+    "PhotoRejected",
+    "UploadRefused",
+    "order_accepts_scans",
+    "pair_warnings",
+    "photo_upload",
+    "scan_accept_after_review",
+    "scan_upload",
+    "scan_validate",
+    "scans_requeue_stale",
+]
+
+
+def pair_warnings(left: Scan | None, right: Scan | None) -> list[str]:
+    """Warnings about the pair (swapped feet, very different lengths) from the stored results."""
+    if left is None or right is None or not left.measurements or not right.measurements:
+        return []
+
+    def view(scan: Scan):
+        return SimpleNamespace(
+            sha256=scan.sha256,
+            filename=scan.original_name,
+            measurements=SimpleNamespace(length_mm=float(scan.measurements.get("length_mm", 0))),
+            side=SimpleNamespace(side=scan.side_guess or None),
+        )
+
+    return [
+        issue.message
+        for issue in check_pair_issues(view(left), view(right))
+        if issue.code != "same_file"
+    ]
+
+
+def delete_stored(name: str) -> None:
+    """Removes a stored file (used when a transaction that saved it fails)."""
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
