@@ -10,6 +10,8 @@ Both are keyed on data in settings so the apps need no change:
 from __future__ import annotations
 
 import fnmatch
+import json
+import time
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -62,7 +64,11 @@ class WebhookGuardMiddleware:
     """Refuses what no webhook sender of ours ever sends, before the body is read.
 
     413 for a body larger than `WEBHOOK_MAX_BODY_BYTES` (judged from Content-Length, so an attacker
-    cannot make us read or store megabytes); 400 for anything but `application/json`.
+    cannot make us read or store megabytes); 400 for anything but `application/json`, and for a
+    body that is not one JSON object (Stripe's SDK raised AttributeError, a 500, on `[]`; a raw NUL
+    byte could not even be stored as an invalid delivery on PostgreSQL), and for a signature dated
+    in the future (Stripe's SDK only refuses old ones, so a captured request signed ahead of time
+    could be replayed for as long as its date allowed).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -86,4 +92,24 @@ class WebhookGuardMiddleware:
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if content_type != "application/json":
             return HttpResponse("expected application/json", status=400, content_type="text/plain")
+        if self._future_dated(request):
+            return HttpResponse(
+                "signature timestamp in the future", status=400, content_type="text/plain"
+            )
+        try:
+            payload = json.loads(request.body.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+        if not isinstance(payload, dict):
+            return HttpResponse("expected a JSON object", status=400, content_type="text/plain")
         return None
+
+    @staticmethod
+    def _future_dated(request: HttpRequest) -> bool:
+        skew = int(getattr(settings, "WEBHOOK_MAX_CLOCK_SKEW_SECONDS", 300))
+        for header in ("HTTP_STRIPE_SIGNATURE", "HTTP_X_LAB_SIGNATURE"):
+            for item in request.META.get(header, "").split(","):
+                key, _, value = item.strip().partition("=")
+                if key == "t" and value.isdigit() and int(value) > time.time() + skew:
+                    return True
+        return False
