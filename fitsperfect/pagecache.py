@@ -12,12 +12,15 @@ Off unless `PAGE_CACHE_SECONDS` > 0 (production default: 30). Paths are `PAGE_CA
 (regular expressions); `PAGE_CACHE_VERSION_KEYS` name cache keys holding version numbers (the
 content app bumps "content:version" on every article change): a stored page made under other
 versions is not served, so an edit shows at once; anything else is at most `PAGE_CACHE_SECONDS` old.
+`PAGE_CACHE_LOCAL_SECONDS` (production default: 2) keeps a copy in each process as well, so a
+busy page costs no cache round trip; an edit then shows within that many seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -36,6 +39,29 @@ def _patterns(paths: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(path) for path in paths)
 
 
+# Per-process copies of stored pages for PAGE_CACHE_LOCAL_SECONDS (a microcache: no cache round
+# trip at all for a busy page); bounded, and emptied when full.
+_LOCAL: dict[str, tuple[float, tuple]] = {}
+_LOCAL_MAX = 256
+
+
+def _remember(key: str, stored: tuple, seconds: float) -> None:
+    if not seconds:
+        return
+    if len(_LOCAL) >= _LOCAL_MAX:
+        _LOCAL.clear()
+    _LOCAL[key] = (time.monotonic() + seconds, stored)
+
+
+def _response(stored: tuple, how: str) -> HttpResponse:
+    _versions, status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response[HEADER] = how
+    return response
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -44,26 +70,25 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request)
         if key is None:
             return self.get_response(request)
+        local_seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+        if local_seconds:
+            local = _LOCAL.get(key)
+            if local is not None and local[0] > time.monotonic():
+                return _response(local[1], "hit-local")
         # One round trip: the stored page and the current versions it must have been made under.
         version_keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
         found = cache.get_many([key, *version_keys])
         versions = [found.get(k) for k in version_keys]
         stored = found.get(key)
         if stored is not None and stored[0] == versions:
-            _versions, status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response[HEADER] = "hit"
-            return response
+            _remember(key, stored, local_seconds)
+            return _response(stored, "hit")
         response = self.get_response(request)
         if self._storable(response):
             headers = [(k, v) for k, v in response.items() if k.lower() != HEADER.lower()]
-            cache.set(
-                key,
-                (versions, response.status_code, headers, response.content),
-                settings.PAGE_CACHE_SECONDS,
-            )
+            stored = (versions, response.status_code, headers, response.content)
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            _remember(key, stored, local_seconds)
             response[HEADER] = "miss"
         return response
 
@@ -79,7 +104,8 @@ class AnonymousPageCacheMiddleware:
         path = request.path_info
         if not any(p.search(path) for p in _patterns(tuple(settings.PAGE_CACHE_PATHS))):
             return None
-        parts = [request.get_host(), path, get_language_from_request(request)]
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        parts = [prefix, request.get_host(), path, get_language_from_request(request)]
         return "pagecache:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @staticmethod

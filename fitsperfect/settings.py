@@ -306,6 +306,9 @@ PAGE_CACHE_PATHS = [
     r"^/orthotics/",
 ]
 PAGE_CACHE_VERSION_KEYS = ["content:version"]
+PAGE_CACHE_LOCAL_SECONDS = env.float(
+    "PAGE_CACHE_LOCAL_SECONDS", default=2.0 if IS_PRODUCTION else 0.0
+)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
     "fitsperfect.pagecache.AnonymousPageCacheMiddleware",

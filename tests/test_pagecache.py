@@ -11,6 +11,7 @@ def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 30
     settings.PAGE_CACHE_PATHS = [r"^/$", r"^/accounts/login/$"]
     settings.PAGE_CACHE_VERSION_KEYS = ["content:version"]
+    settings.PAGE_CACHE_LOCAL_SECONDS = 0
     return settings
 
 
@@ -59,3 +60,19 @@ def test_off_unless_configured(client, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/")
     assert "X-Page-Cache" not in client.get("/")
+
+
+def test_each_process_keeps_a_copy_for_a_few_seconds(client, page_cache, monkeypatch):
+    from fitsperfect import pagecache
+
+    page_cache.PAGE_CACHE_LOCAL_SECONDS = 60
+    first = client.get("/")
+
+    class Unreachable:
+        def get_many(self, keys):
+            raise AssertionError("the shared cache was asked")
+
+    monkeypatch.setattr(pagecache, "cache", Unreachable())
+    second = client.get("/")
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit-local")
+    assert second.content == first.content
