@@ -30,9 +30,8 @@
     }, 1500);
   }
 
-  function upload(input, token, list) {
-    return new Promise(function (resolve) {
-      var file = input.files[0];
+  function prepare(input, list) {
+    var file = input.files[0];
       var row = document.createElement("div");
       row.className = "scan-progress";
       var label = document.createElement("label");
@@ -56,11 +55,25 @@
       row.appendChild(percent);
       row.appendChild(cancel);
       list.appendChild(row);
+    var xhr = new XMLHttpRequest();
+    var cancelled = false;
+    cancel.addEventListener("click", function () {
+      cancelled = true;
+      xhr.abort();
+    });
 
+    return function start(token) {
+     return new Promise(function (resolve) {
+      if (cancelled) {
+        cancel.disabled = true;
+        row.classList.add("scan-progress-failed");
+        percent.textContent = list.getAttribute("data-cancelled-label") || "Cancelled";
+        resolve(false);
+        return;
+      }
       var data = new FormData();
       data.append("csrfmiddlewaretoken", token);
       data.append(input.name, file);
-      var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (event) {
@@ -90,9 +103,9 @@
       };
       xhr.onerror = function () { finish(false, list.getAttribute("data-failed-label") || "Upload failed"); };
       xhr.onabort = function () { finish(false, list.getAttribute("data-cancelled-label") || "Cancelled"); };
-      cancel.addEventListener("click", function () { xhr.abort(); });
       xhr.send(data);
-    });
+     });
+    };
   }
 
   if (form && window.FormData && window.Promise) {
@@ -109,7 +122,14 @@
       form.setAttribute("data-uploading", "true");
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
-      Promise.all(inputs.map(function (input) { return upload(input, token, list); })).then(function (results) {
+      // One file after another: the first finishes sooner than if both shared the connection.
+      var results = [];
+      var starters = inputs.map(function (input) { return prepare(input, list); });
+      starters.reduce(function (chain, start) {
+        return chain.then(function () {
+          return start(token).then(function (ok) { results.push(ok); });
+        });
+      }, Promise.resolve()).then(function () {
         form.removeAttribute("data-uploading");
         button.disabled = false;
         inputs.forEach(function (input) { input.value = ""; });
