@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -33,6 +34,17 @@ def is_sensitive(view_name: str | None) -> bool:
     return _is_sensitive(view_name, tuple(getattr(settings, "SENSITIVE_URL_NAMES", ())))
 
 
+_POST_FORM = re.compile(rb"<form\b[^>]*\bmethod=[\"']?post", re.IGNORECASE)
+
+
+def _has_post_form(response: HttpResponse) -> bool:
+    if getattr(response, "streaming", False):
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    return bool(_POST_FORM.search(response.content))
+
+
 class SensitivePageMiddleware:
     """Pages whose URL is a key (order and result tokens) or that show health data or addresses.
 
@@ -40,7 +52,9 @@ class SensitivePageMiddleware:
     that never leaks the URL to another site: a view's own `no-referrer` or `same-origin` is kept,
     anything else becomes `same-origin`. Not `no-referrer` everywhere: with it, browsers send
     `Origin: null` on the page's own form posts, which Django's CSRF check refuses, and most of
-    these pages have forms. `same-origin` sends nothing to other sites either.
+    these pages have forms. `same-origin` sends nothing to other sites either. A view's
+    `no-referrer` is kept on pages without a POST form and turned into `same-origin` on pages with
+    one (the order page's "Pay" button and the scan upload form were refused 403 in Chromium).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -51,7 +65,10 @@ class SensitivePageMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is None or not is_sensitive(match.view_name):
             return response
-        if response.headers.get("Referrer-Policy") not in NO_CROSS_SITE_REFERRER:
+        policy = response.headers.get("Referrer-Policy")
+        if policy not in NO_CROSS_SITE_REFERRER or (
+            policy == "no-referrer" and _has_post_form(response)
+        ):
             response["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         cache_control = response.headers.get("Cache-Control", "")

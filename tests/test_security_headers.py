@@ -193,9 +193,32 @@ def _assert_private(response, *, referrer=("no-referrer", "same-origin")):
 
 def test_order_page_sends_no_referrer_and_is_not_indexed(production, https):
     order = create_order()
+    type(order).objects.filter(pk=order.pk).update(status="awaiting_scans")
     response = get(https, order.get_absolute_url())
     assert response.status_code == 200
+    assert b'method="post"' not in response.content.lower()
     _assert_private(response, referrer=("no-referrer",))
+
+
+def test_order_page_with_a_form_keeps_its_url_from_other_sites(production, https):
+    """With the "Pay" form, `same-origin`: `no-referrer` makes browsers send Origin: null, which
+    the CSRF check refuses (see the browser test below)."""
+    order = create_order()
+    response = get(https, order.get_absolute_url())
+    assert b'value="pay"' in response.content
+    _assert_private(response, referrer=("same-origin",))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pay_button_on_the_order_page_is_not_refused_by_csrf(page, settings):
+    settings.RATE_LIMITS_ENABLED = False
+    order = create_order()
+    page.goto(order.get_absolute_url())
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("button[value=pay]").click()
+    assert posted.value.status != 403
+    assert posted.value.request.headers.get("origin") != "null"
 
 
 def test_result_page_is_private_and_not_indexed(production, https):
@@ -241,6 +264,11 @@ def test_middleware_adds_private_headers_by_url_name(rf, settings):
     strict["Referrer-Policy"] = "no-referrer"
     response = SensitivePageMiddleware(lambda r: strict)(request)
     assert response["Referrer-Policy"] == "no-referrer"
+    # ...except on a page with a POST form, where it would break the form's CSRF check.
+    form_page = HttpResponse('<form method="post" action="/x/"></form>')
+    form_page["Referrer-Policy"] = "no-referrer"
+    response = SensitivePageMiddleware(lambda r: form_page)(request)
+    assert response["Referrer-Policy"] == "same-origin"
     # Public pages are left alone.
     public = rf.get("/articles/")
     public.resolver_match = resolve("/articles/")
