@@ -1,0 +1,295 @@
+"""A customer's right of access and right to erasure, across the apps.
+
+`export_customer_data(email=...)` gathers everything held about an email address: accounts,
+assessments (answers, results, clinicians' reviews, photo metadata), orders (lines, status history,
+scans and photo metadata), newsletter sign-ups. `erase_customer_data(email=..., actor=...)`
+anonymises the personal fields, deletes the scan and photo files and rotates every link token (so
+old links stop working), keeping what accounting law needs: order numbers, amounts, currencies,
+dates, statuses and payments.
+
+Models are reached with `apps.get_model`, so this module imports no app and keeps working while a
+model is still being added (a missing model is skipped). Orders still being made are not erased
+unless `force=True`: the lab needs the delivery address until the parcel is out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# Orders in these states may be erased at once; others are still being paid for, made or sent.
+SETTLED_ORDER_STATUSES = {
+    "awaiting_payment",
+    "payment_failed",
+    "checkout_expired",
+    "delivered",
+    "cancelled",
+    "refunded",
+    "shipped",
+}
+ORDER_PERSONAL_FIELDS = {
+    "full_name": "Erased customer",
+    "phone": "",
+    "address_line1": "Erased",
+    "address_line2": "",
+    "city": "Erased",
+    "region": "",
+    "postcode": "",
+    "payment_flag": "",
+    "checkout_key": None,
+}
+PERSONAL_JSON_KEYS = {
+    "name",
+    "full_name",
+    "email",
+    "phone",
+    "address",
+    "address_line1",
+    "address_line2",
+    "line1",
+    "line2",
+    "city",
+    "region",
+    "state",
+    "postcode",
+    "postal_code",
+    "customer_details",
+    "customer_email",
+    "shipping",
+    "shipping_details",
+}
+
+
+class ErasureBlocked(Exception):
+    """Erasure would break an order still in progress; retry once it has shipped, or force it."""
+
+
+@dataclass
+class ErasureReport:
+    email_hash: str
+    actor: str
+    at: datetime
+    users: int = 0
+    assessments: int = 0
+    reviews: int = 0
+    orders: int = 0
+    scans: int = 0
+    photos: int = 0
+    files_deleted: int = 0
+    subscribers: int = 0
+    kept: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        data = dict(self.__dict__)
+        data["at"] = self.at.isoformat()
+        return data
+
+
+def _model(label: str) -> type[Model] | None:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def _users(email: str):
+    return get_user_model().objects.filter(email__iexact=email.strip())
+
+
+def _assessments(email: str, users):
+    model = _model("assessments.Assessment")
+    if model is None:
+        return []
+    return model.objects.filter(Q(contact_email__iexact=email.strip()) | Q(user__in=users))
+
+
+def _orders(email: str, users):
+    model = _model("orders.Order")
+    if model is None:
+        return []
+    return model.objects.filter(Q(email__iexact=email.strip()) | Q(user__in=users))
+
+
+def _fields(obj: Model, *, exclude: set[str] = frozenset()) -> dict:
+    data = {}
+    for model_field in obj._meta.concrete_fields:
+        if model_field.name in exclude:
+            continue
+        value = getattr(obj, model_field.attname)
+        if hasattr(value, "name") and model_field.get_internal_type() == "FileField":
+            value = value.name or ""
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        data[model_field.name] = value
+    return data
+
+
+def _related(obj: Model, name: str) -> list[Model]:
+    manager = getattr(obj, name, None)
+    return list(manager.all()) if manager is not None else []
+
+
+def export_customer_data(*, email: str) -> dict:
+    """Everything held about the email address, as JSON-ready data (no file contents)."""
+    users = _users(email)
+    data: dict = {"email": email, "exported_at": timezone.now().isoformat()}
+    data["accounts"] = [
+        _fields(user, exclude={"password"}) | {"groups": [g.name for g in user.groups.all()]}
+        for user in users
+    ]
+    data["assessments"] = [
+        _fields(a)
+        | {
+            "photos": [_fields(p) for p in _related(a, "photos")],
+            "reviews": [_fields(r) for r in _related(a, "reviews")],
+        }
+        for a in _assessments(email, users)
+    ]
+    data["orders"] = [
+        _fields(o, exclude={"checkout_key"})
+        | {
+            "lines": [_fields(x) for x in _related(o, "lines")],
+            "status_changes": [_fields(x) for x in _related(o, "status_changes")],
+            "payments": [_fields(x) for x in _related(o, "payments")],
+            "scans": [_fields(x, exclude={"report"}) for x in _related(o, "scans")],
+            "foot_photos": [_fields(x) for x in _related(o, "foot_photos")],
+        }
+        for o in _orders(email, users)
+    ]
+    subscriber = _model("content.Subscriber")
+    data["newsletter"] = (
+        [_fields(s) for s in subscriber.objects.filter(email__iexact=email.strip())]
+        if subscriber
+        else []
+    )
+    return data
+
+
+def _file(field_file) -> tuple:
+    """(storage, name) now: the caller blanks the field before the file is deleted."""
+    return (field_file.storage, field_file.name) if field_file and field_file.name else (None, "")
+
+
+def _delete_file(stored: tuple) -> int:
+    storage, name = stored
+    if storage is not None and name:
+        storage.delete(name)
+        return 1
+    return 0
+
+
+def _scrub_json(value):
+    """JSON with personal keys blanked, recursively (lab payloads, Stripe event bodies)."""
+    if isinstance(value, dict):
+        return {
+            k: ("[erased]" if k.lower() in PERSONAL_JSON_KEYS else _scrub_json(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub_json(v) for v in value]
+    return value
+
+
+@transaction.atomic
+def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) -> ErasureReport:
+    """Anonymise the person behind `email`; delete scans and photos; keep the accounting record."""
+    actor_name = getattr(actor, "get_username", lambda: str(actor))()
+    report = ErasureReport(email_hash=_email_hash(email), actor=actor_name, at=timezone.now())
+    users = list(_users(email))
+    orders = list(_orders(email, users))
+    active = [o.number for o in orders if o.status not in SETTLED_ORDER_STATUSES]
+    if active and not force:
+        raise ErasureBlocked(f"orders still in progress: {', '.join(active)}")
+    files_after_commit: list = []
+
+    for order in orders:
+        for name, value in ORDER_PERSONAL_FIELDS.items():
+            if hasattr(order, name):
+                setattr(order, name, value)
+        order.email = f"erased-{order.pk}@erased.invalid"
+        order.access_token = secrets.token_urlsafe(32)  # old links stop working
+        order.user = None
+        order.save()
+        report.orders += 1
+        for scan in _related(order, "scans"):
+            files_after_commit += [_file(scan.file), _file(scan.preview)]
+            scan.original_name = "erased"
+            for json_field in ("measurements", "report", "warnings", "bbox_mm"):
+                if hasattr(scan, json_field):
+                    setattr(scan, json_field, [] if json_field in ("warnings", "bbox_mm") else {})
+            scan.file.name = ""
+            scan.preview.name = ""
+            scan.save()
+            report.scans += 1
+        for photo in _related(order, "foot_photos"):
+            files_after_commit.append(_file(photo.file))
+            photo.delete()
+            report.photos += 1
+        for submission in _related(order, "lab_submissions"):
+            submission.payload = _scrub_json(submission.payload)
+            submission.manifest = _scrub_json(submission.manifest)
+            submission.save(update_fields=["payload", "manifest"])
+        stripe_event = _model("orders.StripeEvent")
+        if stripe_event is not None:
+            stripe_event.objects.filter(order=order).update(raw_body="", headers={})
+    report.kept.append("order numbers, amounts, currencies, dates, statuses, payments")
+
+    for assessment in _assessments(email, users):
+        for photo in _related(assessment, "photos"):
+            files_after_commit.append(_file(photo.file))
+            photo.delete()
+            report.photos += 1
+        for review in _related(assessment, "reviews"):
+            review.notes = ""
+            review.save(update_fields=["notes"])
+            report.reviews += 1
+        assessment.answers = {}
+        assessment.result = {}
+        assessment.red_flags = []
+        assessment.contact_email = ""
+        assessment.user = None
+        assessment.token = secrets.token_urlsafe(32)
+        assessment.save()
+        report.assessments += 1
+
+    subscriber = _model("content.Subscriber")
+    if subscriber is not None:
+        report.subscribers, _ = subscriber.objects.filter(email__iexact=email.strip()).delete()
+
+    for user in users:
+        user.email = ""
+        user.first_name = ""
+        user.last_name = ""
+        user.username = f"erased-{user.pk}"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        report.users += 1
+
+    def delete_files() -> None:
+        report.files_deleted += sum(_delete_file(f) for f in files_after_commit)
+
+    # Files go only once the anonymisation is committed; a rollback leaves everything as it was.
+    transaction.on_commit(delete_files)
+    logger.info(
+        "Customer data erased (email hash %s) by %s: %s",
+        report.email_hash,
+        actor_name,
+        {k: v for k, v in report.as_dict().items() if isinstance(v, int)},
+    )
+    return report

@@ -1,0 +1,160 @@
+"""Right of access and right to erasure (fitsperfect.privacy and its two commands)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from assessments import services as assessment_services
+from assessments.tests.factories import UserFactory, clinician, submitted
+from content.tests.factories import SubscriberFactory
+from fitsperfect.privacy import ErasureBlocked, erase_customer_data, export_customer_data
+from orders.tests.factories import create_order
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = "gina@example.com"
+
+
+def _photo(assessment):
+    model = apps.get_model("assessments", "AssessmentPhoto")
+    photo = model(
+        assessment=assessment, kind="footprint", content_type="image/png", width=1, height=1
+    )
+    photo.file.save("x.png", ContentFile(b"\x89PNG fake"), save=False)
+    photo.save()
+    return photo
+
+
+def _scan(order):
+    model = apps.get_model("orders", "Scan")
+    scan = model(
+        order=order, side="left", revision=1, original_name="gina-left.stl", status="valid"
+    )
+    scan.file.save("left.stl", ContentFile(b"solid gina"), save=False)
+    scan.preview.save("p.png", ContentFile(b"\x89PNG"), save=False)
+    scan.save()
+    return scan
+
+
+@pytest.fixture
+def gina(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = UserFactory(username="gina", email=EMAIL, first_name="Gina", last_name="Green")
+    assessment = submitted(activity={"conditions": "gout"})
+    assessment.user = user
+    assessment.contact_email = EMAIL
+    assessment.save()
+    photo = _photo(assessment)
+    assessment_services.review_create(
+        assessment=assessment, reviewer=clinician(), decision="approved", notes="flat feet, gout"
+    )
+    order = create_order(email=EMAIL, user=user, assessment=assessment)
+    type(order).objects.filter(pk=order.pk).update(status="delivered", amount_paid=order.total)
+    order.refresh_from_db()
+    scan = _scan(order)
+    SubscriberFactory(email=EMAIL)
+    other_order = create_order(email="hal@example.com")
+    return {
+        "user": user,
+        "assessment": assessment,
+        "photo": photo,
+        "order": order,
+        "scan": scan,
+        "other": other_order,
+    }
+
+
+def test_export_has_everything_about_the_person_and_nothing_else(gina):
+    data = export_customer_data(email=EMAIL.upper())
+    assert [a["username"] for a in data["accounts"]] == ["gina"]
+    assert "password" not in data["accounts"][0]
+    assert data["assessments"][0]["answers"]["activity"]["conditions"] == "gout"
+    assert data["assessments"][0]["reviews"][0]["notes"] == "flat feet, gout"
+    assert data["assessments"][0]["photos"][0]["kind"] == "footprint"
+    assert [o["number"] for o in data["orders"]] == [gina["order"].number]
+    assert data["orders"][0]["lines"] and data["orders"][0]["scans"]
+    assert data["newsletter"][0]["email"] == EMAIL
+    assert gina["other"].number not in json.dumps(data, default=str)
+
+
+def test_erasure_anonymises_deletes_files_and_keeps_the_accounting_record(
+    gina, django_capture_on_commit_callbacks
+):
+    order, scan, photo = gina["order"], gina["scan"], gina["photo"]
+    old_token, old_result = order.access_token, gina["assessment"].token
+    storage = scan.file.storage
+    names = [scan.file.name, scan.preview.name, photo.file.name]
+    assert all(storage.exists(n) for n in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = erase_customer_data(email=EMAIL, actor="dpo")
+    assert (report.orders, report.assessments, report.users, report.subscribers) == (1, 1, 1, 1)
+    assert report.files_deleted == 3
+    assert not any(storage.exists(n) for n in names)
+
+    order.refresh_from_db()
+    assert order.number == gina["order"].number  # kept for the accounts
+    assert order.total == gina["order"].total and order.amount_paid == order.total
+    assert order.created_at == gina["order"].created_at
+    for personal in ("Ann Example", "1 High Street", "SW1A 1AA", EMAIL):
+        assert personal not in json.dumps(
+            [order.full_name, order.address_line1, order.postcode, order.email]
+        )
+    assert order.user_id is None
+    assert order.access_token != old_token
+
+    assessment = apps.get_model("assessments", "Assessment").objects.get(pk=gina["assessment"].pk)
+    assert assessment.answers == {} and assessment.result == {} and assessment.contact_email == ""
+    assert assessment.reviews.get().notes == ""
+    assert not assessment.photos.exists()
+    scan.refresh_from_db()
+    assert scan.original_name == "erased" and not scan.file.name
+
+    user = gina["user"]
+    user.refresh_from_db()
+    assert not user.is_active and not user.has_usable_password() and user.email == ""
+    assert not apps.get_model("content", "Subscriber").objects.filter(email=EMAIL).exists()
+
+    # Old links stop working; the other customer is untouched.
+    client = Client()
+    assert client.get(f"/orders/{old_token}/").status_code == 404
+    assert client.get(f"/assessment/result/{old_result}/").status_code == 404
+    other = gina["other"]
+    other.refresh_from_db()
+    assert other.email == "hal@example.com" and other.full_name == "Ann Example"
+    assert export_customer_data(email=EMAIL)["orders"] == []
+
+
+def test_an_order_in_progress_blocks_erasure_and_nothing_changes(gina):
+    order = gina["order"]
+    type(order).objects.filter(pk=order.pk).update(status="sent_to_lab")
+    with pytest.raises(ErasureBlocked, match=order.number):
+        erase_customer_data(email=EMAIL, actor="dpo")
+    order.refresh_from_db()
+    assert order.email == EMAIL
+    assert gina["scan"].file.storage.exists(gina["scan"].file.name)
+    report = erase_customer_data(email=EMAIL, actor="dpo", force=True)
+    assert report.orders == 1
+
+
+def test_the_commands(gina, tmp_path, django_capture_on_commit_callbacks):
+    target = tmp_path / "gina.json"
+    call_command("export_customer_data", email=EMAIL, output=str(target), stdout=io.StringIO())
+    assert json.loads(target.read_text())["orders"][0]["number"] == gina["order"].number
+    out = io.StringIO()
+    call_command("erase_customer_data", email=EMAIL, actor="dpo", dry_run=True, stdout=out)
+    assert json.loads(out.getvalue())["orders"] == 1
+    type(gina["order"]).objects.filter(pk=gina["order"].pk).update(status="paid")
+    with pytest.raises(CommandError, match="Not erased"):
+        call_command("erase_customer_data", email=EMAIL, actor="dpo", stdout=io.StringIO())
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("erase_customer_data", email=EMAIL, actor="dpo", force=True, stdout=out)
+    assert json.loads(out.getvalue())["orders"] == 1
+    assert EMAIL not in out.getvalue()
