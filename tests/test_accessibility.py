@@ -331,7 +331,10 @@ def _params():
 # --- Checks -----------------------------------------------------------------------------------
 
 AXE_RUN = """async () => {
-  const results = await axe.run(document, {resultTypes: ['violations']});
+  // Every rule axe runs by default, plus WCAG 2.2's target size (off by default in axe-core).
+  const results = await axe.run(document, {
+    resultTypes: ['violations'], rules: {'target-size': {enabled: true}},
+  });
   return results.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(1, 3).join(' ')),
