@@ -238,11 +238,16 @@ def build_manifest(payload: LabPayload) -> dict[str, Any]:
     return manifest
 
 
-def validate_manifest(manifest: dict[str, Any]) -> None:
-    """Raises ``LabPermanentError`` naming the first problem when the manifest breaks the schema."""
-    validator = jsonschema.Draft202012Validator(
+@cache
+def _manifest_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
         manifest_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def validate_manifest(manifest: dict[str, Any]) -> None:
+    """Raises ``LabPermanentError`` naming the first problem when the manifest breaks the schema."""
+    validator = _manifest_validator()
     errors = sorted(validator.iter_errors(manifest), key=lambda error: list(error.path))
     if errors:
         first = errors[0]
