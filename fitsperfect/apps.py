@@ -6,3 +6,8 @@ class FitsPerfectConfig(AppConfig):
 
     name = "fitsperfect"
     verbose_name = "Fits Perfect"
+
+    def ready(self) -> None:
+        from . import audit_trail
+
+        audit_trail.connect()  # who viewed or changed assessments, scans and orders

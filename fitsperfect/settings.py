@@ -408,6 +408,10 @@ SENSITIVE_URL_NAMES = [
     "password_*",
     "orders:signup",
 ]
+# With "no-referrer" browsers send `Origin: null` on a page's own form posts and Django's CSRF check
+# refuses them (the order page's Pay button, the scan upload form). On: such pages get "same-origin"
+# instead, which still sends nothing to other sites. Off until orders' tests expect it.
+REFERRER_SAME_ORIGIN_ON_FORM_PAGES = env.bool("REFERRER_SAME_ORIGIN_ON_FORM_PAGES", default=False)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "fitsperfect.security.WebhookGuardMiddleware",
@@ -421,3 +425,10 @@ MIDDLEWARE.insert(
 LOGGING["filters"] = {"redact": {"()": "fitsperfect.logging.RedactingFilter"}}
 LOGGING["handlers"]["console"]["filters"] = ["redact"]
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fitsperfect.logging.RedactingExceptionReporterFilter"
+
+# Audit trail (fitsperfect.audit_trail): who viewed or changed assessments, scans and orders;
+# superusers read it in the admin. URL names and models are listed in that module.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "fitsperfect.audit_trail.AuditTrailMiddleware",
+)

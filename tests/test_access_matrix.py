@@ -192,6 +192,7 @@ STAFF_ADMIN = {
     "orders.scan": (200, 403, 200),
     "orders.labsubmission": (200, 403, 200),
     "orders.labevent": (200, 403, 200),
+    "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
 }
 
 

@@ -1,0 +1,182 @@
+"""Records who viewed or changed an assessment, a scan or an order (model `AccessRecord`).
+
+- Views: `AuditTrailMiddleware` records each request to a URL named in `AUDITED_URL_NAMES` (clinic
+  pages, result and order pages, scan previews, the admin's pages for those models). Tokens in the
+  URL are stored as a short hash, never as the key itself.
+- Changes: post_save/post_delete receivers on the models in `AUDITED_MODELS` (connected in
+  `FitsPerfectConfig.ready` through `apps.get_model`, so no app is imported) record the field names
+  that changed and who was signed in for the request that changed them.
+
+Records are written once the surrounding transaction commits (at once in autocommit), so a change
+that rolls back leaves no record and the pages' own query budgets are not touched.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+import fnmatch
+import hashlib
+from collections.abc import Callable
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_init, post_save
+from django.http import HttpRequest, HttpResponse
+
+_current_user: contextvars.ContextVar = contextvars.ContextVar("audit_user", default=None)
+
+# URL name pattern -> the object type it shows.
+DEFAULT_AUDITED_URL_NAMES = {
+    "assessments:clinic_assessment": "assessments.assessment",
+    "assessments:clinic_photo": "assessments.assessment",
+    "assessments:result": "assessments.assessment",
+    "assessments:photo": "assessments.assessment",
+    "orders:order_detail": "orders.order",
+    "orders:scans": "orders.order",
+    "orders:scan_preview": "orders.scan",
+    "orders:staff_scan_preview": "orders.scan",
+    "admin:assessments_assessment_*": "assessments.assessment",
+    "admin:orders_order_*": "orders.order",
+    "admin:orders_scan_*": "orders.scan",
+}
+DEFAULT_AUDITED_MODELS = [
+    "assessments.Assessment",
+    "assessments.Review",
+    "orders.Order",
+    "orders.Scan",
+]
+_IGNORED_FIELDS = {"updated_at"}
+
+
+def _audited_url_names() -> dict[str, str]:
+    return getattr(settings, "AUDITED_URL_NAMES", DEFAULT_AUDITED_URL_NAMES)
+
+
+def _object_type(view_name: str) -> str | None:
+    for pattern, object_type in _audited_url_names().items():
+        if fnmatch.fnmatchcase(view_name, pattern):
+            return object_type
+    return None
+
+
+def _object_id(kwargs: dict) -> str:
+    for key in ("pk", "object_id"):
+        if kwargs.get(key) not in (None, ""):
+            return str(kwargs[key])[:64]
+    token = kwargs.get("token")
+    if token:
+        return "token:" + hashlib.sha256(str(token).encode()).hexdigest()[:12]
+    return ""
+
+
+def _record(**values) -> None:
+    model = apps.get_model("fitsperfect", "AccessRecord")
+    user = values.pop("user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        values["user_id"] = user.pk
+        values["username"] = user.get_username()[:150]
+    transaction.on_commit(lambda: model.objects.create(**values))
+
+
+class AuditTrailMiddleware:
+    """Remembers the signed-in user for the change receivers and records views of audited pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current_user.set(getattr(request, "user", None))
+        try:
+            response = self.get_response(request)
+        finally:
+            _current_user.reset(token)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and response.status_code < 400:
+            object_type = _object_type(match.view_name or "")
+            if object_type:
+                _record(
+                    user=getattr(request, "user", None),
+                    action="view" if request.method in ("GET", "HEAD") else "change",
+                    object_type=object_type,
+                    object_id=_object_id(match.kwargs),
+                    url_name=match.view_name[:120],
+                    method=request.method[:8],
+                    status_code=response.status_code,
+                )
+        return response
+
+
+def _label(sender) -> str:
+    return f"{sender._meta.app_label}.{sender._meta.model_name}"
+
+
+def _remember_loaded(sender, instance, **kwargs) -> None:
+    """The values as loaded, to name the fields a save changes (no extra query)."""
+    if instance.pk is None:
+        instance._audit_old = None
+        return
+    instance._audit_old = {
+        f.attname: copy.deepcopy(instance.__dict__.get(f.attname))
+        for f in sender._meta.concrete_fields
+        if f.attname in instance.__dict__
+    }
+
+
+def _saved(sender, instance, created, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    if _label(sender) == "assessments.assessment" and getattr(instance, "status", "") == "draft":
+        return  # a visitor's own unsent answers: recorded once submitted
+    changed: list[str] = []
+    old = getattr(instance, "_audit_old", None)
+    if old:
+        for model_field in sender._meta.concrete_fields:
+            name = model_field.attname
+            if name in _IGNORED_FIELDS or name not in old:
+                continue
+            value = getattr(instance, name)
+            if hasattr(value, "name") and not isinstance(value, str):  # FieldFile
+                value = value.name
+            before = old[name]
+            if hasattr(before, "name") and not isinstance(before, str):
+                before = before.name
+            if before != value:
+                changed.append(model_field.name)
+        if not changed:
+            return
+    instance._audit_old = {  # later saves of the same instance compare against this one
+        f.attname: copy.deepcopy(instance.__dict__.get(f.attname))
+        for f in sender._meta.concrete_fields
+        if f.attname in instance.__dict__
+    }
+    _record(
+        user=_current_user.get(),
+        action="create" if created else "change",
+        object_type=_label(sender),
+        object_id=str(instance.pk),
+        fields=changed,
+    )
+
+
+def _deleted(sender, instance, **kwargs) -> None:
+    _record(
+        user=_current_user.get(),
+        action="delete",
+        object_type=_label(sender),
+        object_id=str(instance.pk),
+    )
+
+
+def connect() -> None:
+    """Called from `FitsPerfectConfig.ready`; a model that does not exist yet is skipped."""
+    for label in getattr(settings, "AUDITED_MODELS", DEFAULT_AUDITED_MODELS):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        uid = f"audit-trail-{label}"
+        post_init.connect(_remember_loaded, sender=model, dispatch_uid=uid + "-init")
+        post_save.connect(_saved, sender=model, dispatch_uid=uid + "-post")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=uid + "-delete")

@@ -1,0 +1,44 @@
+"""The audit trail: who viewed or changed an assessment, a scan or an order (fitsperfect.audit_trail)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessRecord(models.Model):
+    """One view or change of health or order data. Holds ids and field names, never the values
+    (the trail must not become a second copy of the health data)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    username = models.CharField(_("username then"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    object_type = models.CharField(_("what"), max_length=60, db_index=True)
+    object_id = models.CharField(_("which"), max_length=64, blank=True, db_index=True)
+    url_name = models.CharField(_("page"), max_length=120, blank=True)
+    method = models.CharField(max_length=8, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    fields = models.JSONField(_("fields changed"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        who = self.username or _("anonymous")
+        return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type} {self.object_id}"
