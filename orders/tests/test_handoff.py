@@ -439,3 +439,32 @@ def test_worker_sigkilled_mid_send_and_a_new_worker_finishes(lab, settings):
             _stop(second)
         app.control.purge()
         _reset_broker_connections(app)
+
+
+@pytest.mark.django_db
+def test_the_order_admin_shows_scans_with_preview_measurements_and_the_submission(
+    client, staff, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    order = paid_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_ready_for_lab(order)
+    client.force_login(staff)
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("admin:orders_order_change", args=[order.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Length 262 mm" in text and "forefoot 102 mm" in text
+    assert "left.stl" in text and "submitted" in text.lower()
+
+
+@pytest.mark.django_db
+def test_the_stuck_filter_finds_rows_without_progress(client, staff):
+    order = paid_order()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("orders.lab_services.enqueue_send_on_commit", lambda key: None)
+        make_ready_for_lab(order)
+    client.force_login(staff)
+    url = reverse("admin:orders_labsubmission_changelist")
+    assert order.number not in client.get(url, {"attention": "stuck"}).content.decode()
+    LabSubmission.objects.update(updated_at=timezone.now() - timedelta(hours=1))
+    assert order.number in client.get(url, {"attention": "stuck"}).content.decode()
