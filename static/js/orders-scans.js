@@ -32,29 +32,29 @@
 
   function prepare(input, list) {
     var file = input.files[0];
-      var row = document.createElement("div");
-      row.className = "scan-progress";
-      var label = document.createElement("label");
-      var bar = document.createElement("progress");
-      var percent = document.createElement("span");
-      var cancel = document.createElement("button");
-      var id = "progress-" + input.name;
-      bar.id = id;
-      bar.max = 100;
-      bar.value = 0;
-      label.setAttribute("for", id);
-      label.textContent = file.name;
-      percent.className = "scan-percent";
-      percent.setAttribute("aria-live", "polite");
-      percent.textContent = "0%";
-      cancel.type = "button";
-      cancel.className = "button-secondary scan-cancel";
-      cancel.textContent = list.getAttribute("data-cancel-label") || "Cancel";
-      row.appendChild(label);
-      row.appendChild(bar);
-      row.appendChild(percent);
-      row.appendChild(cancel);
-      list.appendChild(row);
+    var row = document.createElement("div");
+    row.className = "scan-progress";
+    var label = document.createElement("label");
+    var bar = document.createElement("progress");
+    var percent = document.createElement("span");
+    var cancel = document.createElement("button");
+    var id = "progress-" + input.name;
+    bar.id = id;
+    bar.max = 100;
+    bar.value = 0;
+    label.setAttribute("for", id);
+    label.textContent = file.name;
+    percent.className = "scan-percent";
+    percent.setAttribute("aria-live", "polite");
+    percent.textContent = "0%";
+    cancel.type = "button";
+    cancel.className = "button button-secondary scan-cancel";
+    cancel.textContent = list.getAttribute("data-cancel-label") || "Cancel";
+    row.appendChild(label);
+    row.appendChild(bar);
+    row.appendChild(percent);
+    row.appendChild(cancel);
+    list.appendChild(row);
     var xhr = new XMLHttpRequest();
     var cancelled = false;
     cancel.addEventListener("click", function () {
@@ -63,48 +63,48 @@
     });
 
     return function start(token) {
-     return new Promise(function (resolve) {
-      if (cancelled) {
-        cancel.disabled = true;
-        row.classList.add("scan-progress-failed");
-        percent.textContent = list.getAttribute("data-cancelled-label") || "Cancelled";
-        resolve(false);
-        return;
-      }
-      var data = new FormData();
-      data.append("csrfmiddlewaretoken", token);
-      data.append(input.name, file);
-      xhr.open("POST", form.action);
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.upload.onprogress = function (event) {
-        if (event.lengthComputable) {
-          var value = Math.floor((event.loaded / event.total) * 100);
-          bar.value = value;
-          percent.textContent = value + "%";
+      return new Promise(function (resolve) {
+        if (cancelled) {
+          cancel.disabled = true;
+          row.classList.add("scan-progress-failed");
+          percent.textContent = list.getAttribute("data-cancelled-label") || "Cancelled";
+          resolve(false);
+          return;
         }
-      };
-      function finish(ok, message) {
-        cancel.disabled = true;
-        row.classList.add(ok ? "scan-progress-done" : "scan-progress-failed");
-        if (message) { percent.textContent = message; }
-        resolve(ok);
-      }
-      xhr.onload = function () {
-        var body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (error) { body = {}; }
-        if (xhr.status === 200 && body.ok) {
-          bar.value = 100;
-          finish(true, "100%");
-        } else {
-          var errors = body.errors || {};
-          var text = errors[input.name] || Object.keys(errors).map(function (k) { return errors[k]; }).join(" ");
-          finish(false, text || ("Error " + xhr.status));
+        var data = new FormData();
+        data.append("csrfmiddlewaretoken", token);
+        data.append(input.name, file);
+        xhr.open("POST", form.action);
+        xhr.setRequestHeader("Accept", "application/json");
+        xhr.upload.onprogress = function (event) {
+          if (event.lengthComputable) {
+            var value = Math.floor((event.loaded / event.total) * 100);
+            bar.value = value;
+            percent.textContent = value + "%";
+          }
+        };
+        function finish(ok, message) {
+          cancel.disabled = true;
+          row.classList.add(ok ? "scan-progress-done" : "scan-progress-failed");
+          if (message) { percent.textContent = message; }
+          resolve(ok);
         }
-      };
-      xhr.onerror = function () { finish(false, list.getAttribute("data-failed-label") || "Upload failed"); };
-      xhr.onabort = function () { finish(false, list.getAttribute("data-cancelled-label") || "Cancelled"); };
-      xhr.send(data);
-     });
+        xhr.onload = function () {
+          var body = {};
+          try { body = JSON.parse(xhr.responseText); } catch (error) { body = {}; }
+          if (xhr.status === 200 && body.ok) {
+            bar.value = 100;
+            finish(true, "100%");
+          } else {
+            var errors = body.errors || {};
+            var text = errors[input.name] || Object.keys(errors).map(function (k) { return errors[k]; }).join(" ");
+            finish(false, text || ("Error " + xhr.status));
+          }
+        };
+        xhr.onerror = function () { finish(false, list.getAttribute("data-failed-label") || "Upload failed"); };
+        xhr.onabort = function () { finish(false, list.getAttribute("data-cancelled-label") || "Cancelled"); };
+        xhr.send(data);
+      });
     };
   }
 
