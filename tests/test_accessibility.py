@@ -265,6 +265,50 @@ def order(page):
     assert page.locator("h1").inner_text().startswith("Order FP-")
 
 
+def _paid_order_scans_page(page):
+    from assessments.tests.factories import submitted
+    from orders.tests.factories import create_order, pay
+
+    order = pay(create_order(assessment=submitted()))
+    page.goto(order.get_absolute_url())
+    page.get_by_role("link", name="Upload your foot scans").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Your foot scans"
+
+
+def scans(page):
+    _paid_order_scans_page(page)
+
+
+def _upload_scans(page, **files: Path) -> None:
+    for label, path in files.items():
+        page.get_by_label(label).set_input_files(str(path))
+    page.get_by_role("button", name="Upload").click()
+
+
+def scans_rejected(page, tmp_path):
+    _paid_order_scans_page(page)
+    not_a_foot = tmp_path / "not-a-foot.stl"
+    not_a_foot.write_bytes(b"solid nothing\nendsolid nothing\n" * 50)
+    _upload_scans(page, **{"Left foot scan": not_a_foot})
+    page.locator(".scan-rejection, .error-summary").first.wait_for(timeout=60_000)
+
+
+def scans_uploaded(page, tmp_path):
+    from orders.tests.foot_meshes import foot_mesh, save
+
+    left, right = tmp_path / "left foot.stl", tmp_path / "right foot.stl"
+    save(foot_mesh(mirror=True, rotate_seed=11), left)
+    save(foot_mesh(), right)
+    _paid_order_scans_page(page)
+    _upload_scans(page, **{"Left foot scan": left, "Right foot scan": right})
+    page.locator(".scan-measurements").nth(1).wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.scan-preview img')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+
+
 def order_lookup(page):
     page.goto("/orders/")
 
@@ -311,6 +355,9 @@ PAGES: dict[str, Callable] = {
         checkout_with_errors,
         test_payment,
         order,
+        scans,
+        scans_rejected,
+        scans_uploaded,
         order_lookup,
         sign_in,
         sign_in_with_errors,
@@ -326,6 +373,14 @@ def _params():
     for name in PAGES:
         marks = [pytest.mark.xfail(strict=True, reason=KNOWN[name])] if name in KNOWN else []
         yield pytest.param(name, marks=marks, id=name)
+
+
+def _visit(name: str, page, tmp_path: Path) -> None:
+    visit = PAGES[name]
+    if "tmp_path" in visit.__code__.co_varnames[: visit.__code__.co_argcount]:
+        visit(page, tmp_path)
+    else:
+        visit(page)
 
 
 # --- Checks -----------------------------------------------------------------------------------
@@ -392,13 +447,13 @@ def _format(violations: list[dict]) -> str:
 
 
 @pytest.mark.parametrize("name", list(_params()))
-def test_page_is_accessible(name, page, axe_source, settings):
+def test_page_is_accessible(name, page, axe_source, settings, tmp_path):
     settings.PAYMENTS_TEST_MODE = True
     settings.STRIPE_SECRET_KEY = ""
     failed = []
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     page.set_viewport_size(DESKTOP)
-    PAGES[name](page)
+    _visit(name, page, tmp_path)
     page.wait_for_load_state("load")
 
     page.evaluate(axe_source)  # through DevTools, so the page's CSP (no inline script) allows it
@@ -443,13 +498,13 @@ def _load_lazy_images(page) -> None:
 
 @pytest.mark.screenshots
 @pytest.mark.parametrize("name", list(PAGES))
-def test_screenshot(name, page, settings):
+def test_screenshot(name, page, settings, tmp_path):
     """Not a check: pictures of every page for people to look at (`make screenshots`)."""
     settings.PAYMENTS_TEST_MODE = True
     settings.STRIPE_SECRET_KEY = ""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size(DESKTOP)
-    PAGES[name](page)
+    _visit(name, page, tmp_path)
     page.wait_for_load_state("load")
     _load_lazy_images(page)
     page.screenshot(path=SCREENSHOTS / f"{name}-desktop.png", full_page=True)
