@@ -212,7 +212,7 @@ def production_stack(*, workers: int | None = None) -> Iterator[Stack]:
     _flush_redis()
     _manage(env, "migrate", "--noinput")
     _manage(env, "seed_demo")
-    _manage(env, "collectstatic", "--noinput", "--clear", "-v", "0")
+    _manage(env, "collectstatic", "--noinput", "-v", "0")  # no --clear: others may be reading it
     port = _free_port()
     RESULTS.mkdir(exist_ok=True)
     log = RESULTS / "gunicorn.log"
