@@ -450,3 +450,39 @@ def test_a_200_mb_scan_is_cut_off_at_the_cap_and_nothing_is_left(
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
     assert not Scan.objects.exists()
     assert Order.objects.get(pk=order.pk).status == Status.AWAITING_SCANS
+
+
+@pytest.mark.worker
+def test_a_real_worker_validates_uploads_and_the_page_shows_the_outcome(
+    fresh_broker_pools, celery_worker, left_stl, right_stl
+):
+    from django.db import connection
+    from django.test import Client
+
+    if connection.vendor != "postgresql":
+        message = "Needs PostgreSQL (SQLite's shared-cache test database cannot take two writers)."
+        from conftest import IN_CI
+
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    import time
+
+    order = paid_order()
+    client = Client()
+    response = client.post(
+        scans_url(order),
+        {
+            "left_scan": SimpleUploadedFile("l.stl", left_stl),
+            "right_scan": SimpleUploadedFile("r.stl", right_stl),
+        },
+    )
+    assert response.status_code == 302
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and Scan.objects.filter(is_current=True).count() < 2:
+        time.sleep(0.1)
+    assert Scan.objects.filter(order=order, is_current=True, status="valid").count() == 2
+    assert Order.objects.get(pk=order.pk).status == Status.SCANS_RECEIVED
+    status = client.get(reverse("orders:scan_status", args=[order.access_token])).json()
+    assert status["checking"] is False
+    assert "Foot length" in client.get(scans_url(order)).content.decode()

@@ -12,6 +12,7 @@ from tests.fakes.lab import fake_lab
 
 from .factories import create_order, pay
 from .foot_meshes import foot_mesh, save
+from .test_browser import _too_wide
 
 SECRET = "browser-lab-secret"
 
@@ -63,6 +64,9 @@ def test_scans_to_lab_to_tracking_number(page, live_server, settings, transactio
             ".every(img => img.complete && img.naturalWidth > 0)"
         )
         assert Order.objects.get(pk=order.pk).status == Status.SCANS_RECEIVED
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert _too_wide(page) == []
+        page.set_viewport_size({"width": 1280, "height": 800})
 
         # A clinician approves the assessment; the order goes to the lab (in-process task).
         assessment_services.review_create(
