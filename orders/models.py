@@ -416,6 +416,8 @@ class Scan(models.Model):
     report = models.JSONField(default=dict, blank=True)
     preview = models.FileField(upload_to=scan_preview_upload_to, max_length=200, blank=True)
     is_current = models.BooleanField(_("in use"), default=False)
+    # Validation runs counted before each run: a file that kills the worker is not retried forever.
+    check_attempts = models.PositiveSmallIntegerField(default=0)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 # Customers may upload or replace scans in these statuses; after approval the order is on its way.
 UPLOAD_STATUSES = frozenset({Status.PAID, Status.AWAITING_SCANS, Status.SCANS_RECEIVED})
 SIDES = (Scan.Side.LEFT, Scan.Side.RIGHT)
+MAX_CHECK_ATTEMPTS = 3
 
 
 class UploadRefused(Exception):  # noqa: N818 - the domain's word
@@ -132,9 +133,20 @@ def scan_validate(*, scan_id: int) -> Scan | None:
     calls this). Safe to run twice: a scan already decided is left alone."""
     claimed = Scan.objects.filter(
         pk=scan_id, status__in=[Scan.Status.UPLOADED, Scan.Status.CHECKING]
-    ).update(status=Scan.Status.CHECKING)
+    ).update(status=Scan.Status.CHECKING, check_attempts=F("check_attempts") + 1)
     if not claimed:
         return Scan.objects.filter(pk=scan_id).first()
+    attempts = Scan.objects.values_list("check_attempts", flat=True).get(pk=scan_id)
+    if attempts > MAX_CHECK_ATTEMPTS:
+        # Earlier runs never finished (the worker died on this file): stop, tell the customer.
+        name = Scan.objects.values_list("original_name", flat=True).get(pk=scan_id)
+        failure = ScanRejected(
+            name,
+            "unprocessable",
+            _("We could not process “%(name)s”. Please export the scan again and upload it.")
+            % {"name": name},
+        )
+        return _record_validation(scan_id=scan_id, report=None, rejection=failure, preview=b"")
     scan = Scan.objects.select_related("order").get(pk=scan_id)
     report = None
     rejection: ScanRejected | None = None

@@ -486,3 +486,21 @@ def test_a_real_worker_validates_uploads_and_the_page_shows_the_outcome(
     status = client.get(reverse("orders:scan_status", args=[order.access_token])).json()
     assert status["checking"] is False
     assert "Foot length" in client.get(scans_url(order)).content.decode()
+
+
+def test_a_file_that_keeps_killing_the_check_is_rejected_not_retried_forever(
+    client, order, right_stl
+):
+    from orders.scan_services import MAX_CHECK_ATTEMPTS, scan_validate
+
+    client.post(scans_url(order), {"right_scan": SimpleUploadedFile("evil.stl", right_stl)})
+    scan = Scan.objects.get(order=order)
+    # Each earlier run died before recording anything (as a SIGKILLed worker would).
+    Scan.objects.filter(pk=scan.pk).update(
+        status=Scan.Status.CHECKING, check_attempts=MAX_CHECK_ATTEMPTS
+    )
+    scan_validate(scan_id=scan.pk)
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.REJECTED and scan.rejection_code == "unprocessable"
+    assert "evil.stl" in scan.rejection_message
+    assert Order.objects.get(pk=order.pk).status == Status.AWAITING_SCANS
