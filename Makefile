@@ -62,7 +62,8 @@ beat: install
 
 check-deploy: install
 	DJANGO_ENV=production SECRET_KEY=check-deploy-$$RANDOM-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
-	ALLOWED_HOSTS=fitsperfect.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=fitsperfect.example STRIPE_SECRET_KEY=sk_live_check_only STRIPE_WEBHOOK_SECRET=whsec_check_only \
+	LAB_WEBHOOK_SECRET=lab-check-only $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bench: install node_modules/.installed
 	$(BIN)/python benchmarks/run.py
