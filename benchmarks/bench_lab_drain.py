@@ -3,7 +3,7 @@ at a time after 50 ms (its capacity: 20 requests/s). Prints the drain's throughp
 that capacity. Target: above 0.8 (the worker's own overhead per submission is small next to the lab).
 
 Needs PostgreSQL and Redis (BENCH_POSTGRES, BENCH_LAB_REDIS_URL; defaults 127.0.0.1). Uses its own
-database (fp_bench_lab, recreated) and a real `celery -A fitsperfect worker -P prefork -c 4`
+database (fp_bench_lab, recreated) and a real `celery -A fitsperfect worker -P prefork -c 8`
 (one worker node; BENCH_LAB_CONCURRENCY=1 for a single process).
 BENCH_LAB_QUEUE=lab (default) gives the worker a queue of lab sends only; =celery makes the same one
 worker also send the "sent to the lab" email each submission queues.
@@ -31,7 +31,7 @@ REDIS = os.environ.get("BENCH_LAB_REDIS_URL", "redis://127.0.0.1:6379/7")
 QUEUE = os.environ.get("BENCH_LAB_QUEUE", "lab")
 # One worker node; its prefork pool may run a few sends at once (each waits on the lab most of
 # the time). CONCURRENCY=1 shows the per-send overhead of a single process.
-CONCURRENCY = int(os.environ.get("BENCH_LAB_CONCURRENCY", "4"))
+CONCURRENCY = int(os.environ.get("BENCH_LAB_CONCURRENCY", "8"))
 
 
 def _recreate_database() -> None:
