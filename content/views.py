@@ -137,7 +137,7 @@ def _json_ld(article: Article, hero: dict | None) -> str:
         data["image"] = [hero["og_url"]]
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     # JSON with <, > and & escaped cannot leave the <script type="application/ld+json"> element.
-    return mark_safe(text)  # noqa: S308  # nosec B308,B703
+    return mark_safe(text)  # noqa: S308  # nosec
 
 
 # --- Newsletter ---------------------------------------------------------------------------------
