@@ -303,7 +303,11 @@ def lab_submission_send(*, submission_id) -> SendOutcome:
         if row.status in (S.SUBMITTED, S.FAILED):
             return SendOutcome("already_submitted" if row.status == S.SUBMITTED else "failed")
         try:
-            receipt = get_transport().send(payload_from_snapshot(row.payload))
+            try:
+                payload = payload_from_snapshot(row.payload)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise LabPermanentError(f"The stored submission is incomplete: {exc!r}") from exc
+            receipt = get_transport().send(payload)
         except LabPermanentError as exc:
             with transaction.atomic():
                 _fail(row, exc.message)

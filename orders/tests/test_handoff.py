@@ -162,7 +162,9 @@ def test_our_attempt_counter_stops_a_lab_that_never_recovers(
 
 
 @pytest.mark.django_db
-def test_an_order_without_valid_scans_records_a_failed_row_and_keeps_the_approval(settings):
+def test_an_order_without_valid_scans_records_a_failed_row_and_keeps_the_approval(
+    settings, django_capture_on_commit_callbacks
+):
     order = paid_order()
     add_valid_scan(order, "left")
     services.order_approve_for_lab(order=order, actor=None)
@@ -170,6 +172,11 @@ def test_an_order_without_valid_scans_records_a_failed_row_and_keeps_the_approva
     assert submission.status == S.FAILED and "scan of each foot" in submission.last_error
     order.refresh_from_db()
     assert order.approved_for_lab_at is not None and order.lab_error
+    # Resending a row that never had a payload fails cleanly again (no crash, no stuck row).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert lab_services.lab_submission_resend(submission=submission)
+    submission.refresh_from_db()
+    assert submission.status == S.FAILED and "incomplete" in submission.last_error
 
 
 @pytest.mark.django_db
