@@ -52,10 +52,10 @@ class SensitivePageMiddleware:
     that never leaks the URL to another site: a view's own `no-referrer` or `same-origin` is kept,
     anything else becomes `same-origin`. Not `no-referrer` everywhere: with it, browsers send
     `Origin: null` on the page's own form posts, which Django's CSRF check refuses, and most of
-    these pages have forms. `same-origin` sends nothing to other sites either. With
-    `REFERRER_SAME_ORIGIN_ON_FORM_PAGES` on, a view's own `no-referrer` is also turned into
-    `same-origin` on pages with a POST form (the order page's "Pay" button and the scan upload form
-    are refused 403 in Chromium under `no-referrer`); off until the orders app's tests expect it.
+    these pages have forms. `same-origin` sends nothing to other sites either. So a view's own
+    `no-referrer` is kept on pages without a POST form and turned into `same-origin` on pages with
+    one (the order page's "Pay" button and the scan upload form are refused 403 in Chromium under
+    `no-referrer`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -68,9 +68,7 @@ class SensitivePageMiddleware:
             return response
         policy = response.headers.get("Referrer-Policy")
         if policy not in NO_CROSS_SITE_REFERRER or (
-            policy == "no-referrer"
-            and getattr(settings, "REFERRER_SAME_ORIGIN_ON_FORM_PAGES", False)
-            and _has_post_form(response)
+            policy == "no-referrer" and _has_post_form(response)
         ):
             response["Referrer-Policy"] = "same-origin"
         response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")

@@ -408,10 +408,6 @@ SENSITIVE_URL_NAMES = [
     "password_*",
     "orders:signup",
 ]
-# With "no-referrer" browsers send `Origin: null` on a page's own form posts and Django's CSRF check
-# refuses them (the order page's Pay button, the scan upload form). On: such pages get "same-origin"
-# instead, which still sends nothing to other sites. Off until orders' tests expect it.
-REFERRER_SAME_ORIGIN_ON_FORM_PAGES = env.bool("REFERRER_SAME_ORIGIN_ON_FORM_PAGES", default=False)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "fitsperfect.security.WebhookGuardMiddleware",

@@ -201,9 +201,8 @@ def test_order_page_sends_no_referrer_and_is_not_indexed(production, https):
 
 
 def test_order_page_with_a_form_keeps_its_url_from_other_sites(production, https, settings):
-    """With the "Pay" form and the switch on, `same-origin`: `no-referrer` makes browsers send
-    Origin: null, which the CSRF check refuses (see the browser tests below)."""
-    settings.REFERRER_SAME_ORIGIN_ON_FORM_PAGES = True
+    """With the "Pay" form, `same-origin`: `no-referrer` makes browsers send Origin: null, which
+    the CSRF check refuses (see the browser test below)."""
     order = create_order()
     response = get(https, order.get_absolute_url())
     assert b'value="pay"' in response.content
@@ -221,24 +220,10 @@ def _click_pay(page, settings):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_pay_button_works_with_same_origin_on_form_pages(page, settings):
-    settings.REFERRER_SAME_ORIGIN_ON_FORM_PAGES = True
+def test_the_pay_button_on_the_private_order_page_passes_csrf(page, settings):
     response = _click_pay(page, settings)
     assert response.status != 403
     assert response.request.headers.get("origin") != "null"
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    reason="orders.views.order_detail sends Referrer-Policy: no-referrer on a page with a POST "
-    "form; Chromium sends Origin: null and CSRF refuses the Pay button (403). Fixed by "
-    "REFERRER_SAME_ORIGIN_ON_FORM_PAGES=True or 'same-origin' in the view; then drop this xfail.",
-)
-def test_the_pay_button_works_with_the_settings_as_they_are(page, settings):
-    response = _click_pay(page, settings)
-    assert response.status != 403
 
 
 def test_result_page_is_private_and_not_indexed(production, https):
@@ -284,8 +269,7 @@ def test_middleware_adds_private_headers_by_url_name(rf, settings):
     strict["Referrer-Policy"] = "no-referrer"
     response = SensitivePageMiddleware(lambda r: strict)(request)
     assert response["Referrer-Policy"] == "no-referrer"
-    # ...except on a page with a POST form (with the switch on): it would break the form's CSRF.
-    settings.REFERRER_SAME_ORIGIN_ON_FORM_PAGES = True
+    # ...except on a page with a POST form: it would break the form's CSRF.
     form_page = HttpResponse('<form method="post" action="/x/"></form>')
     form_page["Referrer-Policy"] = "no-referrer"
     response = SensitivePageMiddleware(lambda r: form_page)(request)
