@@ -158,12 +158,22 @@ def receive_delivery(*, body: bytes, headers: dict[str, str]) -> DeliveryResult:
     400 for a bad signature or stale timestamp (stored as invalid; nothing else changes); 500 when
     processing failed (stored with the error; Stripe retries, or staff run reprocess_stripe_events).
     """
-    text = body.decode("utf-8", errors="replace")
+    # PostgreSQL text cannot hold NUL bytes; nothing Stripe signs contains one.
+    text = body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     kept = {name: headers.get(name, "") for name in STORED_HEADERS if headers.get(name)}
     signature = headers.get("Stripe-Signature", "")
     try:
         event = stripe.Webhook.construct_event(text, signature, settings.STRIPE_WEBHOOK_SECRET)
-    except (ValueError, stripe.SignatureVerificationError) as error:
+        if not isinstance(event["id"], str) or not isinstance(event["type"], str):
+            raise ValueError("not a Stripe event object")
+    # The SDK raises AttributeError/TypeError on signed JSON that is not an object (e.g. `[]`).
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        KeyError,
+        stripe.SignatureVerificationError,
+    ) as error:
         claimed_type = ""
         with contextlib.suppress(ValueError, AttributeError):
             claimed_type = str(json.loads(text).get("type", ""))[:100]

@@ -366,3 +366,28 @@ def test_a_payment_after_cancellation_is_recorded_and_flagged_for_refund(
     assert order.status == Status.CANCELLED
     assert order.is_paid and order.amount_paid == order.total and order.refundable_amount
     assert "refund" in order.payment_flag
+
+
+@pytest.mark.parametrize(
+    "payload", ["[]", '"text"', '{"object": "event"}', '{"id": 1, "type": []}']
+)
+def test_signed_json_that_is_not_an_event_is_stored_invalid_not_a_500(webhook_secret, payload):
+    """Behind the webhook gate too: the service itself refuses signed non-events with a 400."""
+    from tests.fakes.stripe import signature_header
+
+    result = payments.receive_delivery(
+        body=payload.encode(),
+        headers={"Stripe-Signature": signature_header(payload, webhook_secret)},
+    )
+    assert result.status_code == 400
+    stored = StripeEvent.objects.get()
+    assert stored.valid is False and stored.processed is False
+
+
+def test_a_nul_byte_in_an_invalid_delivery_is_stored_without_error(webhook_secret):
+    payload = '{"id": "evt_\x00", "type": "x"}'
+    result = payments.receive_delivery(
+        body=payload.encode(), headers={"Stripe-Signature": "t=1,v1=0"}
+    )
+    assert result.status_code == 400
+    assert "\x00" not in StripeEvent.objects.get().raw_body
