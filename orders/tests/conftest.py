@@ -30,21 +30,3 @@ def stripe_server(settings):
 def webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return WEBHOOK_SECRET
-
-
-@pytest.fixture
-def fresh_broker_pools():
-    """Clears kombu's global connection pools before `celery_worker` starts.
-
-    An earlier eager `.delay()` leaves a pool in kombu's global registry; the root conftest's
-    `force_close_all()` closes it but kombu hands the same closed pool back ("Acquire on closed
-    pool"). `kombu.pools.reset()` closes and forgets them. Request this fixture before `celery_worker`.
-    """
-    from kombu import pools
-
-    from fitsperfect.celery import app
-
-    pools.reset()
-    app._pool = None  # noqa: SLF001
-    app.amqp._producer_pool = None  # noqa: SLF001
-    yield

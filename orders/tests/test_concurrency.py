@@ -54,9 +54,7 @@ def test_ten_simultaneous_deliveries_of_one_event_pay_once(settings):
 
 
 @pytest.mark.worker
-def test_a_real_worker_sends_the_confirmation_after_commit(
-    fresh_broker_pools, celery_worker, settings
-):
+def test_a_real_worker_sends_the_confirmation_after_commit(celery_worker, settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     seed_catalogue()
     order = create_order()

@@ -255,7 +255,7 @@ def test_a_4xx_fails_shows_in_admin_and_resend_delivers_it_once(
 
 
 @pytest.fixture
-def worker_lab(lab, fresh_broker_pools, celery_worker, settings):
+def worker_lab(lab, celery_worker, settings):
     # SQLite's shared-cache test database answers "table is locked" (no waiting) when the worker
     # thread writes while the test thread reads, so these run on PostgreSQL (always, in CI).
     _needs(settings, postgres=True)

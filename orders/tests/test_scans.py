@@ -454,7 +454,7 @@ def test_a_200_mb_scan_is_cut_off_at_the_cap_and_nothing_is_left(
 
 @pytest.mark.worker
 def test_a_real_worker_validates_uploads_and_the_page_shows_the_outcome(
-    fresh_broker_pools, celery_worker, left_stl, right_stl
+    celery_worker, left_stl, right_stl
 ):
     from django.db import connection
     from django.test import Client
