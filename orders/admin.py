@@ -66,6 +66,20 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Records kept as evidence (webhook deliveries, emails, lab submissions): never added or
+    deleted by hand; every field read-only unless a subclass says otherwise."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["line_number", "description", "size_system", "size", "quantity", "unit_price"]
@@ -455,7 +469,7 @@ def _csv_safe(value) -> str:
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin):
+class StripeEventAdmin(RecordAdmin):
     list_display = [
         "received_at",
         "event_id",
@@ -471,14 +485,7 @@ class StripeEventAdmin(admin.ModelAdmin):
     search_fields = ["event_id", "order__number"]
     list_select_related = ["order"]
     show_full_result_count = False
-    readonly_fields = [f.name for f in StripeEvent._meta.fields]
     actions = ["action_reprocess"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("error"))
     def short_error(self, obj: StripeEvent) -> str:
@@ -681,7 +688,7 @@ class StuckFilter(admin.SimpleListFilter):
 
 
 @admin.register(LabSubmission)
-class LabSubmissionAdmin(admin.ModelAdmin):
+class LabSubmissionAdmin(RecordAdmin):
     list_display = [
         "order",
         "revision",
@@ -699,13 +706,6 @@ class LabSubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     show_full_result_count = False
     actions = ["action_resend"]
-    readonly_fields = [f.name for f in LabSubmission._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: LabSubmission) -> str:
@@ -732,15 +732,8 @@ class LabSubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(LabEvent)
-class LabEventAdmin(admin.ModelAdmin):
+class LabEventAdmin(RecordAdmin):
     list_display = ["received_at", "event_id", "type", "valid", "processed", "outcome", "error"]
     list_filter = ["valid", "processed", "type"]
     search_fields = ["event_id", "submission__order__number"]
     show_full_result_count = False
-    readonly_fields = [f.name for f in LabEvent._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
