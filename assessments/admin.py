@@ -1,7 +1,10 @@
 """Admin: read-mostly views of assessments; changes go through the services, never by hand."""
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from . import services
 from .models import Assessment, AssessmentPhoto, Review
 
 
@@ -32,9 +35,18 @@ class AssessmentAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     inlines = [PhotoInline, ReviewInline]
     readonly_fields = [field.name for field in Assessment._meta.fields]
+    actions = ["action_revoke_link"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(
+        description=gettext_lazy("Revoke the result link (issue a new one)"), permissions=["change"]
+    )
+    def action_revoke_link(self, request, queryset):
+        for assessment in queryset:
+            services.assessment_revoke_token(assessment=assessment)
+        self.message_user(request, _("%(count)s link(s) revoked.") % {"count": len(queryset)})
 
 
 @admin.register(Review)

@@ -228,6 +228,19 @@ def assessment_drafts_purge(*, older_than: timedelta = DRAFT_RETENTION) -> int:
 
 
 @transaction.atomic
+def assessment_revoke_token(*, assessment: Assessment) -> Assessment:
+    """A new result token: a leaked or forwarded result link stops working at once.
+
+    The change itself is recorded by the audit trail (who, when, which field).
+    """
+    from .models import new_token
+
+    assessment.token = new_token()
+    assessment.save(update_fields=["token"])
+    return assessment
+
+
+@transaction.atomic
 def assessment_request_link_email(*, assessment: Assessment, email: str) -> None:
     """Remember the address and send the result link once this transaction commits."""
     from .tasks import send_result_link  # tasks import this module

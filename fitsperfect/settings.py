@@ -227,6 +227,12 @@ CELERY_BEAT_SCHEDULE["orders-sweep-lab-submissions"] = {
     "task": "orders.tasks.sweep_lab_submissions",
     "schedule": 60.0,
 }
+# Rejected scan uploads are health data with no further use: deleted after this many days.
+REJECTED_UPLOAD_RETENTION_DAYS = env.int("REJECTED_UPLOAD_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["orders-purge-rejected-scans"] = {
+    "task": "orders.tasks.purge_rejected_scans",
+    "schedule": 24 * 60 * 60,
+}
 # Scans stream to disk and are cut off at this size while streaming (orders.uploads).
 SCAN_MAX_UPLOAD_BYTES = env.int("SCAN_MAX_UPLOAD_BYTES", default=150 * 1024 * 1024)
 SCAN_PHOTO_MAX_BYTES = env.int("SCAN_PHOTO_MAX_BYTES", default=20 * 1024 * 1024)

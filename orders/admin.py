@@ -170,6 +170,8 @@ class OrderAdmin(admin.ModelAdmin):
         "action_refund",
         "action_approve_for_lab",
         "action_resend_email",
+        "action_revoke_link",
+        "action_erase_customer_data",
         "action_export_csv",
     ]
 
@@ -427,6 +429,46 @@ class OrderAdmin(admin.ModelAdmin):
                 services.order_queue_email(order=order, kind=latest.kind)
                 done += 1
         self.message_user(request, _("%(count)s email(s) queued.") % {"count": done})
+
+    @admin.action(
+        description=_("Revoke the customer's link (issue a new one)"), permissions=["change"]
+    )
+    def action_revoke_link(self, request, queryset):
+        for order in queryset:
+            services.order_revoke_access_token(order=order, actor=request.user)
+        self.message_user(
+            request,
+            _("%(count)s link(s) revoked. Resend an email to give customers their new link.")
+            % {"count": len(queryset)},
+        )
+
+    @admin.action(
+        description=_("Erase these customers' personal data (keeps the accounting record)"),
+        permissions=["erase"],
+    )
+    def action_erase_customer_data(self, request, queryset):
+        from fitsperfect.privacy import ErasureBlocked, erase_customer_data
+
+        for email in sorted({order.email for order in queryset}):
+            try:
+                report = erase_customer_data(email=email, actor=request.user)
+            except ErasureBlocked as blocked:
+                self.message_user(
+                    request,
+                    _("Not erased: %(reason)s. Use the erase_customer_data command with --force.")
+                    % {"reason": blocked},
+                    level=messages.WARNING,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Erased: %(orders)s order(s), %(assessments)s assessment(s).")
+                    % {"orders": report.orders, "assessments": report.assessments},
+                )
+
+    def has_erase_permission(self, request) -> bool:
+        """Erasure is irreversible: superusers only."""
+        return request.user.is_superuser
 
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def action_export_csv(self, request, queryset: QuerySet[Order]) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from .consent import HEALTH_DATA_CONSENT_TEXT
 from .models import Product, ProductOption, SizeSystem
 
 # Valid shoe sizes per system (inclusive, half sizes allowed).
@@ -151,10 +152,7 @@ class CheckoutForm(forms.Form):
         error_messages={"required": _("Accept the terms of sale to place your order.")},
     )
     consent_health_data = forms.BooleanField(
-        label=_(
-            "I agree that Fits Perfect and its lab may process my foot scans and health "
-            "information to make my orthotics"
-        ),
+        label=HEALTH_DATA_CONSENT_TEXT,
         error_messages={
             "required": _("We need your consent to process your health data to make orthotics.")
         },

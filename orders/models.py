@@ -136,6 +136,8 @@ class Order(models.Model):
     country = models.CharField(_("country"), max_length=2)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
     health_data_consent_at = models.DateTimeField(null=True, blank=True)
+    # Which wording the customer agreed to (orders.consent.HEALTH_DATA_CONSENT_VERSION).
+    health_data_consent_version = models.CharField(max_length=40, blank=True)
 
     currency = models.CharField(max_length=3, default=default_currency)
     subtotal = models.PositiveIntegerField(default=0)

@@ -357,6 +357,23 @@ def pair_warnings(left: Scan | None, right: Scan | None) -> list[str]:
     ]
 
 
+def scans_rejected_purge(*, older_than_days: int | None = None) -> int:
+    """Deletes rejected uploads (rows and files) past the retention period: a refused file is
+    health data with no further use. Beat runs this daily; returns how many were purged."""
+    from django.conf import settings
+
+    days = settings.REJECTED_UPLOAD_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    purged = 0
+    for scan in Scan.objects.filter(status=Scan.Status.REJECTED, created_at__lt=cutoff).iterator():
+        names = [scan.file.name, scan.preview.name]
+        with transaction.atomic():
+            scan.delete()
+            transaction.on_commit(lambda names=names: [delete_stored(name) for name in names])
+        purged += 1
+    return purged
+
+
 def delete_stored(name: str) -> None:
     """Removes a stored file (used when a transaction that saved it fails)."""
     if name and default_storage.exists(name):

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .consent import HEALTH_DATA_CONSENT_VERSION
 from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, Product
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
@@ -216,6 +217,7 @@ def order_create(
         country=country.upper(),
         terms_accepted_at=now,
         health_data_consent_at=now,
+        health_data_consent_version=HEALTH_DATA_CONSENT_VERSION,
         currency=currencies.pop(),
         checkout_key=checkout_key or None,
         checkout_attempt=1,
@@ -450,6 +452,27 @@ def order_add_note(*, order: Order, note: str, actor=None) -> OrderStatusChange:
         actor=actor if getattr(actor, "pk", None) else None,
         note=note,
     )
+
+
+# --- Revoking the customer's link --------------------------------------------------------------
+
+
+@transaction.atomic
+def order_revoke_access_token(*, order: Order, actor=None) -> Order:
+    """Gives the order a new link token: the old link (leaked, forwarded) stops working at once.
+
+    Recorded on the timeline; the customer gets the new link by email when staff resend it.
+    """
+    from .models import new_access_token
+
+    fresh = _locked(order)
+    fresh.access_token = new_access_token()
+    fresh.save(update_fields=["access_token"])
+    order_add_note(
+        order=fresh, note=_("Customer link revoked; a new link was issued."), actor=actor
+    )
+    order.access_token = fresh.access_token
+    return fresh
 
 
 # --- Cancelling ----------------------------------------------------------------------------------

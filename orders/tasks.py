@@ -103,3 +103,11 @@ def sweep_lab_submissions(older_than_seconds: int | None = None) -> int:
 
     scans_requeue_stale()
     return lab_submissions_sweep(older_than_seconds=older_than_seconds)
+
+
+@shared_task(ignore_result=True)
+def purge_rejected_scans() -> int:
+    """Beat (daily): rejected uploads past `REJECTED_UPLOAD_RETENTION_DAYS` are deleted."""
+    from .scan_services import scans_rejected_purge
+
+    return scans_rejected_purge()

@@ -186,3 +186,18 @@ def test_no_order_offer_after_a_clinician_refers_in_person(client):
     html = client.get(result_url(assessment)).content.decode()
     assert "recommends you are seen in person" in html
     assert "?assessment=" not in html
+
+
+def test_staff_can_revoke_a_leaked_result_link(client, admin_client):
+    assessment = submitted()
+    old_url = result_url(assessment)
+    assert client.get(old_url).status_code == 200
+    response = admin_client.post(
+        "/admin/assessments/assessment/",
+        {"action": "action_revoke_link", "_selected_action": [assessment.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assessment.refresh_from_db()
+    assert client.get(old_url).status_code == 404
+    assert client.get(result_url(assessment)).status_code == 200

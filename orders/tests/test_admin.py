@@ -245,3 +245,58 @@ def test_stripe_events_are_visible_and_can_be_reprocessed(
     stored.refresh_from_db()
     assert not stored.processed and "No paid order" in stored.error
     assert OrderStatusChange.objects.count() == 0
+
+
+def _run_action(client, action: str, order) -> None:
+    response = client.post(
+        CHANGELIST, {"action": action, "_selected_action": [order.pk]}, follow=True
+    )
+    assert response.status_code == 200
+
+
+def test_revoking_an_order_link_kills_the_old_one_and_records_it(staff_client, catalogue):
+    order = create_order()
+    old_url = order.get_absolute_url()
+    assert staff_client.get(old_url).status_code == 200
+    _run_action(staff_client, "action_revoke_link", order)
+    order.refresh_from_db()
+    assert order.get_absolute_url() != old_url
+    assert staff_client.get(old_url).status_code == 404
+    assert staff_client.get(order.get_absolute_url()).status_code == 200
+    note = OrderStatusChange.objects.filter(order=order).latest("id")
+    assert "revoked" in note.note and note.actor == staff_client.user
+
+
+def test_checkout_records_which_consent_wording_was_agreed(catalogue):
+    from orders.consent import HEALTH_DATA_CONSENT_VERSION
+
+    order = create_order()
+    assert order.health_data_consent_at is not None
+    assert order.health_data_consent_version == HEALTH_DATA_CONSENT_VERSION
+
+
+def test_only_superusers_may_erase_and_unfinished_orders_are_refused(
+    staff_client, admin_client, catalogue
+):
+    order = create_order(email="erin@example.com")
+    services.order_cancel(order=order, actor=None, note="changed mind")
+    # Staff do not even see the action: erasure is irreversible.
+    _run_action(staff_client, "action_erase_customer_data", order)
+    order.refresh_from_db()
+    assert order.email == "erin@example.com"
+
+    _run_action(admin_client, "action_erase_customer_data", order)
+    order.refresh_from_db()
+    assert order.email.endswith("@erased.invalid") and order.full_name != "Ann Example"
+    assert order.number.startswith("FP-")  # the accounting record stays
+
+    busy = create_order(email="finn@example.com")
+    services.order_mark_paid(order=busy, event=None, amount=busy.total, currency=busy.currency)
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "action_erase_customer_data", "_selected_action": [busy.pk]},
+        follow=True,
+    )
+    assert "Not erased" in response.content.decode()
+    busy.refresh_from_db()
+    assert busy.email == "finn@example.com"

@@ -504,3 +504,37 @@ def test_a_file_that_keeps_killing_the_check_is_rejected_not_retried_forever(
     assert scan.status == Scan.Status.REJECTED and scan.rejection_code == "unprocessable"
     assert "evil.stl" in scan.rejection_message
     assert Order.objects.get(pk=order.pk).status == Status.AWAITING_SCANS
+
+
+@pytest.mark.django_db
+def test_rejected_uploads_are_purged_after_the_retention_period(
+    catalogue, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from orders.scan_services import scans_rejected_purge
+    from orders.tasks import purge_rejected_scans
+
+    from .factories import add_valid_scan
+
+    settings.REJECTED_UPLOAD_RETENTION_DAYS = 30
+    order = paid_order()
+    old_rejected = add_valid_scan(order, "left")
+    recent_rejected = add_valid_scan(order, "left")
+    old_valid = add_valid_scan(order, "right")
+    Scan.objects.filter(pk__in=[old_rejected.pk, recent_rejected.pk]).update(
+        status=Scan.Status.REJECTED, is_current=False
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    Scan.objects.filter(pk__in=[old_rejected.pk, old_valid.pk]).update(created_at=long_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):  # files go once the delete commits
+        assert purge_rejected_scans.delay().get() == 1  # the beat task, run in-process here
+    assert not Scan.objects.filter(pk=old_rejected.pk).exists()
+    assert not default_storage.exists(old_rejected.file.name)
+    assert Scan.objects.filter(pk__in=[recent_rejected.pk, old_valid.pk]).count() == 2
+    assert default_storage.exists(old_valid.file.name)
+    assert scans_rejected_purge() == 0  # nothing left to purge
