@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import math
 import os
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,8 @@ import numpy as np
 import trimesh
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+logger = logging.getLogger(__name__)
 
 SUPPORTED_FORMATS = ("stl", "obj", "ply")
 DEFAULT_MAX_BYTES = 150 * 1024 * 1024
@@ -190,11 +193,16 @@ def inspect_mesh(
     try:
         vertices, faces = _parse(data, ext)
     except Exception as exc:  # noqa: BLE001 - any parser failure means "not a readable mesh"
+        # The parser's own words ("'vertices'", a KeyError) mean nothing to a customer: log them.
+        logger.info("Mesh parse failed for %s: %s", filename, _short(exc))
         raise ScanRejected(
             filename,
             "not_a_mesh",
-            _("“%(name)s” could not be read as a %(format)s mesh (%(reason)s).")
-            % {"name": filename, "format": ext.upper(), "reason": _short(exc)},
+            _(
+                "“%(name)s” could not be read as a %(format)s mesh. Export the scan again from "
+                "your scanning app as STL, OBJ or PLY and upload that file."
+            )
+            % {"name": filename, "format": ext.upper()},
         ) from exc
     del data
     if len(faces) == 0 or len(vertices) == 0:

@@ -460,3 +460,17 @@ def test_a_scan_far_from_the_origin_measures_the_same(tmp_path, right_foot):
     assert report.measurements.forefoot_width_mm == pytest.approx(fore, rel=0.03)
     assert report.measurements.arch_height_mm == pytest.approx(ARCH, abs=1.5)
     assert report.side.side == "right"
+
+
+def test_a_parser_failure_is_explained_without_the_parsers_internals(tmp_path):
+    """The customer sees what to do, never a Python exception's text such as "('vertices')"."""
+    from orders.meshes import ScanRejected, inspect_mesh
+
+    path = tmp_path / "foot.ply"
+    path.write_bytes(b"ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nend_header\n1 2\n")
+    with pytest.raises(ScanRejected) as caught:
+        inspect_mesh(path, filename="foot.ply")
+    assert caught.value.code == "not_a_mesh"
+    message = str(caught.value.message)
+    assert "foot.ply" in message
+    assert "(" not in message and "'" not in message.replace("’", "")
