@@ -467,7 +467,9 @@ def test_a_parser_failure_is_explained_without_the_parsers_internals(tmp_path):
     from orders.meshes import ScanRejected, inspect_mesh
 
     path = tmp_path / "foot.ply"
-    path.write_bytes(b"ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nend_header\n1 2\n")
+    path.write_bytes(
+        b"ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nend_header\n1 2\n"
+    )
     with pytest.raises(ScanRejected) as caught:
         inspect_mesh(path, filename="foot.ply")
     assert caught.value.code == "not_a_mesh"
