@@ -200,9 +200,7 @@ def _summary(assessment: Assessment) -> list[dict]:
 def _private(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = (
-        "same-origin"  # "no-referrer" would send Origin: null and fail CSRF
-    )
+    # Referrer-Policy is set for every private page by fitsperfect.security.SensitivePageMiddleware.
     return response
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -208,6 +207,10 @@ def _scrub_json(value):
 @transaction.atomic
 def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) -> ErasureReport:
     """Anonymise the person behind `email`; delete scans and photos; keep the accounting record."""
+    # New link tokens come from the models' own factories, so their strength is defined once.
+    from assessments.models import new_token as new_assessment_token
+    from orders.models import new_access_token
+
     actor_name = getattr(actor, "get_username", lambda: str(actor))()
     report = ErasureReport(email_hash=_email_hash(email), actor=actor_name, at=timezone.now())
     users = list(_users(email))
@@ -222,7 +225,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
             if hasattr(order, name):
                 setattr(order, name, value)
         order.email = f"erased-{order.pk}@erased.invalid"
-        order.access_token = secrets.token_urlsafe(32)  # old links stop working
+        order.access_token = new_access_token()  # old links stop working
         order.user = None
         order.save()
         report.orders += 1
@@ -263,7 +266,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
         assessment.red_flags = []
         assessment.contact_email = ""
         assessment.user = None
-        assessment.token = secrets.token_urlsafe(32)
+        assessment.token = new_assessment_token()
         assessment.save()
         report.assessments += 1
 

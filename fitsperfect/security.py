@@ -19,9 +19,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-# A policy that never sends a Referer (and so the token in the URL) to another site.
-NO_CROSS_SITE_REFERRER = {"no-referrer", "same-origin"}
-
 
 @lru_cache(maxsize=256)
 def _is_sensitive(view_name: str, patterns: tuple[str, ...]) -> bool:
@@ -48,14 +45,11 @@ def _has_post_form(response: HttpResponse) -> bool:
 class SensitivePageMiddleware:
     """Pages whose URL is a key (order and result tokens) or that show health data or addresses.
 
-    Sets `X-Robots-Tag: noindex, nofollow`, `Cache-Control: private, no-store` and a Referrer-Policy
-    that never leaks the URL to another site: a view's own `no-referrer` or `same-origin` is kept,
-    anything else becomes `same-origin`. Not `no-referrer` everywhere: with it, browsers send
-    `Origin: null` on the page's own form posts, which Django's CSRF check refuses, and most of
-    these pages have forms. `same-origin` sends nothing to other sites either. So a view's own
-    `no-referrer` is kept on pages without a POST form and turned into `same-origin` on pages with
-    one (the order page's "Pay" button and the scan upload form are refused 403 in Chromium under
-    `no-referrer`).
+    Sets `X-Robots-Tag: noindex, nofollow`, `Cache-Control: private, no-store` and the
+    Referrer-Policy, the one place that decides it: `no-referrer`, except on pages with a POST form,
+    which get `same-origin`. Under `no-referrer` browsers send `Origin: null` on the page's own form
+    posts and Django's CSRF check refuses them (the order page's "Pay" button, the scan upload form);
+    `same-origin` sends nothing to other sites either.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -66,11 +60,7 @@ class SensitivePageMiddleware:
         match = getattr(request, "resolver_match", None)
         if match is None or not is_sensitive(match.view_name):
             return response
-        policy = response.headers.get("Referrer-Policy")
-        if policy not in NO_CROSS_SITE_REFERRER or (
-            policy == "no-referrer" and _has_post_form(response)
-        ):
-            response["Referrer-Policy"] = "same-origin"
+        response["Referrer-Policy"] = "same-origin" if _has_post_form(response) else "no-referrer"
         response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         cache_control = response.headers.get("Cache-Control", "")
         if "no-store" not in cache_control:

@@ -248,9 +248,9 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
             "scans_url": _scans_url(order),
         },
     )
-    # The URL is the key to the order: keep it out of caches and other sites' Referer headers.
+    # The URL is the key to the order: keep it out of caches. Its Referrer-Policy is set for every
+    # private page by fitsperfect.security.SensitivePageMiddleware.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -321,8 +321,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _private_page(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"  # Referrer-Policy: SensitivePageMiddleware
     return response
 
 

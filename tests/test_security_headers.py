@@ -261,13 +261,13 @@ def test_middleware_adds_private_headers_by_url_name(rf, settings):
     request = rf.get("/orders/abc/")
     request.resolver_match = resolve("/orders/abc/")
     response = SensitivePageMiddleware(lambda r: HttpResponse("x"))(request)
-    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Cache-Control"] == "private, no-store"
-    # A view's own stricter policy is kept.
-    strict = HttpResponse("x")
-    strict["Referrer-Policy"] = "no-referrer"
-    response = SensitivePageMiddleware(lambda r: strict)(request)
+    # A view's looser policy is overridden.
+    loose = HttpResponse("x")
+    loose["Referrer-Policy"] = "unsafe-url"
+    response = SensitivePageMiddleware(lambda r: loose)(request)
     assert response["Referrer-Policy"] == "no-referrer"
     # ...except on a page with a POST form: it would break the form's CSRF.
     form_page = HttpResponse('<form method="post" action="/x/"></form>')
