@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fitsperfect.audit_trail import AuditedQuerySet
+
 
 def new_token() -> str:
     """A 256-bit URL-safe token: the only key to an anonymous person's result."""
@@ -65,6 +67,8 @@ class Assessment(models.Model):
     # The article the person came from, as a slug (the content app is not imported).
     source_article_slug = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,6 +172,8 @@ class Review(models.Model):
         max_length=32, choices=[c for c in Assessment.Decision.choices if c[0]]
     )
     notes = models.TextField(blank=True)
+
+    objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -6,6 +6,9 @@
 - Changes: post_save/post_delete receivers on the models in `AUDITED_MODELS` (connected in
   `FitsPerfectConfig.ready` through `apps.get_model`, so no app is imported) record the field names
   that changed and who was signed in for the request that changed them.
+- Bulk writes: signals do not fire for `QuerySet.update()`, `bulk_update()` or `bulk_create()`, so
+  the audited models' managers are built on `AuditedQuerySet`, which records those too (a test
+  fails if an audited model's manager is not).
 
 Records are written once the surrounding transaction commits (at once in autocommit), so a change
 that rolls back leaves no record and the pages' own query budgets are not touched.
@@ -21,7 +24,7 @@ from collections.abc import Callable
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_init, post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -167,6 +170,55 @@ def _deleted(sender, instance, **kwargs) -> None:
         object_type=_label(sender),
         object_id=str(instance.pk),
     )
+
+
+class AuditedQuerySet(models.QuerySet):
+    """A queryset whose bulk writes reach the audit trail like single saves do
+    (`bulk_update()` is recorded through `update()`, which it calls).
+
+    `update()` first locks the rows it is about to change (`SELECT ... FOR UPDATE` on PostgreSQL,
+    which also re-checks the filter against rows another transaction just changed), so the trail
+    names exactly the rows the UPDATE changes, then updates those rows by primary key.
+    """
+
+    def update(self, **kwargs) -> int:
+        if not kwargs:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Locked in one order (by key), so two bulk updates cannot deadlock each other.
+            locked = self.select_for_update(of=("self",)).order_by("pk")
+            pks = list(locked.values_list("pk", flat=True))
+            if not pks:
+                return 0
+            count = self.model._base_manager.using(self.db).filter(pk__in=pks).update(**kwargs)
+            names = sorted(self.model._meta.get_field(name).name for name in kwargs)
+            _record_bulk(self.model, "change", pks, names)
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs) -> list:
+        created = super().bulk_create(objs, *args, **kwargs)
+        _record_bulk(self.model, "create", [obj.pk for obj in created if obj.pk is not None], [])
+        return created
+
+    bulk_create.alters_data = True
+
+
+def _record_bulk(model, action: str, pks: list, fields: list[str]) -> None:
+    fields = [name for name in fields if name not in _IGNORED_FIELDS]
+    if action == "change" and not fields:
+        return
+    user = _current_user.get()
+    who = {}
+    if user is not None and getattr(user, "is_authenticated", False):
+        who = {"user_id": user.pk, "username": user.get_username()[:150]}
+    record = apps.get_model("fitsperfect", "AccessRecord")
+    rows = [
+        record(action=action, object_type=_label(model), object_id=str(pk), fields=fields, **who)
+        for pk in pks
+    ]
+    transaction.on_commit(lambda: record.objects.bulk_create(rows))
 
 
 def connect() -> None:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fitsperfect.audit_trail import AuditedQuerySet
+
 from .states import Status
 
 # Crockford-ish alphabet without look-alikes (0/O, 1/I/L): easy to read out over the phone.
@@ -174,6 +176,8 @@ class Order(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too
 
     class Meta:
         ordering = ["-created_at"]
@@ -426,6 +430,8 @@ class Scan(models.Model):
     accepted_at = models.DateTimeField(_("accepted after review"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     validated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too
 
     class Meta:
         ordering = ["order", "side", "-revision"]

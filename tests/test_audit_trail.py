@@ -106,3 +106,109 @@ def test_only_superusers_read_the_trail(django_capture_on_commit_callbacks):
     assert superuser.get(f"{url}{record.pk}/change/").status_code == 200
     assert superuser.get(f"{url}add/").status_code == 403
     assert other.get(url).status_code == 403
+
+
+# --- Bulk writes: QuerySet.update(), bulk_update(), bulk_create() fire no signals --------------
+
+
+def test_queryset_update_is_recorded_with_the_fields_and_the_person(
+    django_capture_on_commit_callbacks,
+):
+    from fitsperfect import audit_trail
+    from orders.models import Order
+
+    staff = UserFactory(username="sam", is_staff=True)
+    first, second, untouched = create_order(), create_order(), create_order()
+    before = AccessRecord.objects.count()
+    token = audit_trail._current_user.set(staff)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            count = Order.objects.filter(pk__in=[first.pk, second.pk]).update(phone="0999")
+    finally:
+        audit_trail._current_user.reset(token)
+    assert count == 2
+    records = AccessRecord.objects.order_by("id")[before:]
+    assert sorted((r.action, r.object_id, r.fields, r.username) for r in records) == sorted(
+        ("change", str(order.pk), ["phone"], "sam") for order in (first, second)
+    )
+    assert str(untouched.pk) not in {r.object_id for r in records}
+
+
+def test_an_update_that_matches_nothing_records_nothing(django_capture_on_commit_callbacks):
+    from orders.models import Order
+
+    order = create_order()
+    before = AccessRecord.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Order.objects.filter(pk=order.pk, phone="not-this").update(phone="1") == 0
+        assert order.scans.update(check_attempts=3) == 0  # related managers are audited too
+    assert AccessRecord.objects.count() == before
+
+
+def test_related_manager_update_and_bulk_update_name_model_fields(
+    django_capture_on_commit_callbacks,
+):
+    from orders.models import Order, Scan
+    from orders.tests.factories import add_valid_scan
+
+    order = create_order()
+    scan = add_valid_scan(order, "left")
+    before = AccessRecord.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert order.scans.update(check_attempts=7) == 1
+        order.phone = "0777"
+        Order.objects.bulk_update([order], ["phone"])
+        Scan.objects.filter(pk=scan.pk).update(order_id=order.pk)  # attname → field name
+    records = list(AccessRecord.objects.order_by("id")[before:])
+    assert [(r.object_type, r.object_id, r.fields) for r in records] == [
+        ("orders.scan", str(scan.pk), ["check_attempts"]),
+        ("orders.order", str(order.pk), ["phone"]),
+        ("orders.scan", str(scan.pk), ["order"]),
+    ]
+
+
+def test_a_bulk_update_that_rolls_back_leaves_no_record(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from orders.models import Order
+
+    order = create_order()
+    before = AccessRecord.objects.count()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        Order.objects.filter(pk=order.pk).update(phone="0111")
+        raise RuntimeError
+    assert AccessRecord.objects.count() == before
+    assert Order.objects.get(pk=order.pk).phone != "0111"
+
+
+def test_every_audited_model_is_written_through_the_audited_queryset():
+    """A new audited model, or a custom manager, must not open a way round the trail."""
+    from django.apps import apps
+
+    from fitsperfect.audit_trail import DEFAULT_AUDITED_MODELS, AuditedQuerySet
+    from orders.models import Order
+
+    for label in DEFAULT_AUDITED_MODELS:
+        model = apps.get_model(label)
+        for manager in model._meta.managers:
+            assert isinstance(manager.get_queryset(), AuditedQuerySet), (label, manager.name)
+    assert isinstance(Order(pk=1).scans.all(), AuditedQuerySet)
+
+
+def test_bulk_create_is_recorded(django_capture_on_commit_callbacks):
+    from assessments.models import Review
+
+    assessment = submitted()
+    before = AccessRecord.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        created = Review.objects.bulk_create(
+            [Review(assessment=assessment, decision="approved") for _ in range(2)]
+        )
+    records = AccessRecord.objects.order_by("id")[before:]
+    assert sorted((r.action, r.object_type, r.object_id) for r in records) == sorted(
+        ("create", "assessments.review", str(review.pk)) for review in created
+    )
