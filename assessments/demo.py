@@ -1,8 +1,10 @@
 """Demo assessments for `make run`: a submitted one, a reviewed one and a red-flag referral."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from . import services
+from .consent import HEALTH_DATA_CONSENT_VERSION, HealthDataConsent
 from .models import Assessment
 
 DEMO_EMAILS = {
@@ -53,7 +55,12 @@ def seed(stdout) -> None:
     ):
         if Assessment.objects.filter(contact_email=DEMO_EMAILS[key]).exists():
             continue
-        draft = services.assessment_start_draft(source_article_slug="hip-pain-and-your-feet")
+        demo_consent = HealthDataConsent(
+            version=HEALTH_DATA_CONSENT_VERSION, at=timezone.now(), language="en"
+        )
+        draft = services.assessment_start_draft(
+            consent=demo_consent, source_article_slug="hip-pain-and-your-feet"
+        )
         draft.answers = _answers(posture, flags)
         draft.save(update_fields=["answers"])
         if flags != ("none",):

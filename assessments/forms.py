@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fitsperfect.images import PhotoRejected, sanitise_photo
 
 from . import questions, scoring
+from .consent import HEALTH_DATA_CONSENT_TEXT
 from .models import Assessment, AssessmentPhoto
 
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
@@ -345,4 +346,15 @@ class QueueFilterForm(forms.Form):
         help_text=_("Assessment number, email or article"),
         required=False,
         max_length=200,
+    )
+
+
+class HealthDataConsentForm(forms.Form):
+    """Asked once, before the first answer is stored (see assessments.consent)."""
+
+    agree = forms.BooleanField(
+        label=HEALTH_DATA_CONSENT_TEXT,
+        error_messages={
+            "required": _("Select the box to agree, so that we can store your answers"),
+        },
     )

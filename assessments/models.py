@@ -66,6 +66,17 @@ class Assessment(models.Model):
     result = models.JSONField(default=dict, blank=True)
     # The article the person came from, as a slug (the content app is not imported).
     source_article_slug = models.CharField(max_length=200, blank=True)
+    # Consent to store and review health data (assessments.consent): when, which wording, which
+    # language. Given before the first answer is stored; submission refuses a draft without it.
+    health_data_consent_at = models.DateTimeField(
+        _("health data consent given"), null=True, blank=True
+    )
+    health_data_consent_version = models.CharField(
+        _("consent wording version"), max_length=60, blank=True
+    )
+    health_data_consent_language = models.CharField(
+        _("consent language"), max_length=16, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from fitsperfect.images import SanitisedImage, sanitise_photo
 
 from . import footprint, questions, scoring
+from .consent import ConsentMissing, HealthDataConsent
 from .models import Assessment, AssessmentPhoto, Review
 from .signals import assessment_approved
 
@@ -54,13 +55,29 @@ def can_review(user) -> bool:
 
 
 def assessment_start_draft(
-    *, user: AbstractBaseUser | None = None, source_article_slug: str = ""
+    *,
+    consent: HealthDataConsent | None,
+    user: AbstractBaseUser | None = None,
+    source_article_slug: str = "",
 ) -> Assessment:
-    """A new draft row: progress lives server-side from the first answered step."""
+    """A new draft row: progress lives server-side from the first answered step.
+
+    The person's consent to store health data comes first; without it nothing is stored.
+    """
+    if consent is None:
+        raise ConsentMissing
     return Assessment.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         source_article_slug=source_article_slug[:200],
+        health_data_consent_at=consent.at,
+        health_data_consent_version=consent.version,
+        health_data_consent_language=consent.language,
     )
+
+
+def _require_consent(assessment: Assessment) -> None:
+    if assessment.health_data_consent_at is None or not assessment.health_data_consent_version:
+        raise ConsentMissing
 
 
 def assessment_save_step(*, assessment: Assessment, step_key: str, data: dict) -> Assessment:
@@ -87,6 +104,7 @@ def assessment_refer(*, assessment: Assessment) -> Assessment:
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.DRAFT:
         raise AssessmentNotEditable
+    _require_consent(assessment)
     result = score_answers(assessment.answers)
     if not result.referred:
         raise ValueError("assessment_refer needs a red flag")
@@ -108,6 +126,7 @@ def assessment_submit(
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.DRAFT:
         raise AssessmentNotEditable
+    _require_consent(assessment)
     if questions.first_incomplete_step(assessment.answers) is not None:
         raise ValueError("Every step must be answered before submitting.")
     result = score_answers(assessment.answers)

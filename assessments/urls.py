@@ -6,7 +6,8 @@ app_name = "assessments"
 
 urlpatterns = [
     path("assessment/", views.start, name="start"),
-    path("assessment/questions/<slug:slug>/", views.step, name="step"),
+    path("assessment/your-health-information/", views.consent, name="consent"),
+    path("assessment/questions/<slug:slug>/", views.consent_required(views.step), name="step"),
     path("assessment/check-your-answers/", views.check, name="check"),
     path("assessment/mine/", views.my_assessments, name="mine"),
     path("assessment/result/<str:token>/", views.result, name="result"),

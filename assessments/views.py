@@ -6,6 +6,9 @@ row whose token the session holds, so refresh, Back or coming back later loses n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -20,10 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import footprint, questions, scoring, selectors, services, summary
+from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
     AboutForm,
     ActivityForm,
     EmailLinkForm,
+    HealthDataConsentForm,
     PainForm,
     PhotosForm,
     PostureForm,
@@ -80,6 +85,42 @@ def start(request: HttpRequest) -> HttpResponse:
         "assessments/start.html",
         {"draft": draft, "continue_url": continue_url, "steps": questions.STEPS},
     )
+
+
+@never_cache
+def consent(request: HttpRequest) -> HttpResponse:
+    """Asks for consent to store health data before the first answer is stored."""
+    if request.method == "POST":
+        form = HealthDataConsentForm(request.POST)
+        if form.is_valid():
+            consent_give(request.session)
+            return redirect(_step_url(questions.STEPS[0]))
+    else:
+        form = HealthDataConsentForm(
+            initial={"agree": consent_from_session(request.session) is not None}
+        )
+    return render(
+        request,
+        "assessments/consent.html",
+        {"form": form, "retention_days": services.DRAFT_RETENTION.days},
+    )
+
+
+def consent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Question pages store answers: without consent in this visit (or a draft, which carries
+    its own) they send the visitor to the consent page first."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        session = request.session
+        if consent_from_session(session) is None and not session.get(SESSION_DRAFT):
+            return redirect("assessments:consent")
+        try:
+            return view(request, *args, **kwargs)
+        except ConsentMissing:  # the draft in the session is gone and consent was not given
+            return redirect("assessments:consent")
+
+    return wrapped
 
 
 @never_cache
@@ -143,7 +184,9 @@ def _save_step(request: HttpRequest, draft: Assessment | None, current, form) ->
     with transaction.atomic():
         if draft is None:
             draft = services.assessment_start_draft(
-                user=request.user, source_article_slug=_entry(request).get("article", "")
+                consent=consent_from_session(request.session),
+                user=request.user,
+                source_article_slug=_entry(request).get("article", ""),
             )
             request.session[SESSION_DRAFT] = draft.token
         if current.key == "photos":

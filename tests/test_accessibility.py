@@ -84,7 +84,7 @@ def _answer_steps(page, *, until: str) -> None:
     """Walks the questionnaire as a person would, stopping on the step titled `until`."""
     from assessments import scoring
 
-    page.goto("/assessment/questions/about-you/")
+    _give_consent(page)
     steps = [
         (
             "About you",
@@ -182,8 +182,26 @@ def assessment_start(page):
     page.goto("/assessment/")
 
 
+def _give_consent(page) -> None:
+    """The question pages come after the health-data consent page."""
+    page.goto("/assessment/your-health-information/")
+    page.get_by_role("checkbox").check()
+    _continue(page)
+    assert page.locator("h1").inner_text() == "About you"
+
+
+def health_data_consent(page):
+    page.goto("/assessment/your-health-information/")
+
+
+def health_data_consent_with_errors(page):
+    page.goto("/assessment/your-health-information/")
+    _continue(page)
+    assert page.locator(".error-summary").is_visible()
+
+
 def step_about_with_errors(page):
-    page.goto("/assessment/questions/about-you/")
+    _give_consent(page)
     page.get_by_label("Your age").fill("200")
     _continue(page)
     assert page.locator(".error-summary").is_visible()
@@ -336,6 +354,8 @@ PAGES: dict[str, Callable] = {
         article,
         topic,
         assessment_start,
+        health_data_consent,
+        health_data_consent_with_errors,
         _step("About you"),
         step_about_with_errors,
         _step("Where it hurts"),

@@ -78,6 +78,11 @@ def test_export_has_everything_about_the_person_and_nothing_else(gina):
     assert data["assessments"][0]["answers"]["activity"]["conditions"] == "gout"
     assert data["assessments"][0]["reviews"][0]["notes"] == "flat feet, gout"
     assert data["assessments"][0]["photos"][0]["kind"] == "footprint"
+    # The consent they gave, with the wording's version, is part of what they get back.
+    from assessments.consent import HEALTH_DATA_CONSENT_VERSION
+
+    assert data["assessments"][0]["health_data_consent_version"] == HEALTH_DATA_CONSENT_VERSION
+    assert data["assessments"][0]["health_data_consent_at"]
     assert [o["number"] for o in data["orders"]] == [gina["order"].number]
     assert data["orders"][0]["lines"] and data["orders"][0]["scans"]
     assert data["newsletter"][0]["email"] == EMAIL

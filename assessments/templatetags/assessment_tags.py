@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django import template
+from django import forms, template
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy
 
@@ -36,8 +36,12 @@ VALUE_SLUG = {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}
 
 @register.filter
 def is_choice_group(bound_field) -> bool:
-    """Radio and checkbox groups get a fieldset and legend; everything else a label."""
-    return getattr(bound_field.field.widget, "input_type", "") in ("radio", "checkbox")
+    """Radio and checkbox groups get a fieldset and legend; everything else (a single
+    checkbox included) a label."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        return False
+    return getattr(widget, "input_type", "") in ("radio", "checkbox")
 
 
 @register.filter

@@ -2,8 +2,10 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from assessments import scoring, services
+from assessments.consent import HEALTH_DATA_CONSENT_VERSION
 from assessments.models import Assessment
 
 ITEMS = scoring.POSTURE_ITEMS
@@ -49,6 +51,9 @@ class DraftFactory(factory.django.DjangoModelFactory):
         model = Assessment
 
     answers = factory.LazyFunction(complete_answers)
+    health_data_consent_at = factory.LazyFunction(timezone.now)
+    health_data_consent_version = HEALTH_DATA_CONSENT_VERSION
+    health_data_consent_language = "en"
 
 
 def submitted(**answer_kwargs) -> Assessment:

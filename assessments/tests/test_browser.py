@@ -24,6 +24,12 @@ def test_full_pass_result_and_clinician_approval(page, live_server):
     page.get_by_role("button", name="Start now").or_(
         page.get_by_role("link", name="Start now")
     ).click()
+    # Consent to store health data comes before the first answer; without it, an error.
+    assert page.locator("h1").inner_text() == "Before you start: your health information"
+    continue_(page)
+    assert "Select the box to agree" in page.locator(".error-summary").inner_text()
+    page.get_by_label("I agree that Fits Perfect may store my answers", exact=False).check()
+    continue_(page)
     assert page.locator("h1").inner_text() == "About you"
     assert page.get_by_text("Step 1 of 7").is_visible()
 
@@ -122,6 +128,9 @@ def test_full_pass_result_and_clinician_approval(page, live_server):
 
 def test_red_flag_pass_ends_on_the_referral_page(page, live_server):
     page.goto("/assessment/questions/about-you/")
+    # Sent to the consent page first, then on to the question asked for.
+    page.get_by_role("checkbox").check()
+    continue_(page)
     page.get_by_label("Your age").fill("60")
     page.get_by_label("Male", exact=True).check()
     continue_(page)

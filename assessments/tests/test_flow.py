@@ -43,10 +43,12 @@ def answer_all(client, until=None):
         assert response.status_code == 302, (slug, response.content.decode()[:2000])
 
 
-def test_start_page_leads_to_the_first_question(client):
+def test_start_page_leads_to_the_consent_page_then_the_first_question(client):
     response = client.get(reverse("assessments:start"))
     assert response.status_code == 200
-    assert f'href="{url("about-you")}"' in response.content.decode()
+    assert f'href="{reverse("assessments:consent")}"' in response.content.decode()
+    response = client.post(reverse("assessments:consent"), {"agree": "on"})
+    assert response.status_code == 302 and response.url == url("about-you")
 
 
 def test_step_page_follows_the_question_pattern(client):
