@@ -19,6 +19,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from .ratelimit import too_many_requests
+
 
 @lru_cache(maxsize=256)
 def _is_sensitive(view_name: str, patterns: tuple[str, ...]) -> bool:
@@ -121,3 +123,18 @@ class WebhookGuardMiddleware:
                 if key == "t" and value.isdigit() and int(value) > time.time() + skew:
                     return True
         return False
+
+
+def login_username(request: HttpRequest | None, credentials: dict | None) -> str:
+    """The account a sign-in attempt is for, as django-axes counts it: "Ann" and "ann " are one
+    account to a password guesser, so they share one count."""
+    source = credentials if credentials else (getattr(request, "POST", None) or {})
+    return str(source.get("username", "") or "").strip().lower()[:150]
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """django-axes' answer to a locked-out account: the site's 429 page with `Retry-After`."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    return too_many_requests(request, int(cool_off.total_seconds()))

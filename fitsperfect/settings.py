@@ -5,6 +5,7 @@ work on a machine with nothing but Python. `DJANGO_ENV=production` turns on the 
 `manage.py check --deploy` expects and refuses to start without real secrets.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
     "fitsperfect",
     "content",
     "assessments",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "fitsperfect.urls"
@@ -279,7 +282,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs every sign-in at INFO; its lock-outs (WARNING) are what operators need.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Public media (content app) -------------------------------------------------------------
@@ -327,6 +331,27 @@ CELERY_BEAT_SCHEDULE["assessments-purge-abandoned-drafts"] = {
 }
 
 # --- Security (fitsperfect.ratelimit, fitsperfect.security, fitsperfect.logging) ---------------
+# Login lockout (django-axes): every sign-in form (admin, accounts, and so /clinic/, which signs in
+# through accounts) goes through `authenticate()`, which axes watches. After AXES_FAILURE_LIMIT
+# failed passwords for one account (from whatever addresses), or from one address (for whatever
+# accounts), sign-in answers 429 for AXES_COOLOFF_MINUTES; a correct password inside the lock-out
+# does not get through. The `login-ip` rate limit below still caps floods of any kind. Failures
+# are counted in the database (shared by every web process) and cleaned when they expire.
+# Superusers see and clear lock-outs in the admin ("Access attempts"). Successful sign-ins are not logged by
+# axes (the audit trail already records who did what; less personal data kept).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "fitsperfect.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "fitsperfect.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "fitsperfect.security.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 # Rate limits: fixed windows counted in the default cache (Redis when configured, shared by every
 # web process). Keys: "ip", "username" (the login form's field, whatever the address) or both.
 # Client addresses come from REMOTE_ADDR only: X-Forwarded-For is written by the client and would
@@ -336,8 +361,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
 _LOGIN_PATHS = r"^/(accounts|admin)/login/$"
 RATE_LIMITS = [
+    # Floods from one address; failed passwords per account are django-axes' job (below).
     {"name": "login-ip", "path": _LOGIN_PATHS, "key": "ip", "limit": 20, "window": 300},
-    {"name": "login-user", "path": _LOGIN_PATHS, "key": "username", "limit": 5, "window": 300},
     {
         "name": "password-reset",
         "path": r"^/accounts/password_reset/$",

@@ -106,7 +106,13 @@ MATRIX: dict[str, tuple] = {
     "sitemap.xml": ("GET", "/sitemap.xml", PUBLIC),
     # --- assessments
     "assessment/": ("GET", "/assessment/", PUBLIC),
-    "assessment/questions/<slug:slug>/": ("GET", "/assessment/questions/about-you/", PUBLIC),
+    "assessment/your-health-information/": ("GET", "/assessment/your-health-information/", PUBLIC),
+    # Question pages come after consent: a visit without it is sent to the consent page.
+    "assessment/questions/<slug:slug>/": (
+        "GET",
+        "/assessment/questions/about-you/",
+        every(REDIRECT),
+    ),
     "assessment/check-your-answers/": ("GET", "/assessment/check-your-answers/", every(REDIRECT)),
     "assessment/mine/": ("GET", "/assessment/mine/", SIGNED_IN),
     "assessment/result/<str:token>/": ("GET", "/assessment/result/{assessment_token}/", PUBLIC),
@@ -193,6 +199,10 @@ STAFF_ADMIN = {
     "orders.labsubmission": (200, 403, 200),
     "orders.labevent": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
+    # Sign-in lock-outs (django-axes): superusers read and clear them.
+    "axes.accessattempt": (403, 403, 403),
+    "axes.accesslog": (403, 403, 403),
+    "axes.accessfailurelog": (403, 403, 403),
 }
 
 

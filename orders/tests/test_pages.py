@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from orders import services
 
@@ -116,7 +117,10 @@ def test_password_reset_by_email(client, django_user_model):
         follow=True,
     )
     assert b"Password changed" in done.content
-    assert client.login(username="ann@example.com", password="new-pass-987654")
+    signed_in = Client().post(
+        "/accounts/login/", {"username": "ann@example.com", "password": "new-pass-987654"}
+    )
+    assert signed_in.status_code == 302 and "_auth_user_id" in signed_in.wsgi_request.session
 
 
 def test_the_header_offers_sign_in(client):
