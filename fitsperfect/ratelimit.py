@@ -7,14 +7,9 @@ fixed windows in the default cache (Redis in production, so every web process sh
 `cache.add` creates the window's counter, `cache.incr` counts atomically. Over the limit the
 request never reaches the view: it gets a 429 page with a `Retry-After` header.
 
-Keys:
-- `ip`: the client address (see `client_ip`).
-- `username`: the `username` field of the POST, whatever the address, so a password guesser
-  spread over many addresses is still slowed down on one account.
-- `ip+username`: both.
-
-Only rules keyed on a username read the POST body, and those cover only the login forms, so
-uploads keep their streaming upload handlers.
+Counters are keyed on the client address (see `client_ip`); the body is never read here, so
+uploads keep their streaming upload handlers. Failed passwords per account are counted by
+django-axes instead (settings: AXES_*), which sees every sign-in form through `authenticate()`.
 """
 
 from __future__ import annotations
@@ -32,7 +27,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-KEY_KINDS = ("ip", "username", "ip+username")
+KEY_KINDS = ("ip",)
 
 
 def now() -> float:
@@ -104,23 +99,8 @@ def client_ip(request: HttpRequest) -> str:
     return forwarded[-hops]
 
 
-def _username(request: HttpRequest) -> str:
-    """The login form's username (urlencoded or multipart: a bot may send either)."""
-    try:
-        return request.POST.get("username", "").strip().lower()[:150]
-    except Exception:  # a malformed body: the view answers 400 itself  # noqa: BLE001
-        return ""
-
-
-def _identity(rule: Rule, request: HttpRequest) -> str | None:
-    if rule.key == "ip":
-        return client_ip(request)
-    username = _username(request)
-    if not username:
-        return None if rule.key == "username" else client_ip(request)
-    if rule.key == "username":
-        return "u:" + username
-    return client_ip(request) + "|u:" + username
+def _identity(rule: Rule, request: HttpRequest) -> str:
+    return client_ip(request)
 
 
 def hit(rule: Rule, identity: str) -> tuple[bool, int]:
@@ -169,10 +149,7 @@ class RateLimitMiddleware:
         for rule in rules():
             if request.method not in rule.methods or not rule.path.search(request.path_info):
                 continue
-            identity = _identity(rule, request)
-            if identity is None:
-                continue
-            allowed, retry_after = hit(rule, identity)
+            allowed, retry_after = hit(rule, _identity(rule, request))
             if not allowed:
                 longest = max(longest, retry_after)
         if longest:

@@ -353,7 +353,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # Rate limits: fixed windows counted in the default cache (Redis when configured, shared by every
-# web process). Keys: "ip", "username" (the login form's field, whatever the address) or both.
+# web process), keyed on the client address.
 # Client addresses come from REMOTE_ADDR only: X-Forwarded-For is written by the client and would
 # let a bot pick a new address per request. Behind N proxies of ours that append to it, set
 # TRUSTED_PROXY_COUNT=N and the N-th address from the right is used instead.
