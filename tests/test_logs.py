@@ -112,12 +112,16 @@ def test_representative_flows_leave_nothing_sensitive_in_the_logs(log_buffer, se
             "checkout_key": "k" * 32,
         },
     )
-    # Health answers.
+    # Health answers (after consent, so they are really stored and could be logged).
+    client.post("/assessment/your-health-information/", {"agree": "on"})
     client.post(
         "/assessment/questions/about-you/",
         {"age": "40", "sex": "female", "height_cm": "170", "weight_kg": "70"},
     )
     client.post("/assessment/questions/activity/", {"conditions": CONDITION})
+    from assessments.models import Assessment
+
+    assert Assessment.objects.filter(answers__about__age=40).exists()
     # A failed login with a password and an Authorization header.
     client.post(
         "/accounts/login/",
