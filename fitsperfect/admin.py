@@ -1,8 +1,10 @@
-"""The audit trail in the admin: superusers only, read only."""
+"""The audit trail and customers' erasure requests in the admin: superusers only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from .models import AccessRecord
+from . import data_requests
+from .models import AccessRecord, ErasureRequest
 
 
 @admin.register(AccessRecord)
@@ -34,3 +36,41 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Requests wait here; "Erase" runs the erasure (orders still being made refuse it)."""
+
+    list_display = ("id", "requested_at", "status", "user", "handled_at", "handled_by")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
+    actions = ["action_erase"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Erase these customers' data (after checking who asked)"))
+    def action_erase(self, request, queryset) -> None:
+        for erasure_request in queryset:
+            done = data_requests.erasure_request_carry_out(
+                erasure_request=erasure_request, actor=request.user
+            )
+            level = (
+                messages.SUCCESS if done.status == ErasureRequest.Status.DONE else messages.WARNING
+            )
+            self.message_user(
+                request, f"#{done.pk}: {done.get_status_display()}. {done.outcome}", level
+            )

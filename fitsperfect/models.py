@@ -42,3 +42,40 @@ class AccessRecord(models.Model):
     def __str__(self) -> str:
         who = self.username or _("anonymous")
         return f"{self.at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_type} {self.object_id}"
+
+
+class ErasureRequest(models.Model):
+    """A signed-in customer's request to erase their data (fitsperfect.data_requests).
+
+    A superuser verifies the person and carries it out from the admin; the request then keeps a
+    hash of the email address, not the address."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Erased")
+        REFUSED = "refused", _("Could not erase yet")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    email = models.CharField(_("email address"), max_length=254, blank=True)
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    handled_by = models.CharField(_("handled by"), max_length=150, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()} {self.requested_at:%Y-%m-%d}"

@@ -144,8 +144,38 @@ def _related(obj: Model, name: str) -> list[Model]:
 
 
 def export_customer_data(*, email: str) -> dict:
-    """Everything held about the email address, as JSON-ready data (no file contents)."""
+    """Everything held about the email address, as JSON-ready data (no file contents).
+
+    For staff answering a request whose sender they have verified: it matches guest orders and
+    assessments by email too."""
     users = _users(email)
+    subscriber = _model("content.Subscriber")
+    subscribers = subscriber.objects.filter(email__iexact=email.strip()) if subscriber else []
+    return _export(
+        email=email,
+        users=users,
+        assessments=_assessments(email, users),
+        orders=_orders(email, users),
+        subscribers=subscribers,
+    )
+
+
+def export_account_data(*, user: Model) -> dict:
+    """What a signed-in customer downloads themselves: only what is linked to their account.
+
+    An email address typed at sign-up is not proof of owning it, so guest orders, assessments and
+    newsletter sign-ups matched only by email are left to `export_customer_data` and staff."""
+    assessment, order = _model("assessments.Assessment"), _model("orders.Order")
+    return _export(
+        email=getattr(user, "email", ""),
+        users=[user],
+        assessments=assessment.objects.filter(user=user) if assessment else [],
+        orders=order.objects.filter(user=user) if order else [],
+        subscribers=[],
+    )
+
+
+def _export(*, email: str, users, assessments, orders, subscribers) -> dict:
     data: dict = {"email": email, "exported_at": timezone.now().isoformat()}
     data["accounts"] = [
         _fields(user, exclude={"password"}) | {"groups": [g.name for g in user.groups.all()]}
@@ -157,7 +187,7 @@ def export_customer_data(*, email: str) -> dict:
             "photos": [_fields(p) for p in _related(a, "photos")],
             "reviews": [_fields(r) for r in _related(a, "reviews")],
         }
-        for a in _assessments(email, users)
+        for a in assessments
     ]
     data["orders"] = [
         _fields(o, exclude={"checkout_key"})
@@ -168,14 +198,9 @@ def export_customer_data(*, email: str) -> dict:
             "scans": [_fields(x, exclude={"report"}) for x in _related(o, "scans")],
             "foot_photos": [_fields(x) for x in _related(o, "foot_photos")],
         }
-        for o in _orders(email, users)
+        for o in orders
     ]
-    subscriber = _model("content.Subscriber")
-    data["newsletter"] = (
-        [_fields(s) for s in subscriber.objects.filter(email__iexact=email.strip())]
-        if subscriber
-        else []
-    )
+    data["newsletter"] = [_fields(s) for s in subscribers]
     return data
 
 

@@ -190,6 +190,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Fits Perfect <hello@fitsperfect.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who is told that a customer asked for erasure (fitsperfect.data_requests).
+PRIVACY_TEAM_EMAIL = env.str("PRIVACY_TEAM_EMAIL", default="privacy@fitsperfect.example")
 if IS_PRODUCTION:
     vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 else:
@@ -438,6 +440,8 @@ SENSITIVE_URL_NAMES = [
     "logout",
     "password_*",
     "orders:signup",
+    "account_data",
+    "account_erasure",
 ]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,

@@ -8,3 +8,12 @@ from django.core.cache import cache
 def record_worker_heartbeat(key: str) -> None:
     """Leaves a mark a health check or test can read, proving a worker consumed from the broker."""
     cache.set(f"worker-heartbeat:{key}", "alive", timeout=300)
+
+
+@shared_task(
+    ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8, acks_late=True
+)
+def notify_erasure_request(request_id: int) -> None:
+    from .data_requests import erasure_request_notify
+
+    erasure_request_notify(request_id=request_id)

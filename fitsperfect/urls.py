@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("benchmark/bare/", views.benchmark_bare, name="benchmark-bare"),
+    path("account/your-data.json", views.account_data, name="account_data"),
+    path("account/delete-my-data/", views.account_erasure, name="account_erasure"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("content.urls")),

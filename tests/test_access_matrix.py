@@ -56,6 +56,9 @@ MATRIX: dict[str, tuple] = {
     # --- site shell
     "": ("GET", "/", PUBLIC),
     "privacy/": ("GET", "/privacy/", PUBLIC),
+    # Each signed-in person downloads their own data (the test in test_privacy.py checks whose).
+    "account/your-data.json": ("GET", "/account/your-data.json", SIGNED_IN),
+    "account/delete-my-data/": ("GET", "/account/delete-my-data/", SIGNED_IN),
     "terms/": ("GET", "/terms/", PUBLIC),
     "contact/": ("GET", "/contact/", PUBLIC),
     "how-it-works/": ("GET", "/how-it-works/", PUBLIC),
@@ -199,6 +202,7 @@ STAFF_ADMIN = {
     "orders.labsubmission": (200, 403, 200),
     "orders.labevent": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
+    "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
     # Sign-in lock-outs (django-axes): superusers read and clear them.
     "axes.accessattempt": (403, 403, 403),
     "axes.accesslog": (403, 403, 403),

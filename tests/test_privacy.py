@@ -163,3 +163,92 @@ def test_the_commands(gina, tmp_path, django_capture_on_commit_callbacks):
         call_command("erase_customer_data", email=EMAIL, actor="dpo", force=True, stdout=out)
     assert json.loads(out.getvalue())["orders"] == 1
     assert EMAIL not in out.getvalue()
+
+
+# --- Self-service: a signed-in customer downloads their data and asks for erasure -----------------
+
+
+def test_a_customer_downloads_only_what_their_account_holds(gina, settings):
+    from django.test import Client
+
+    guest_order = create_order(email=EMAIL)  # same email typed at a guest checkout: not proven
+    other = create_order(email="someone@example.com")
+    client = Client()
+    assert client.get("/account/your-data.json").status_code == 302  # sign in first
+    client.force_login(gina["user"])
+    response = client.get("/account/your-data.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="fits-perfect-my-data.json"'
+    assert "no-store" in response["Cache-Control"]
+    data = json.loads(response.content)
+    assert [a["username"] for a in data["accounts"]] == ["gina"]
+    assert "password" not in data["accounts"][0]
+    numbers = [o["number"] for o in data["orders"]]
+    assert numbers == [gina["order"].number]
+    assert guest_order.number not in numbers and other.number not in numbers
+    assert data["assessments"][0]["answers"]["activity"]["conditions"] == "gout"
+    assert data["newsletter"] == []
+
+
+def test_asking_for_erasure_is_recorded_once_and_tells_the_privacy_team(
+    gina, django_capture_on_commit_callbacks, mailoutbox
+):
+    from fitsperfect.models import ErasureRequest
+
+    client = Client()
+    client.force_login(gina["user"])
+    page = client.get("/account/delete-my-data/")
+    assert page.status_code == 200 and b"Ask for my data to be erased" in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/account/delete-my-data/")
+        second = client.post("/account/delete-my-data/")
+    request = ErasureRequest.objects.get()
+    assert request.user == gina["user"] and request.status == "pending"
+    for response in (first, second):
+        assert f"Your reference is {request.pk}".encode() in response.content
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["privacy@fitsperfect.example"]
+    assert EMAIL not in mailoutbox[0].body and "gout" not in mailoutbox[0].body
+
+
+def test_a_superuser_carries_out_the_request_from_the_admin(gina, django_user_model):
+    from fitsperfect.data_requests import erasure_request_create
+    from fitsperfect.models import ErasureRequest
+
+    request = erasure_request_create(user=gina["user"])
+    boss = django_user_model.objects.create_superuser("boss", "b@example.com", "boss-pass-123")
+    staff = UserFactory(username="sam", is_staff=True)
+    url = "/admin/fitsperfect/erasurerequest/"
+    staff_client, admin_client = Client(), Client()
+    staff_client.force_login(staff)
+    admin_client.force_login(boss)
+    assert staff_client.get(url).status_code == 403
+    assert (
+        staff_client.post(
+            url, {"action": "action_erase", "_selected_action": [request.pk]}
+        ).status_code
+        == 403
+    )
+    response = admin_client.post(
+        url, {"action": "action_erase", "_selected_action": [request.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    request.refresh_from_db()
+    assert (request.status, request.handled_by, request.email) == ("done", "boss", "")
+    order = gina["order"]
+    order.refresh_from_db()
+    assert order.full_name == "Erased customer" and order.number  # accounting record kept
+    assert not ErasureRequest.objects.filter(email=EMAIL).exists()
+
+
+def test_an_order_still_being_made_refuses_erasure_and_says_so(gina, django_user_model):
+    from fitsperfect.data_requests import erasure_request_carry_out, erasure_request_create
+
+    type(gina["order"]).objects.filter(pk=gina["order"].pk).update(status="in_production")
+    boss = django_user_model.objects.create_superuser("boss", "b@example.com", "boss-pass-123")
+    done = erasure_request_carry_out(
+        erasure_request=erasure_request_create(user=gina["user"]), actor=boss
+    )
+    assert done.status == "refused" and gina["order"].number in done.outcome
+    gina["order"].refresh_from_db()
+    assert gina["order"].full_name != "Erased customer"  # nothing half-erased
