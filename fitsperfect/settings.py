@@ -375,7 +375,7 @@ RATE_LIMITS = [
     {"name": "signup", "path": r"^/accounts/signup/$", "key": "ip", "limit": 10, "window": 3600},
     {
         "name": "assessment-steps",
-        "path": r"^/assessment/questions/",
+        "path": r"^/assessment/(questions/|your-health-information/$)",
         "key": "ip",
         "limit": 200,
         "window": 3600,

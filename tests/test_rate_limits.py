@@ -51,6 +51,7 @@ LIMITED = [
     ("password-reset", "/accounts/password_reset/", {"email": "x@example.com"}),
     ("signup", "/accounts/signup/", {}),
     ("assessment-steps", "/assessment/questions/no-such-step/", {}),
+    ("assessment-steps", "/assessment/your-health-information/", {}),
     ("assessment-submit", "/assessment/check-your-answers/", {}),
     ("assessment-email", "/assessment/result/not-a-token/email/", {"email": "x@example.com"}),
     ("newsletter", "/articles/newsletter/", {"email": "not-an-email"}),
