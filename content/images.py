@@ -7,6 +7,7 @@ import io
 from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image, ImageOps
 
 from .storage import public_storage
@@ -23,12 +24,38 @@ def ensure_renditions(article) -> None:
         if current:
             type(article).objects.filter(pk=article.pk).update(hero_renditions=[])
             article.hero_renditions = []
+            _forget_after_commit(article, current, keep=set())
         return
     if current and all(r.get("source") == name for r in current):
         return
     renditions = build_renditions(name)
     type(article).objects.filter(pk=article.pk).update(hero_renditions=renditions)
     article.hero_renditions = renditions
+    if current:
+        _forget_after_commit(article, current, keep={name, *(r["name"] for r in renditions)})
+
+
+def _forget_after_commit(article, old: list[dict], *, keep: set[str]) -> None:
+    """A replaced or removed hero image's files (the upload and its renditions) are deleted once
+    the change commits, unless another article still shows them (names are content hashes, so two
+    articles with the same picture share files)."""
+    names = {r["name"] for r in old} | {r["source"] for r in old if r.get("source")}
+    names -= keep
+    if not names:
+        return
+    model, pk = type(article), article.pk
+
+    def delete_unused() -> None:
+        in_use: set[str] = set()
+        for hero, renditions in model.objects.exclude(pk=pk).values_list(
+            "hero_image", "hero_renditions"
+        ):
+            in_use.add(hero or "")
+            in_use.update(r.get("name", "") for r in renditions or [])
+        for stale in sorted(names - in_use):
+            public_storage.delete(stale)
+
+    transaction.on_commit(delete_unused)
 
 
 def build_renditions(name: str) -> list[dict]:

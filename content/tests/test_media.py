@@ -94,3 +94,51 @@ def test_unhashed_files_get_a_short_cache(client):
     response = client.get("/media/articles/plain.png")
     assert response.status_code == 200
     assert response["Cache-Control"] == "public, max-age=3600"
+
+
+def test_replacing_or_removing_an_image_deletes_files_no_article_shows(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(slug="first", hero_alt="A heel")
+        article.hero_image.save("old.png", image_file(900, 600), save=True)
+        lone = ArticleFactory(slug="lone", hero_alt="A toe")
+        lone.hero_image.save("lone.png", image_file(700, 400), save=True)
+        twin = ArticleFactory(slug="twin", hero_alt="The same heel")  # shows the same upload
+        twin.hero_image = article.hero_image.name
+        twin.save()
+    shared = [article.hero_image.name, *(r["name"] for r in article.hero_renditions)]
+    assert {r["name"] for r in twin.hero_renditions} == set(shared[1:])
+    lone_files = [lone.hero_image.name, *(r["name"] for r in lone.hero_renditions)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.hero_image.save("new.png", image_file(1000, 500), save=True)
+        lone.hero_image.save("lone2.png", image_file(640, 480), save=True)
+    for current in (article, lone):
+        kept = [current.hero_image.name, *(r["name"] for r in current.hero_renditions)]
+        assert all((public_root() / name).exists() for name in kept)
+    assert all((public_root() / name).exists() for name in shared)  # the twin still shows them
+    assert not any((public_root() / name).exists() for name in lone_files)  # nobody does
+
+    with django_capture_on_commit_callbacks(execute=True):
+        twin.hero_image = None
+        twin.hero_alt = ""
+        twin.save()
+    assert not any((public_root() / name).exists() for name in shared)
+
+
+def test_a_replacement_that_rolls_back_deletes_nothing(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article = ArticleFactory(slug="kept", hero_alt="A heel")
+        article.hero_image.save("kept.png", image_file(900, 600), save=True)
+    files = [article.hero_image.name, *(r["name"] for r in article.hero_renditions)]
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        article.hero_image.save("other.png", image_file(1000, 500), save=True)
+        raise RuntimeError
+    assert all((public_root() / name).exists() for name in files)
