@@ -282,3 +282,18 @@ def test_the_updated_date_shows_only_for_real_later_edits(client):
     backdated.save()  # an edit today, a month after it was written and published
     html = client.get("/articles/backdated/").content.decode()
     assert "Updated" in html and f'datetime="{now.date().isoformat()}' in html
+
+
+def test_search_on_postgresql_is_an_index_scan():
+    """The migration's GIN index matches the selector's vector: the planner can use it."""
+    from django.db import connection
+
+    from content import selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Full-text search and its index are PostgreSQL's (CI runs this there).")
+    ArticleFactory(title="Pronation and the hip", status=Article.Status.PUBLISHED)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: force the choice
+        plan = selectors.search(Article.objects.all(), "pronation").explain()
+    assert "content_article_search" in plan
