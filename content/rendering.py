@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from html import unescape
 
 import markdown
 import nh3
@@ -75,6 +76,44 @@ def sanitise(html: str) -> str:
 
 
 _H1 = re.compile(r"<(/?)h1([\s>])")
+_IMG = re.compile(r"<img\b([^>]*)>")
+_SRC = re.compile(r'\bsrc="([^"]+)"')
+PUBLIC_MEDIA_URL = "/media/"
+
+
+def _public_image_size(src: str) -> tuple[int, int] | None:
+    """Width and height of an article image in the public media storage (the header only)."""
+    if not src.startswith(PUBLIC_MEDIA_URL):
+        return None
+    from PIL import Image, UnidentifiedImageError
+
+    from .storage import public_storage
+
+    name = unescape(src[len(PUBLIC_MEDIA_URL) :]).split("?", 1)[0]
+    if not name or ".." in name.split("/"):
+        return None
+    try:
+        with public_storage.open(name, "rb") as handle, Image.open(handle) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def with_image_dimensions(html: str) -> str:
+    """Body images get width and height, so the page does not shift as they load (CSS keeps
+    them fluid: `max-width: 100%; height: auto`). Images we cannot measure are left as they are."""
+
+    def add(match: re.Match) -> str:
+        attributes = match.group(1)
+        if re.search(r"\b(width|height)=", attributes):
+            return match.group(0)
+        src = _SRC.search(attributes)
+        size = _public_image_size(src.group(1)) if src else None
+        if size is None:
+            return match.group(0)
+        return f'<img{attributes.rstrip(" /")} width="{size[0]}" height="{size[1]}">'
+
+    return _IMG.sub(add, html)
 
 
 def render_markdown(text: str) -> Rendered:
@@ -96,6 +135,6 @@ def render_markdown(text: str) -> Rendered:
             walk(token.get("children", []))
 
     walk(getattr(md, "toc_tokens", []))
-    clean = sanitise(html)
+    clean = with_image_dimensions(sanitise(html))
     words = len(re.findall(r"\w+", nh3.clean(clean, tags=set())))
     return Rendered(html=clean, toc=toc, word_count=words)

@@ -111,3 +111,28 @@ def test_no_combination_of_hostile_fragments_survives(parts):
         for name in ("href", "src"):
             value = (attrs.get(name) or "").strip().lower()
             assert not value.startswith(("javascript:", "data:", "vbscript:")), (tag, attrs)
+
+
+def test_body_images_from_public_media_get_their_size_so_nothing_shifts(settings):
+    """Measured from the stored file on save; other images are left alone."""
+    import io
+    import re
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from content.rendering import render_markdown
+    from content.storage import public_storage
+
+    out = io.BytesIO()
+    Image.new("RGB", (640, 360), (10, 20, 30)).save(out, "PNG")
+    name = public_storage.save("articles/body/arch.png", ContentFile(out.getvalue()))
+    html = render_markdown(
+        f"![An arch](/media/{name})\n\n![Gone](/media/articles/body/missing.png)\n\n"
+        f'<img src="/media/{name}" alt="Sized" width="100" height="50">'
+    ).html
+    assert f'src="/media/{name}"' in html
+    assert 'alt="An arch"' in html and 'width="640" height="360"' in html
+    missing = re.search(r"<img[^>]*missing\.png[^>]*>", html).group(0)
+    assert "width=" not in missing  # cannot be measured: left as it was
+    assert 'width="100" height="50"' in html and html.count('width="640"') == 1
