@@ -228,6 +228,8 @@ LAB_RETRY_BACKOFF_SECONDS = env.float("LAB_RETRY_BACKOFF_SECONDS", default=2.0)
 LAB_RETRY_BACKOFF_MAX_SECONDS = env.float("LAB_RETRY_BACKOFF_MAX_SECONDS", default=600.0)
 LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
 LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
+# Told by email when a lab submission fails for good (a 4xx, or out of attempts).
+LAB_ALERT_EMAILS = env.list("LAB_ALERT_EMAILS", default=["lab-ops@fitsperfect.example"])
 CELERY_BEAT_SCHEDULE["orders-sweep-lab-submissions"] = {
     "task": "orders.tasks.sweep_lab_submissions",
     "schedule": 60.0,

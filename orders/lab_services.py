@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -219,6 +220,7 @@ def lab_submission_create(*, order: Order) -> LabSubmission:
         submission.save()
         services.order_set_lab_error(order=fresh, error=exc.message)
         logger.error("Lab submission for order %s cannot be built: %s", fresh.number, exc)
+        _alert_staff_on_commit(submission.pk)
         return submission
     submission.save()
     enqueue_send_on_commit(submission.id)
@@ -281,6 +283,47 @@ def _fail(row: LabSubmission, message: str) -> None:
         error=_("Lab submission r%(revision)s failed: %(error)s")
         % {"revision": row.revision, "error": message},
     )
+    _alert_staff_on_commit(row.pk)
+
+
+def _alert_staff_on_commit(submission_id) -> None:
+    """A failed submission waits for a person: tell the lab team at once, not only in the admin."""
+
+    def enqueue() -> None:
+        from .tasks import alert_lab_failure  # tasks import this module
+
+        try:
+            alert_lab_failure.delay(str(submission_id))
+        except Exception:  # the broker is down: the admin's flag and "failed" filter still show it
+            logger.exception("Could not queue the lab failure alert for %s", submission_id)
+
+    transaction.on_commit(enqueue)
+
+
+def lab_failure_alert_send(*, submission_id) -> bool:
+    """Emails `LAB_ALERT_EMAILS` about a FAILED submission: order number, error and admin link, no
+    customer details. False when there is nobody to tell or the row is no longer FAILED."""
+    from django.core.mail import send_mail
+
+    recipients = list(_setting("LAB_ALERT_EMAILS", []))
+    row = LabSubmission.objects.select_related("order").filter(pk=submission_id).first()
+    if not recipients or row is None or row.status != S.FAILED:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "admin:orders_labsubmission_change", args=[row.pk]
+    )
+    send_mail(
+        subject=f"Lab submission failed: order {row.order.number} r{row.revision}",
+        message=(
+            f"The lab refused or never accepted order {row.order.number}'s submission "
+            f"(revision {row.revision}, {row.attempts} attempt(s)).\n\n"
+            f"Error: {row.last_error}\n\n"
+            f'Fix the cause, then use "Resend" in the admin: {link}\n'
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+    return True
 
 
 def lab_submission_send(*, submission_id) -> SendOutcome:

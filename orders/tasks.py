@@ -111,3 +111,13 @@ def purge_rejected_scans() -> int:
     from .scan_services import scans_rejected_purge
 
     return scans_rejected_purge()
+
+
+@shared_task(
+    ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8, acks_late=True
+)
+def alert_lab_failure(submission_id: str) -> bool:
+    """Tells the lab team a submission failed for good (see lab_services.lab_failure_alert_send)."""
+    from .lab_services import lab_failure_alert_send
+
+    return lab_failure_alert_send(submission_id=submission_id)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -165,18 +166,24 @@ def test_our_attempt_counter_stops_a_lab_that_never_recovers(
 def test_an_order_without_valid_scans_records_a_failed_row_and_keeps_the_approval(
     settings, django_capture_on_commit_callbacks
 ):
+    settings.LAB_ALERT_EMAILS = ["ops@example.com", "lead@example.com"]
     order = paid_order()
     add_valid_scan(order, "left")
     services.order_approve_for_lab(order=order, actor=None)
-    submission = lab_services.lab_submission_create(order=order)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = lab_services.lab_submission_create(order=order)
     assert submission.status == S.FAILED and "scan of each foot" in submission.last_error
     order.refresh_from_db()
     assert order.approved_for_lab_at is not None and order.lab_error
+    alerts = [m for m in mail.outbox if m.subject.startswith("Lab submission failed")]
+    assert [m.to for m in alerts] == [["ops@example.com", "lead@example.com"]]
     # Resending a row that never had a payload fails cleanly again (no crash, no stuck row).
+    settings.LAB_ALERT_EMAILS = []  # nobody configured: nothing is sent, nothing breaks
     with django_capture_on_commit_callbacks(execute=True):
         assert lab_services.lab_submission_resend(submission=submission)
     submission.refresh_from_db()
     assert submission.status == S.FAILED and "incomplete" in submission.last_error
+    assert len([m for m in mail.outbox if m.subject.startswith("Lab submission failed")]) == 1
 
 
 @pytest.mark.django_db
@@ -230,6 +237,12 @@ def test_a_4xx_fails_shows_in_admin_and_resend_delivers_it_once(
     assert submission.status == S.FAILED and submission.attempts == 1
     assert "unsupported scanner export" in submission.last_error
     assert lab.accepted_count() == 0
+    # The lab team is told at once, with the order number and the error, without customer details.
+    alerts = [m for m in mail.outbox if m.subject.startswith("Lab submission failed")]
+    assert len(alerts) == 1 and alerts[0].to == ["lab-ops@fitsperfect.example"]
+    assert order.number in alerts[0].subject and "unsupported scanner export" in alerts[0].body
+    assert f"/admin/orders/labsubmission/{submission.pk}/change/" in alerts[0].body
+    assert order.email not in alerts[0].body and order.full_name not in alerts[0].body
 
     client.force_login(staff)
     changelist = reverse("admin:orders_labsubmission_changelist")
@@ -249,6 +262,7 @@ def test_a_4xx_fails_shows_in_admin_and_resend_delivers_it_once(
     submission.refresh_from_db()
     assert_delivered_exactly_once(lab, [order])
     assert lab.attempt_count(str(submission.pk)) == 2  # the refused one and the resend
+    assert len([m for m in mail.outbox if m.subject.startswith("Lab submission failed")]) == 1
 
 
 # --- A real worker against the fake lab over HTTP ---------------------------------------------------
