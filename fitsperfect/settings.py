@@ -234,6 +234,13 @@ CELERY_BEAT_SCHEDULE["orders-sweep-lab-submissions"] = {
     "task": "orders.tasks.sweep_lab_submissions",
     "schedule": 60.0,
 }
+# The backup for lost lab webhooks: every LAB_POLL_INTERVAL_SECONDS, ask the lab (HTTP transport)
+# about submissions of orders still at the lab that have had no event for LAB_POLL_QUIET_SECONDS.
+LAB_POLL_QUIET_SECONDS = env.int("LAB_POLL_QUIET_SECONDS", default=6 * 3600)
+CELERY_BEAT_SCHEDULE["orders-poll-lab"] = {
+    "task": "orders.tasks.poll_lab",
+    "schedule": float(env.int("LAB_POLL_INTERVAL_SECONDS", default=30 * 60)),
+}
 # Rejected scan uploads are health data with no further use: deleted after this many days.
 REJECTED_UPLOAD_RETENTION_DAYS = env.int("REJECTED_UPLOAD_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-purge-rejected-scans"] = {

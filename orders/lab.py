@@ -372,6 +372,41 @@ class HttpLabTransport:
             raise LabTemporaryError(f"Request to the lab failed: {exc}") from exc
         return self._receipt(response)
 
+    def events(self, submission_id: str) -> list[dict[str, Any]]:
+        """The lab's status events for one submission, oldest first (``GET
+        <api_url>/submissions/<id>/events``): the backup when a webhook was lost.
+
+        An unknown submission is an empty list; errors are ``LabTemporaryError`` (the next poll
+        tries again) or ``LabPermanentError`` (a refused key)."""
+        url = f"{self.endpoint}{submission_id}/events"
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Accept": "application/json",
+            "User-Agent": "FitsPerfect-LabTransport/1",
+        }
+        try:
+            response = requests.get(url, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise LabTemporaryError(f"Could not ask the lab: {exc}") from exc
+        if response.status_code == 404:
+            return []
+        if response.status_code >= 500 or response.status_code in (408, 429):
+            raise LabTemporaryError(
+                f"The lab answered {response.status_code}.", status_code=response.status_code
+            )
+        if response.status_code != 200:
+            raise LabPermanentError(
+                f"The lab refused the status request ({response.status_code}).",
+                status_code=response.status_code,
+            )
+        try:
+            events = response.json().get("events", [])
+        except (ValueError, AttributeError) as exc:
+            raise LabTemporaryError("The lab's status answer is not JSON.") from exc
+        if not isinstance(events, list):
+            raise LabTemporaryError("The lab's status answer has no list of events.")
+        return [event for event in events if isinstance(event, dict)]
+
     def _receipt(self, response: requests.Response) -> LabReceipt:
         status = response.status_code
         try:

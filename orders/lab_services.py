@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -472,6 +473,11 @@ def lab_webhook_receive(*, body: bytes, headers) -> WebhookResult:
     except (LabWebhookError, ValueError) as exc:
         LabEvent.objects.create(raw_body=raw[:10_000], valid=False, error=str(exc)[:1000])
         return WebhookResult(400, str(exc))
+    return _record_and_apply(event, submission_id=submission_id, raw=raw)
+
+
+def _record_and_apply(event, *, submission_id: uuid.UUID, raw: str) -> WebhookResult:
+    """Stores the event once by id and applies it; the webhook and the poll both come here."""
     with transaction.atomic():
         record, created = LabEvent.objects.select_for_update().get_or_create(
             event_id=event.id, defaults={"type": event.type, "raw_body": raw, "valid": True}
@@ -489,6 +495,62 @@ def lab_webhook_receive(*, body: bytes, headers) -> WebhookResult:
         record.error = ""
         record.save()
     return WebhookResult(200, record.outcome)
+
+
+# --- Asking the lab: the backup for lost webhooks ---------------------------------------------------
+
+# Orders the lab still has to move forward: their submission may be waiting on a lost webhook.
+AWAITING_LAB = (Status.CLINICALLY_APPROVED, Status.SENT_TO_LAB, Status.IN_PRODUCTION)
+
+
+def lab_submissions_to_poll(*, quiet_for_seconds: int | None = None) -> list[LabSubmission]:
+    """Submitted rows of orders still at the lab with no event for `LAB_POLL_QUIET_SECONDS`."""
+    quiet = int(
+        _setting("LAB_POLL_QUIET_SECONDS", 6 * 3600)
+        if quiet_for_seconds is None
+        else quiet_for_seconds
+    )
+    cutoff = timezone.now() - timedelta(seconds=quiet)
+    return list(
+        LabSubmission.objects.filter(
+            status=S.SUBMITTED, order__status__in=AWAITING_LAB, acknowledged_at__lte=cutoff
+        )
+        .annotate(last_event=Max("events__received_at"))
+        .filter(Q(last_event__isnull=True) | Q(last_event__lte=cutoff))
+        .order_by("acknowledged_at")[:200]
+    )
+
+
+def lab_submissions_poll(*, quiet_for_seconds: int | None = None) -> int:
+    """Beat: asks the lab for the events of quiet submissions and applies the ones we missed,
+    exactly as if their webhook had arrived (deduplicated by event id). Returns how many were new.
+
+    The drop folder has no API to ask, so with it this does nothing; a lab that does not answer is
+    asked again at the next poll."""
+    transport = get_transport()
+    if not hasattr(transport, "events"):
+        return 0
+    applied = 0
+    for row in lab_submissions_to_poll(quiet_for_seconds=quiet_for_seconds):
+        try:
+            events = transport.events(str(row.pk))
+        except (LabTemporaryError, LabPermanentError) as exc:
+            logger.warning("Could not ask the lab about submission %s: %s", row.pk, exc)
+            if isinstance(exc, LabTemporaryError):
+                break  # the lab is down: the next poll asks again
+            continue
+        for data in events:
+            raw = json.dumps(data)[:10_000]
+            try:
+                event = parse_lab_event(data)
+                if event.submission_id != str(row.pk):
+                    raise LabWebhookError("The event is about another submission.")
+            except (LabWebhookError, ValueError) as exc:
+                logger.warning("The lab's event for %s is unusable: %s", row.pk, exc)
+                continue
+            result = _record_and_apply(event, submission_id=row.pk, raw=raw)
+            applied += int(result.message != "duplicate" and result.status_code == 200)
+    return applied
 
 
 def _apply_event(submission: LabSubmission, event) -> str:

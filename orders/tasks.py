@@ -121,3 +121,11 @@ def alert_lab_failure(submission_id: str) -> bool:
     from .lab_services import lab_failure_alert_send
 
     return lab_failure_alert_send(submission_id=submission_id)
+
+
+@shared_task(ignore_result=True)
+def poll_lab(quiet_for_seconds: int | None = None) -> int:
+    """Beat: asks the lab about quiet submissions, in case a webhook was lost."""
+    from .lab_services import lab_submissions_poll
+
+    return lab_submissions_poll(quiet_for_seconds=quiet_for_seconds)

@@ -97,6 +97,29 @@ class _LabHandler(BaseHTTPRequestHandler):
         with lab.lock:
             lab.handled.append((started, finished))
 
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        """``/submissions/<key>/events``: what happened to a submission, for a client that polls."""
+        lab: FakeLab = self.server.lab
+        parts = self.path.strip("/").split("/")
+        if len(parts) != 3 or parts[0] != "submissions" or parts[2] != "events":
+            self._reply(404, {"error": "not found"})
+            return
+        if self.headers.get("Authorization") != f"Bearer {lab.api_key}":
+            self._reply(401, {"error": "invalid API key"})
+            return
+        with lab.lock:
+            lab.polls[parts[1]] += 1
+            down = time.monotonic() < lab.down_until
+            known = parts[1] in lab.submissions
+            events = list(lab.events.get(parts[1], []))
+        if down:
+            self._hang_up()
+            return
+        if not known:
+            self._reply(404, {"error": "unknown submission"})
+            return
+        self._reply(200, {"events": events})
+
     def _handle(self, lab: FakeLab, key: str, body: bytes) -> None:
         if lab.delay:
             time.sleep(lab.delay)
@@ -209,6 +232,8 @@ class FakeLab:
         self.serial_lock = threading.Lock()
         self.counter = 0
         self.url = ""
+        self.events: dict[str, list[dict[str, Any]]] = {}  # key -> events, oldest first
+        self.polls: Counter[str] = Counter()
 
     # Scripting
     def fail_next(self, times: int, status: int = 500, *, retry_after: int | None = None) -> None:
@@ -257,6 +282,39 @@ class FakeLab:
             received = self.submissions.get(key)
             return received.reference if received else None
 
+    # What happens at the lab: recorded (and served to a client that polls), then sent or not
+    def record_event(
+        self,
+        key: str,
+        event_type: str,
+        *,
+        carrier: str = "",
+        tracking_number: str = "",
+        event_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A status change at the lab whose webhook may or may not reach us (``post_event`` sends it)."""
+        data: dict[str, Any] = {
+            "submission_id": key,
+            "lab_reference": self.reference_for(key) or "",
+        }
+        if carrier:
+            data["carrier"] = carrier
+        if tracking_number:
+            data["tracking_number"] = tracking_number
+        event = {
+            "id": event_id or f"evt_{uuid.uuid4().hex}",
+            "type": event_type,
+            "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "data": data,
+        }
+        with self.lock:
+            self.events.setdefault(key, []).append(event)
+        return event
+
+    def poll_count(self, key: str) -> int:
+        with self.lock:
+            return self.polls[key]
+
     # Webhooks back to us
     def post_event(
         self,
@@ -272,22 +330,10 @@ class FakeLab:
         timeout: float = 10.0,
     ) -> requests.Response:
         """POSTs a signed status event (received / in_production / shipped) about ``key``."""
-        data: dict[str, Any] = {
-            "submission_id": key,
-            "lab_reference": self.reference_for(key) or "",
-        }
-        if carrier:
-            data["carrier"] = carrier
-        if tracking_number:
-            data["tracking_number"] = tracking_number
-        body = json.dumps(
-            {
-                "id": event_id or f"evt_{uuid.uuid4().hex}",
-                "type": event_type,
-                "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-                "data": data,
-            }
-        ).encode()
+        event = self.record_event(
+            key, event_type, carrier=carrier, tracking_number=tracking_number, event_id=event_id
+        )
+        body = json.dumps(event).encode()
         return requests.post(
             url,
             data=body,
