@@ -10,6 +10,7 @@ Both are keyed on data in settings so the apps need no change:
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 import json
 import re
 import time
@@ -19,7 +20,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .ratelimit import too_many_requests
+from .ratelimit import client_ip, too_many_requests
 
 
 @lru_cache(maxsize=256)
@@ -130,6 +131,17 @@ def login_username(request: HttpRequest | None, credentials: dict | None) -> str
     account to a password guesser, so they share one count."""
     source = credentials if credentials else (getattr(request, "POST", None) or {})
     return str(source.get("username", "") or "").strip().lower()[:150]
+
+
+def login_client_ip(request: HttpRequest) -> str | None:
+    """The address django-axes counts failures from: ours (see `ratelimit.client_ip`), or None
+    when a request has none that is an IP address (axes stores it in an address column)."""
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def login_locked_out(

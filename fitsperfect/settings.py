@@ -358,7 +358,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "fitsperfect.security.login_username"
-AXES_CLIENT_IP_CALLABLE = "fitsperfect.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "fitsperfect.security.login_client_ip"
 AXES_LOCKOUT_CALLABLE = "fitsperfect.security.login_locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
