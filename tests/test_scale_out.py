@@ -268,6 +268,7 @@ def test_two_web_processes_and_two_workers_share_sessions_files_and_work(
     # The success lines are logged right after the rows commit: poll for them.
     assert wait_until(lambda: sum(sent_by().values()) == LAB_ORDERS, timeout=30), sent_by()
     counts = sent_by()
+    print(f"lab submissions sent per worker: {counts}")  # shown with -rP
     # Each worker holds one send at a time while the lab takes 0.5 s, so both took part.
     assert counts["w1"] >= 1 and counts["w2"] >= 1, counts
 
