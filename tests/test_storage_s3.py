@@ -443,3 +443,81 @@ def test_the_storage_is_chosen_by_setting():
 def test_s3_without_a_bucket_refuses_to_start():
     with pytest.raises(AssertionError, match="AWS_STORAGE_BUCKET_NAME"):
         _settings_in_subprocess({"STORAGE_BACKEND": "s3"})
+
+
+# --- Memory stays flat while a large upload goes to S3 -------------------------------------------
+
+
+@pytest.fixture
+def s3_storage_in_another_process(settings, tmp_path):
+    """The default storage on a moto server in its own process (`moto_server`), so this
+    process's traced memory is the uploading side's only."""
+    from conftest import S3Bucket
+    from tests.processes import BIN, free_port, wait_until
+
+    port = free_port()
+    log = (tmp_path / "moto.log").open("w")
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return requests.get(endpoint, timeout=2).status_code < 500
+        except requests.RequestException:
+            return False
+
+    try:
+        assert wait_until(answers, timeout=60), "moto_server did not start"
+        bucket = S3Bucket(endpoint, "fp-memory").create()
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": bucket.options()},
+        }
+        yield bucket
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_a_150_mb_scan_goes_to_s3_without_being_held_in_memory(
+    s3_storage_in_another_process, tmp_path, django_capture_on_commit_callbacks
+):
+    import tracemalloc
+
+    from orders.uploads import StreamedUploadedFile
+
+    size_mb = 150
+    uploaded = StreamedUploadedFile("big.stl", "model/stl", None, None, str(tmp_path))
+    block = os.urandom(1024 * 1024)
+    digest = hashlib.sha256()
+    for _ in range(size_mb):
+        uploaded.write(block)
+        digest.update(block)
+    uploaded.seek(0)
+    uploaded.size = size_mb * 1024 * 1024
+    uploaded.sha256 = digest.hexdigest()
+    order = paid_order()
+    tracemalloc.start()
+    try:
+        with django_capture_on_commit_callbacks(execute=False):  # no validation run here
+            scan = scan_services.scan_upload(order=order, side="left", uploaded=uploaded)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        uploaded.close()
+    bucket = s3_storage_in_another_process
+    head = bucket.client.head_object(Bucket=bucket.name, Key=scan.file.name)
+    assert head["ContentLength"] == size_mb * 1024 * 1024
+    # Bounded parts in flight (fitsperfect.storage: 4 x 8 MB, plus the client's copies), never
+    # the file: about 60 MB whether the scan has 64 or 160 MB.
+    assert peak < 100 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB for a {size_mb} MB upload"
