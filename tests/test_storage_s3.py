@@ -521,3 +521,57 @@ def test_a_150_mb_scan_goes_to_s3_without_being_held_in_memory(
     # Bounded parts in flight (fitsperfect.storage: 4 x 8 MB, plus the client's copies), never
     # the file: about 60 MB whether the scan has 64 or 160 MB.
     assert peak < 100 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB for a {size_mb} MB upload"
+
+
+# --- In Chromium: the redirected preview loads under the CSP -------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "bucket_allowed", [True, False], ids=["img-src-has-bucket", "img-src-without"]
+)
+def test_in_chromium_the_preview_comes_from_the_bucket_when_the_csp_allows_its_origin(
+    page, live_server, settings, transactional_db, s3_storage, left_stl, right_stl, bucket_allowed
+):
+    from fitsperfect.storage import s3_origins
+
+    order = paid_order()
+    customer = Client()
+    # transactional_db: validation runs (in-process) when the upload really commits.
+    _upload_both(customer, order, left_stl, right_stl, _no_capture)
+    assert set(Scan.objects.filter(order=order).values_list("status", flat=True)) == {"valid"}
+    directives = dict(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    img_src = [value for value in directives["img-src"] if s3_storage.endpoint not in value]
+    if bucket_allowed:  # what settings.py adds when STORAGE_BACKEND=s3 (STORAGE_IMG_SRC)
+        img_src += s3_origins(
+            bucket=s3_storage.name, endpoint_url=s3_storage.endpoint, region="eu-west-2"
+        )
+    settings.CONTENT_SECURITY_POLICY = {
+        **settings.CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {**directives, "img-src": img_src},
+    }
+    page.goto(reverse("orders:scans", args=[order.access_token]))
+    images = page.locator(".scan-preview img")
+    assert images.count() == 2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.scan-preview img')].every(i => i.complete)"
+    )
+    widths = images.evaluate_all("images => images.map(i => i.naturalWidth)")
+    if bucket_allowed:
+        assert all(width > 0 for width in widths), widths
+        assert page.console_errors == []
+    else:
+        assert widths == [0, 0]
+        assert any("Content Security Policy" in error for error in page.console_errors)
+
+
+class _NoCapture:
+    """Stands in for django_capture_on_commit_callbacks where commits are real (transactional_db)."""
+
+    def __call__(self, execute: bool = True):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+_no_capture = _NoCapture()
