@@ -13,8 +13,6 @@ The first half of this module is plain Python (settings import it before Django 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -106,7 +104,6 @@ def private_file_redirect(
     URL carries the content type, ``inline`` disposition and ``no-store`` for S3's answer; the
     redirect itself is never cached and never sent on as a Referer.
     """
-    from django.conf import settings
     from django.http import HttpResponseRedirect
 
     storage = field_file.storage
@@ -118,11 +115,8 @@ def private_file_redirect(
     }
     if filename:
         parameters["ResponseContentDisposition"] = f'inline; filename="{filename}"'
-    url = storage.url(
-        field_file.name,
-        parameters=parameters,
-        expire=int(getattr(settings, "AWS_QUERYSTRING_EXPIRE", 120)),
-    )
+    # Expires after the storage's querystring_expire (AWS_QUERYSTRING_EXPIRE in settings).
+    url = storage.url(field_file.name, parameters=parameters)
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -138,21 +132,3 @@ def open_stored(storage, name: str) -> Iterator[IO[bytes]]:
         yield handle
     finally:
         handle.close()
-
-
-@contextmanager
-def local_copy(storage, name: str) -> Iterator[str]:
-    """A filesystem path with the stored file's bytes: the file itself for local storage, else a
-    private temporary copy (streamed, deleted afterwards) for libraries that need a path."""
-    try:
-        path = storage.path(name)
-    except NotImplementedError:
-        path = None
-    if path is not None:
-        yield path
-        return
-    with tempfile.NamedTemporaryFile(prefix="fp-stored-") as sink:
-        with open_stored(storage, name) as source:
-            shutil.copyfileobj(source, sink, 1024 * 1024)
-        sink.flush()
-        yield sink.name
