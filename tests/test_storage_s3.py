@@ -29,6 +29,7 @@ from PIL import Image
 
 from assessments.models import AssessmentPhoto
 from assessments.tests.factories import clinician
+from assessments.tests.test_flow import STEP_DATA, url
 from fitsperfect.privacy import erase_customer_data
 from orders import scan_services
 from orders.models import LabSubmission, Order, Scan
@@ -84,6 +85,16 @@ def _assert_signed_redirect(response, bucket, key: str, *, expire: int = 60) -> 
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
     return location
+
+
+def _sign_in(client: Client, user) -> None:
+    """Signs in through the login page, as a person does (and as the lock-out checks see it)."""
+    user.set_password("s3-tests-pass-4242")
+    user.save(update_fields=["password"])
+    response = client.post(
+        reverse("login"), {"username": user.get_username(), "password": "s3-tests-pass-4242"}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
 
 
 def _png(size=(40, 30), colour=(10, 200, 10)) -> bytes:
@@ -152,7 +163,7 @@ def test_staff_previews_redirect_too_after_the_permission_check(
     anonymous = Client().get(url)
     assert anonymous.status_code == 302 and s3_storage.endpoint not in anonymous["Location"]
     staff = Client()
-    staff.force_login(staff_user())
+    _sign_in(staff, staff_user())
     location = _assert_signed_redirect(staff.get(url), s3_storage, scan.preview.name)
     assert requests.get(location, timeout=10).content[:8] == PNG_MAGIC
 
@@ -180,7 +191,7 @@ def test_customer_b_never_gets_a_signed_url_for_a_scan_of_customer_a(
     assert s3_storage.endpoint.encode() not in response.content
     # A signed-in customer without staff permission gets nothing from the staff route either.
     person = django_user_model.objects.create_user("bee", "b@example.com", "pw-for-b-123456")
-    customer_b.force_login(person)
+    _sign_in(customer_b, person)
     response = customer_b.get(reverse("orders:staff_scan_preview", args=[scan_a.pk]))
     assert response.status_code == 403 and "Location" not in response
 
@@ -200,16 +211,24 @@ def test_local_storage_still_streams_previews(
 # --- Assessment photos --------------------------------------------------------------------------
 
 
-def test_an_assessment_photo_round_trip_through_the_bucket(
-    s3_storage, settings, django_capture_on_commit_callbacks
-):
-    from assessments.tests.test_flow import STEP_DATA, url
-
+def _answered_until_photos() -> Client:
+    """A visitor who answered every question before the photos step, giving the health-data
+    consent first when the site asks for it (the first question redirects to it)."""
     client = Client()
+    first = client.get(url("about-you"))
+    if first.status_code == 302:
+        assert client.post(first.url, {"agree": "on"}).status_code == 302
     for slug, data in STEP_DATA.items():
         if slug == "photos":
             break
-        assert client.post(url(slug), data).status_code == 302
+        assert client.post(url(slug), data).status_code == 302, slug
+    return client
+
+
+def test_an_assessment_photo_round_trip_through_the_bucket(
+    s3_storage, settings, django_capture_on_commit_callbacks
+):
+    client = _answered_until_photos()
     content = _png()
     upload = io.BytesIO(content)
     upload.name = "my-foot.png"
@@ -238,7 +257,7 @@ def test_an_assessment_photo_round_trip_through_the_bucket(
         == 404
     )
     reviewer = Client()
-    reviewer.force_login(clinician())
+    _sign_in(reviewer, clinician())
     clinic = reviewer.get(reverse("assessments:clinic_photo", args=[assessment.pk, "left_behind"]))
     assert (
         requests.get(
@@ -251,13 +270,7 @@ def test_an_assessment_photo_round_trip_through_the_bucket(
 def test_replacing_and_removing_a_draft_photo_deletes_the_objects(
     s3_storage, django_capture_on_commit_callbacks
 ):
-    from assessments.tests.test_flow import STEP_DATA, url
-
-    client = Client()
-    for slug, data in STEP_DATA.items():
-        if slug == "photos":
-            break
-        client.post(url(slug), data)
+    client = _answered_until_photos()
     first = io.BytesIO(_png(colour=(1, 2, 3)))
     first.name = "a.png"
     client.post(url("photos"), {"left_behind": first})
