@@ -184,3 +184,110 @@ def pytest_collection_modifyitems(config, items):
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+
+
+# --- S3-compatible object storage (moto's server over real HTTP) ---------------------------------
+
+S3_TEST_REGION = "eu-west-2"
+S3_TEST_KEY = "fp-test-access-key"
+S3_TEST_SECRET = "fp-test-secret-key"  # noqa: S105 - moto accepts any credentials
+
+
+class S3Bucket:
+    """A bucket on the moto server: its endpoint, name, the storage OPTIONS that point at it and a
+    plain boto3 client for looking at what really landed there."""
+
+    def __init__(self, endpoint: str, name: str) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.endpoint = endpoint
+        self.name = name
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=S3_TEST_REGION,
+            aws_access_key_id=S3_TEST_KEY,
+            aws_secret_access_key=S3_TEST_SECRET,
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def create(self) -> "S3Bucket":
+        self.client.create_bucket(
+            Bucket=self.name, CreateBucketConfiguration={"LocationConstraint": S3_TEST_REGION}
+        )
+        return self
+
+    def object_keys(self, prefix: str = "") -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.name, Prefix=prefix
+        )
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+    def options(self, *, expire: int = 60) -> dict:
+        from fitsperfect.storage import s3_private_options
+
+        return s3_private_options(
+            bucket=self.name,
+            endpoint_url=self.endpoint,
+            region=S3_TEST_REGION,
+            access_key=S3_TEST_KEY,
+            secret_key=S3_TEST_SECRET,
+            expire=expire,
+            max_memory_size=1024 * 1024,
+        )
+
+    def environ(self, *, expire: int = 60) -> dict[str, str]:
+        """The environment a subprocess (gunicorn, a Celery worker) needs to use this bucket."""
+        return {
+            "STORAGE_BACKEND": "s3",
+            "AWS_STORAGE_BUCKET_NAME": self.name,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": S3_TEST_REGION,
+            "AWS_ACCESS_KEY_ID": S3_TEST_KEY,
+            "AWS_SECRET_ACCESS_KEY": S3_TEST_SECRET,
+            "AWS_QUERYSTRING_EXPIRE": str(expire),
+        }
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on a free port of 127.0.0.1 for the whole session; yields its endpoint."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> S3Bucket:
+    """A fresh private bucket for one test (nothing leaks between tests)."""
+    return S3Bucket(s3_server, f"fp-test-{uuid.uuid4().hex[:20]}").create()
+
+
+@pytest.fixture
+def s3_storage(_isolated_storage, settings, s3_bucket) -> S3Bucket:
+    """The private `default` storage switched to S3 on the moto server for one test.
+
+    Assigning `settings.STORAGES` sends `setting_changed`, which resets Django's storages cache
+    and `default_storage`, so every FileField without its own storage (scans, previews, photos)
+    uses the bucket; the settings fixture puts the local storage back afterwards.
+    """
+    settings.STORAGE_BACKEND = "s3"
+    settings.AWS_QUERYSTRING_EXPIRE = 60
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": s3_bucket.options()},
+    }
+    from django.core.files.storage import default_storage
+
+    assert default_storage.bucket_name == s3_bucket.name  # the cache was reset, not stale
+    return s3_bucket

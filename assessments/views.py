@@ -321,16 +321,25 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _photo_response(photo: AssessmentPhoto) -> FileResponse:
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+def _photo_response(photo: AssessmentPhoto) -> HttpResponse:
+    """A photo the caller may see: streamed from local storage, or (S3) a redirect to a signed URL
+    that expires within AWS_QUERYSTRING_EXPIRE seconds."""
+    from fitsperfect.storage import private_file_redirect
+
     extension = "png" if photo.content_type == "image/png" else "jpg"
+    redirect = private_file_redirect(
+        photo.file, content_type=photo.content_type, filename=f"{photo.kind}.{extension}"
+    )
+    if redirect is not None:
+        return _private(redirect)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["Content-Disposition"] = f'inline; filename="{photo.kind}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return _private(response)
 
 
-def photo(request: HttpRequest, token: str, kind: str) -> FileResponse:
+def photo(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     """A photo for the holder of its assessment's token; the storage itself has no URL."""
     found = selectors.photo_for_token(token, kind)
     if found is None:
@@ -433,7 +442,7 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @_clinician
-def clinic_photo(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def clinic_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     found = selectors.photo_for_clinic(pk, kind)
     if found is None:
         raise Http404

@@ -181,6 +181,42 @@ STORAGES = {
         )
     },
 }
+# Several web processes and workers on different machines need one shared store: STORAGE_BACKEND=s3
+# (or just AWS_STORAGE_BUCKET_NAME) puts the private files in a private S3 bucket instead. Nothing
+# there is public: downloads pass the views' access checks, then redirect to a signed URL that
+# expires after AWS_QUERYSTRING_EXPIRE seconds (fitsperfect.storage).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+STORAGE_BACKEND = env.str(
+    "STORAGE_BACKEND", default="s3" if AWS_STORAGE_BUCKET_NAME else "local"
+).lower()
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=120)
+AWS_LOCATION = env.str("AWS_LOCATION", default="")
+AWS_S3_MAX_MEMORY_SIZE = env.int("AWS_S3_MAX_MEMORY_SIZE", default=8 * 1024 * 1024)
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured("STORAGE_BACKEND must be 'local' or 's3'.")
+if not 1 <= AWS_QUERYSTRING_EXPIRE <= 3600:
+    raise ImproperlyConfigured("AWS_QUERYSTRING_EXPIRE must be between 1 and 3600 seconds.")
+if STORAGE_BACKEND == "s3":
+    from fitsperfect.storage import S3_BACKEND, s3_private_options
+
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Keys may also come from the environment's usual AWS chain (an instance role): both optional.
+    STORAGES["default"] = {
+        "BACKEND": S3_BACKEND,
+        "OPTIONS": s3_private_options(
+            bucket=AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=AWS_S3_ENDPOINT_URL,
+            region=AWS_S3_REGION_NAME,
+            access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+            secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+            expire=AWS_QUERYSTRING_EXPIRE,
+            location=AWS_LOCATION,
+            max_memory_size=AWS_S3_MAX_MEMORY_SIZE,
+        ),
+    }
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION  # serve straight from static/ without collectstatic
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -260,12 +296,22 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Previews and photos redirect to the bucket when STORAGE_BACKEND=s3: images may load from there.
+if STORAGE_BACKEND == "s3":
+    from fitsperfect.storage import s3_origins
+
+    _storage_origins = s3_origins(
+        bucket=AWS_STORAGE_BUCKET_NAME, endpoint_url=AWS_S3_ENDPOINT_URL, region=AWS_S3_REGION_NAME
+    )
+else:
+    _storage_origins = []
+STORAGE_IMG_SRC = env.list("STORAGE_IMG_SRC", default=_storage_origins)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *STORAGE_IMG_SRC],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF, "https://checkout.stripe.com"],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import jsonschema
 import requests
@@ -76,6 +76,9 @@ class LabWebhookError(ValueError):
 class LabFile:
     """One file of a submission. ``path`` is where we read it from; ``name`` is the lab's file name.
 
+    With ``storage`` set, ``path`` is a name in that Django storage (local folder or S3) and the
+    bytes are read through the storage API; without it, ``path`` is a local file.
+
     Scans carry ``triangle_count``, ``bbox_mm`` (x, y, z size in mm) and the unit the file's own
     coordinates are in (``source_unit``, ``scale_to_mm``): STL has no units, so the lab must know.
     """
@@ -90,10 +93,29 @@ class LabFile:
     source_unit: str | None = None
     scale_to_mm: float | None = None
     name: str | None = None
+    storage: Any = field(default=None, compare=False, repr=False)
 
     @property
     def lab_name(self) -> str:
         return self.name or f"{self.role}.{self.format}"
+
+    def size(self) -> int:
+        """The stored file's size now; ``LabPermanentError`` when it is gone."""
+        try:
+            if self.storage is not None:
+                return int(self.storage.size(self.path))
+            return Path(self.path).stat().st_size
+        except FileNotFoundError as exc:
+            raise LabPermanentError(f"A file of the submission is missing: {self.path}") from exc
+
+    def open(self) -> IO[bytes]:
+        """The stored file opened for reading; ``LabPermanentError`` when it is gone."""
+        try:
+            if self.storage is not None:
+                return self.storage.open(self.path, "rb")
+            return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        except FileNotFoundError as exc:
+            raise LabPermanentError(f"A file of the submission is missing: {self.path}") from exc
 
     @classmethod
     def for_scan(cls, *, role: str, path: str | os.PathLike, report: MeshReport) -> LabFile:
@@ -263,7 +285,7 @@ def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 
 class _MultipartBody:
-    """A multipart/form-data body streamed from disk with a known length.
+    """A multipart/form-data body streamed from storage (local or S3) with a known length.
 
     ``requests`` would read every file into memory to build the body; two 150 MB scans in a worker
     is too much. This object has ``read``/``__iter__``/``__len__``, so requests sends it with a
@@ -273,14 +295,13 @@ class _MultipartBody:
     def __init__(self, manifest: bytes, files: list[LabFile]) -> None:
         self.boundary = "fp-" + hashlib.sha256(manifest).hexdigest()[:32]
         self.content_type = f"multipart/form-data; boundary={self.boundary}"
-        self._parts: list[bytes | tuple[str, int]] = []
+        self._parts: list[bytes | tuple[LabFile, int]] = []
         self._add(
             b'Content-Disposition: form-data; name="manifest"; filename="manifest.json"\r\n'
             b"Content-Type: application/json\r\n\r\n" + manifest
         )
         for item in files:
-            path = Path(item.path)
-            size = path.stat().st_size
+            size = item.size()
             if size != item.bytes:
                 raise LabPermanentError(
                     f"{item.lab_name}: the stored file has {size} bytes, the manifest says {item.bytes}."
@@ -289,13 +310,13 @@ class _MultipartBody:
                 f'Content-Disposition: form-data; name="files"; filename="{item.lab_name}"\r\n'
                 "Content-Type: application/octet-stream\r\n\r\n"
             ).encode()
-            self._add(header, (str(path), size))
+            self._add(header, (item, size))
         self._parts.append(f"--{self.boundary}--\r\n".encode())
         self._length = sum(len(p) if isinstance(p, bytes) else p[1] for p in self._parts)
         self._iterator: Iterator[bytes] | None = None
         self._buffer = b""
 
-    def _add(self, head: bytes, file_part: tuple[str, int] | None = None) -> None:
+    def _add(self, head: bytes, file_part: tuple[LabFile, int] | None = None) -> None:
         self._parts.append(f"--{self.boundary}\r\n".encode() + head)
         if file_part is not None:
             self._parts.append(file_part)
@@ -309,7 +330,7 @@ class _MultipartBody:
             if isinstance(part, bytes):
                 yield part
                 continue
-            with open(part[0], "rb") as handle:
+            with part[0].open() as handle:
                 while chunk := handle.read(_CHUNK):
                     yield chunk
 
@@ -536,7 +557,7 @@ class FolderLabTransport:
             return False
         part = target.with_name(target.name + ".part")
         digest = hashlib.sha256()
-        with open(item.path, "rb") as source, open(part, "wb") as sink:
+        with item.open() as source, open(part, "wb") as sink:
             while chunk := source.read(_CHUNK):
                 digest.update(chunk)
                 sink.write(chunk)

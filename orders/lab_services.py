@@ -136,7 +136,8 @@ def _snapshot(order: Order, submission_id: uuid.UUID, revision: int) -> dict:
 
 
 def payload_from_snapshot(data: dict) -> LabPayload:
-    """Rebuilds the transport payload; file paths are resolved through the private storage now."""
+    """Rebuilds the transport payload; files are read through the private storage (local or S3)
+    when the transport sends them, never through a filesystem path."""
     from datetime import datetime
 
     files = []
@@ -145,7 +146,8 @@ def payload_from_snapshot(data: dict) -> LabPayload:
         files.append(
             LabFile(
                 role=item["role"],
-                path=default_storage.path(item["storage_name"]),
+                path=item["storage_name"],
+                storage=default_storage,
                 format=item["format"],
                 sha256=item["sha256"],
                 bytes=item["bytes"],

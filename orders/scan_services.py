@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.images import PhotoRejected, sanitise_photo
+from fitsperfect.storage import open_stored
 
 from . import services
 from .meshes import (
@@ -97,7 +98,8 @@ def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -
         size_bytes=uploaded.size or 0,
         sha256=getattr(uploaded, "sha256", "") or "",
     )
-    # FileSystemStorage moves a temporary upload into place (file_move_safe): no copy in memory.
+    # Never read into memory: FileSystemStorage moves the temporary upload into place
+    # (file_move_safe); S3 streams it from the temporary file in a few bounded parts.
     scan.file.save("scan", uploaded, save=False)
     scan.save()
     if fresh.status == Status.SCANS_RECEIVED:
@@ -152,16 +154,14 @@ def scan_validate(*, scan_id: int) -> Scan | None:
     rejection: ScanRejected | None = None
     preview = b""
     try:
-        try:
-            source = scan.file.path
-        except NotImplementedError:  # storages without local paths: read through the storage
-            source = scan.file.open("rb")
-        report = inspect_mesh(
-            source,
-            filename=scan.original_name,
-            max_bytes=None,
-            expected_length_mm=_expected_length(scan.order),
-        )
+        # Through the storage API (a local folder or S3), never a filesystem path.
+        with open_stored(scan.file.storage, scan.file.name) as source:
+            report = inspect_mesh(
+                source,
+                filename=scan.original_name,
+                max_bytes=None,
+                expected_length_mm=_expected_length(scan.order),
+            )
         preview = render_sole_preview(report)
     except ScanRejected as exc:
         rejection = exc
@@ -375,6 +375,7 @@ def scans_rejected_purge(*, older_than_days: int | None = None) -> int:
 
 
 def delete_stored(name: str) -> None:
-    """Removes a stored file (used when a transaction that saved it fails)."""
-    if name and default_storage.exists(name):
+    """Removes a stored file through the storage API (local or S3); a missing file is no error.
+    Used by the rejected-upload purge and when a transaction that saved a file fails."""
+    if name:
         default_storage.delete(name)

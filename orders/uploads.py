@@ -7,6 +7,10 @@ moment a file passes its cap it deletes what it wrote (and any file already comp
 request) and stops the upload with ``StopUpload(connection_reset=True)``, so the rest of the body is
 not read and nothing is left on disk. The view then sees ``upload_rejections(request)``.
 
+The temporary file is always local (``FILE_UPLOAD_TEMP_DIR``); the service then saves it to the
+private ``default`` storage through the storage API: FileSystemStorage moves it into place, S3
+streams it up in a few bounded parts (``fitsperfect.storage``), so memory stays flat either way.
+
 Installing the handler must happen before anything reads the body, and ``CsrfViewMiddleware`` reads
 ``request.POST`` before the view runs. So a view that uses it is ``csrf_exempt`` on the outside and
 ``csrf_protect`` inside, the pattern Django documents for changing upload handlers:
@@ -62,7 +66,7 @@ class StreamedUploadedFile(UploadedFile):
     """An upload that lives in a private temporary file; deleted when closed.
 
     ``sha256`` is computed while streaming, so validation and the lab manifest need no second read.
-    Move it into storage (``temporary_file_path()``) or read it before the request ends.
+    Save it to a storage (``storage.save``: moved locally, streamed to S3) before the request ends.
     """
 
     def __init__(self, name, content_type, charset, content_type_extra, temp_dir):

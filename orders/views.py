@@ -438,10 +438,19 @@ def scan_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _preview_response(scan) -> HttpResponse:
+    """The preview of a scan the caller may see: streamed from local storage, or (S3) a redirect
+    to a signed URL that expires within AWS_QUERYSTRING_EXPIRE seconds."""
     from django.http import FileResponse
+
+    from fitsperfect.storage import private_file_redirect
 
     if scan is None or not scan.preview:
         raise Http404
+    redirect = private_file_redirect(
+        scan.preview, content_type="image/png", filename=f"scan-{scan.side}-preview.png"
+    )
+    if redirect is not None:
+        return redirect
     response = FileResponse(scan.preview.open("rb"), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
