@@ -216,8 +216,11 @@ def public_media(request: HttpRequest, path: str) -> FileResponse:
     suffix = Path(path).suffix.lower()
     if suffix not in PUBLIC_SUFFIXES or "\x00" in path:
         raise Http404
+    location = str(getattr(public_storage.backend(), "location", "") or "")
+    if not location:  # not a folder (an object store serves its own URLs): never the cwd
+        raise Http404
     try:
-        full = Path(safe_join(str(public_storage.backend().location), path))
+        full = Path(safe_join(location, path))
     except Exception as error:  # SuspiciousFileOperation: ../ or an absolute path
         raise Http404 from error
     if not full.is_file() or full.is_symlink():

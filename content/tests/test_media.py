@@ -142,3 +142,20 @@ def test_a_replacement_that_rolls_back_deletes_nothing(django_capture_on_commit_
         article.hero_image.save("other.png", image_file(1000, 500), save=True)
         raise RuntimeError
     assert all((public_root() / name).exists() for name in files)
+
+
+def test_the_media_view_serves_nothing_when_public_media_is_not_a_folder(client, settings):
+    """Configured with an object store (no folder), it must not fall back to the working directory."""
+    (Path.cwd() / "probe-not-public.png").write_bytes(b"\x89PNG cwd file")
+    try:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            # S3's "location" is a key prefix, "" by default: no folder at all.
+            "public": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "public-images"},
+            },
+        }
+        assert client.get("/media/probe-not-public.png").status_code == 404
+    finally:
+        (Path.cwd() / "probe-not-public.png").unlink()
