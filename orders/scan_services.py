@@ -71,28 +71,26 @@ def _enqueue_validation(scan_id: int) -> None:
     transaction.on_commit(enqueue)
 
 
-@transaction.atomic
 def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -> Scan:
     """Stores an uploaded scan as the side's next revision and queues its validation.
 
     ``uploaded`` is a Django ``UploadedFile`` (ideally a ``StreamedUploadedFile``: it is moved into
     storage, never read into memory). Replacing a scan of an order that already had both sends the
     order back to waiting for scans until the replacement is checked.
+
+    The file is stored before the order's row is locked: sending 150 MB to an object store takes
+    seconds, and the lock would make the order's other uploads and the payment and lab webhooks
+    wait. If the order refuses the scan once locked, the stored file is deleted again.
     """
     if side not in SIDES:
         raise ValueError(f"Unknown side {side!r}")
-    fresh = Order.objects.select_for_update().get(pk=order.pk)
-    if not order_accepts_scans(fresh):
+    if not order_accepts_scans(order):
         raise UploadRefused(_("This order cannot take new scans now."))
     name = original_name or os.path.basename(uploaded.name or "") or "scan"
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    revision = (
-        Scan.objects.filter(order=fresh, side=side).aggregate(top=Max("revision"))["top"] or 0
-    ) + 1
     scan = Scan(
-        order=fresh,
+        order=order,
         side=side,
-        revision=revision,
         original_name=name[:255],
         file_format=extension if extension in SUPPORTED_FORMATS else "",
         size_bytes=uploaded.size or 0,
@@ -101,14 +99,27 @@ def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -
     # Never read into memory: FileSystemStorage moves the temporary upload into place
     # (file_move_safe); S3 streams it from the temporary file in a few bounded parts.
     scan.file.save("scan", uploaded, save=False)
-    scan.save()
-    if fresh.status == Status.SCANS_RECEIVED:
-        services.order_mark_scans_needed(
-            order=fresh,
-            note=_("The customer replaced the %(side)s scan; checking it.")
-            % {"side": scan.get_side_display().lower()},
-        )
-    _enqueue_validation(scan.pk)
+    try:
+        with transaction.atomic():
+            fresh = Order.objects.select_for_update().get(pk=order.pk)
+            if not order_accepts_scans(fresh):
+                raise UploadRefused(_("This order cannot take new scans now."))
+            scan.order = fresh
+            scan.revision = (
+                Scan.objects.filter(order=fresh, side=side).aggregate(top=Max("revision"))["top"]
+                or 0
+            ) + 1
+            scan.save()
+            if fresh.status == Status.SCANS_RECEIVED:
+                services.order_mark_scans_needed(
+                    order=fresh,
+                    note=_("The customer replaced the %(side)s scan; checking it.")
+                    % {"side": scan.get_side_display().lower()},
+                )
+            _enqueue_validation(scan.pk)
+    except BaseException:
+        scan.file.storage.delete(scan.file.name)  # no row points at it
+        raise
     return scan
 
 

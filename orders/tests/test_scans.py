@@ -538,3 +538,84 @@ def test_rejected_uploads_are_purged_after_the_retention_period(
     assert Scan.objects.filter(pk__in=[recent_rejected.pk, old_valid.pk]).count() == 2
     assert default_storage.exists(old_valid.file.name)
     assert scans_rejected_purge() == 0  # nothing left to purge
+
+
+class _SlowStorage:
+    """A private folder whose saves wait for the test, like a long upload to an object store."""
+
+    started = None
+    release = None
+
+    @classmethod
+    def make(cls, location: str):
+        from django.core.files.storage import FileSystemStorage
+
+        class Slow(FileSystemStorage):
+            def _save(self, name, content):
+                cls.started.set()
+                assert cls.release.wait(30), "the test never released the upload"
+                return super()._save(name, content)
+
+        return Slow(location=location)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_order_is_not_locked_while_a_scan_is_stored(settings, tmp_path):
+    """A slow store (S3, 150 MB) must not hold the order's row lock: webhooks and the other foot's
+    upload would wait behind it. PostgreSQL only: SQLite has no row locks (CI runs this)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from orders import scan_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Row locks are PostgreSQL's (CI runs this there).")
+    order = paid_order()
+    _SlowStorage.started, _SlowStorage.release = threading.Event(), threading.Event()
+    field = Scan._meta.get_field("file")
+    original = field.storage
+    field.storage = _SlowStorage.make(str(tmp_path))
+    errors: list[BaseException] = []
+
+    def upload() -> None:
+        try:
+            scan_services.scan_upload(
+                order=order,
+                side="left",
+                uploaded=SimpleUploadedFile("left.stl", b"solid x\nendsolid x\n"),
+            )
+        except BaseException as error:  # noqa: BLE001 - reported to the test thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=upload)
+    try:
+        worker.start()
+        assert _SlowStorage.started.wait(30)
+        with transaction.atomic():  # NOWAIT: raises at once if the upload holds the lock
+            Order.objects.select_for_update(nowait=True).get(pk=order.pk)
+        _SlowStorage.release.set()
+        worker.join(30)
+    finally:
+        _SlowStorage.release.set()
+        field.storage = original
+    assert not errors, errors
+    assert Scan.objects.filter(order=order, side="left", revision=1).count() == 1
+
+
+def test_a_scan_the_order_refuses_once_locked_leaves_no_file(order, monkeypatch):
+    """Stored first, then refused under the lock (the order changed meanwhile): the file goes."""
+    from orders import scan_services
+
+    answers = iter([True, False])  # accepts before storing, refuses once locked
+    monkeypatch.setattr(scan_services, "order_accepts_scans", lambda _order: next(answers))
+    storage = Scan._meta.get_field("file").storage
+    with pytest.raises(scan_services.UploadRefused):
+        scan_services.scan_upload(
+            order=order, side="left", uploaded=SimpleUploadedFile("l.stl", b"solid x\n")
+        )
+    assert not Scan.objects.filter(order=order).exists()
+    _dirs, files = storage.listdir("scans") if storage.exists("scans") else ([], [])
+    assert files == []
