@@ -62,6 +62,27 @@ def ensure_tools() -> None:
         raise StackError(f"Chromium not found at {CHROME_PATH}: apt-get install chromium")
 
 
+def _post_for_session(stack: Stack, path: str, data: dict, token: str, what: str) -> str:
+    """POSTs a form as a browser does and returns the cookie of the session it started."""
+    request = urllib.request.Request(  # noqa: S310
+        stack.base_url + path,
+        data="&".join(f"{k}={v}" for k, v in data.items()).encode(),
+        headers={
+            "Cookie": f"csrftoken={token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    try:
+        response = urllib.request.build_opener(_NoRedirect).open(request, timeout=30)
+        status, headers = response.status, response.headers
+    except urllib.error.HTTPError as error:
+        status, headers = error.code, error.headers
+    session = re.search(r"sessionid=([^;]+)", headers.get("Set-Cookie", "") or "")
+    if status != 302 or session is None:
+        raise StackError(f"{what} answered {status} with no session")
+    return f"csrftoken={token}; sessionid={session.group(1)}"
+
+
 def checkout_cookie(stack: Stack) -> str:
     """Choose a product as a customer does, so checkout shows its form (not a redirect)."""
     status, headers, body = stack.get("/orthotics/everyday/")
@@ -79,23 +100,7 @@ def checkout_cookie(stack: Stack) -> str:
         "size": "42",
         **{name: match.group(1) for name, match in field.items() if match},
     }
-    request = urllib.request.Request(  # noqa: S310
-        stack.base_url + "/orthotics/everyday/",
-        data="&".join(f"{k}={v}" for k, v in data.items()).encode(),
-        headers={
-            "Cookie": f"csrftoken={token}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    try:
-        response = urllib.request.build_opener(_NoRedirect).open(request, timeout=30)
-        status, headers = response.status, response.headers
-    except urllib.error.HTTPError as error:
-        status, headers = error.code, error.headers
-    session = re.search(r"sessionid=([^;]+)", headers.get("Set-Cookie", "") or "")
-    if status != 302 or session is None:
-        raise StackError(f"choosing a product answered {status}, no session: cannot reach checkout")
-    cookie = f"csrftoken={token}; sessionid={session.group(1)}"
+    cookie = _post_for_session(stack, "/orthotics/everyday/", data, token, "choosing a product")
     if stack.get("/checkout/", Cookie=cookie)[0] != 200:
         raise StackError("checkout did not show its form with a product chosen")
     return cookie
@@ -107,23 +112,10 @@ def consent_cookie(stack: Stack) -> str:
     if status != 200:
         raise StackError(f"the consent page answered {status}")
     token = re.search(r"csrftoken=([A-Za-z0-9]+)", headers.get("Set-Cookie", "")).group(1)
-    request = urllib.request.Request(  # noqa: S310
-        stack.base_url + "/assessment/your-health-information/",
-        data=f"csrfmiddlewaretoken={token}&agree=on".encode(),
-        headers={
-            "Cookie": f"csrftoken={token}",
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
+    data = {"csrfmiddlewaretoken": token, "agree": "on"}
+    cookie = _post_for_session(
+        stack, "/assessment/your-health-information/", data, token, "giving consent"
     )
-    try:
-        response = urllib.request.build_opener(_NoRedirect).open(request, timeout=30)
-        status, headers = response.status, response.headers
-    except urllib.error.HTTPError as error:
-        status, headers = error.code, error.headers
-    session = re.search(r"sessionid=([^;]+)", headers.get("Set-Cookie", "") or "")
-    if status != 302 or session is None:
-        raise StackError(f"giving consent answered {status}, no session: cannot reach questions")
-    cookie = f"csrftoken={token}; sessionid={session.group(1)}"
     if stack.get("/assessment/questions/about-you/", Cookie=cookie)[0] != 200:
         raise StackError("the first question did not show with consent given")
     return cookie

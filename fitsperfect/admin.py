@@ -7,8 +7,24 @@ from . import data_requests
 from .models import AccessRecord, ErasureRequest
 
 
+class SuperusersOnly:
+    """Health-data evidence and erasure are for superusers; nobody adds or deletes rows here."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AccessRecord)
-class AccessRecordAdmin(admin.ModelAdmin):
+class AccessRecordAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = (
         "at",
         "username",
@@ -22,24 +38,12 @@ class AccessRecordAdmin(admin.ModelAdmin):
     search_fields = ("username", "object_id", "url_name")
     date_hierarchy = "at"
 
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 
 @admin.register(ErasureRequest)
-class ErasureRequestAdmin(admin.ModelAdmin):
+class ErasureRequestAdmin(SuperusersOnly, admin.ModelAdmin):
     """Requests wait here; "Erase" runs the erasure (orders still being made refuse it)."""
 
     list_display = ("id", "requested_at", "status", "user", "handled_at", "handled_by")
@@ -47,20 +51,8 @@ class ErasureRequestAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ErasureRequest._meta.fields]
     actions = ["action_erase"]
 
-    def has_module_permission(self, request) -> bool:
+    def has_change_permission(self, request, obj=None) -> bool:  # runs the "Erase" action
         return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description=_("Erase these customers' data (after checking who asked)"))
     def action_erase(self, request, queryset) -> None:

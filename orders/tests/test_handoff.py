@@ -24,7 +24,6 @@ from conftest import IN_CI, _reset_broker_connections
 from orders import lab_services, services
 from orders.models import LabSubmission, Order
 from orders.states import Status
-from tests.fakes.lab import fake_lab
 
 from .factories import (
     add_valid_scan,
@@ -46,20 +45,6 @@ def wait_until(predicate, timeout: float = 60.0, interval: float = 0.05) -> bool
             return True
         time.sleep(interval)
     return bool(predicate())
-
-
-@pytest.fixture
-def lab(settings):
-    """The fake lab over HTTP, with short backoffs so retries happen within a test."""
-    with fake_lab(API_KEY) as server:
-        settings.LAB_TRANSPORT = "http"
-        settings.LAB_API_URL = server.url
-        settings.LAB_API_KEY = API_KEY
-        settings.LAB_TIMEOUT_SECONDS = 10.0
-        settings.LAB_RETRY_BACKOFF_SECONDS = 0.2
-        settings.LAB_RETRY_BACKOFF_MAX_SECONDS = 1.0
-        settings.LAB_BUSY_RETRY_SECONDS = 0.5
-        yield server
 
 
 def assert_delivered_exactly_once(lab, orders) -> None:

@@ -10,22 +10,10 @@ from orders import lab_services
 from orders.lab import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
 from orders.models import LabEvent, LabSubmission
 from orders.states import Status
-from tests.fakes.lab import fake_lab
 
 from .factories import make_ready_for_lab, paid_order
 
 pytestmark = pytest.mark.django_db
-API_KEY = "test-lab-key"
-
-
-@pytest.fixture
-def lab(settings):
-    with fake_lab(API_KEY) as server:
-        settings.LAB_TRANSPORT = "http"
-        settings.LAB_API_URL = server.url
-        settings.LAB_API_KEY = API_KEY
-        settings.LAB_TIMEOUT_SECONDS = 5.0
-        yield server
 
 
 @pytest.fixture
