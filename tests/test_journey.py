@@ -112,6 +112,14 @@ class Journey:
     number: int = 0
     checked: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Playwright turns on Chromium's file chooser interception when the first "filechooser"
+        # listener is added, without waiting for it: a Space pressed right after
+        # `expect_file_chooser()` could open (and lose) the dialog before interception is on, about
+        # one time in six. A listener from the start keeps interception on for the whole page.
+        if self.keyboard:
+            self.page.on("filechooser", lambda _chooser: None)
+
     # --- Evidence -------------------------------------------------------------------------------
 
     def shot(self, step: str, page: Page | None = None) -> None:
