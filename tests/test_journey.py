@@ -87,8 +87,34 @@ FOCUS_STATE = """(el) => {
       + ' "' + (e.textContent || e.value || '').trim().slice(0, 30) + '"';
   const after = active && active !== document.body
     ? !!(active.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) : true;
-  return {focused: el === active || el.contains(active) && active.type === 'radio', after, active: describe(active)};
+  return {focused: el === active, after, active: describe(active)};
 }"""
+
+# Every page the customer meets, in order, each checked by axe-core (the step with errors too).
+CUSTOMER_PAGES = [
+    "home",
+    "articles",
+    "article",
+    "assessment-start",
+    "step-about-you",
+    "step-about-you-errors",
+    "step-where-it-hurts",
+    "step-health-check",
+    "step-your-left-foot",
+    "step-your-right-foot",
+    "step-activity",
+    "step-photos",
+    "check-your-answers",
+    "result",
+    "product",
+    "checkout",
+    "test-payment",
+    "order-paid",
+    "scans-empty",
+    "scans-uploaded",
+    "order-scans-received",
+    "order-shipped",
+]
 
 ANY_FOCUSED = "(els) => els.includes(document.activeElement)"
 
@@ -624,6 +650,7 @@ def _walk(
     expect(emails.locator("time")).to_have_count(4)
     me.check("order-shipped")
 
+    assert me.checked == CUSTOMER_PAGES, me.checked  # axe-core ran on every one of them
     assert console_errors == [], console_errors
     if keyboard:
         assert pointer == [], f"the keyboard pass used a pointer: {pointer[:5]}"
@@ -662,3 +689,28 @@ def test_journey_phone_keyboard_only(
         keyboard=True,
         viewport=PHONE,
     )
+
+
+def test_the_keyboard_walker_fails_on_an_unreachable_control_and_on_a_trap(browser, tmp_path):
+    """The keyboard pass can fail: Tab never reaching a control, or Tab held in place, is reported."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        me = Journey(page=page, name="self-check", keyboard=True, axe_source="", shots=tmp_path)
+        page.set_content(
+            '<a href="#top">Top</a> <button id="hidden-from-tab" tabindex="-1">Unreachable</button>'
+            ' <input id="last" aria-label="Last">'
+        )
+        with pytest.raises(AssertionError, match="not reachable by keyboard"):
+            me.tab_to(page.locator("#hidden-from-tab"), limit=8)
+        me.tab_to(page.locator("#last"))  # the walker itself works
+        page.set_content(
+            '<input id="trap" aria-label="Trap"> <input id="after" aria-label="After">'
+            "<script>document.getElementById('trap').addEventListener('keydown',"
+            " (e) => { if (e.key === 'Tab') e.preventDefault(); });</script>"
+        )
+        me.tab_to(page.locator("#trap"))
+        with pytest.raises(AssertionError, match="keyboard trap"):
+            me.tab_to(page.locator("#after"))
+    finally:
+        context.close()
