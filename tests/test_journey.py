@@ -330,6 +330,21 @@ def _collect_console_errors(page: Page) -> list[str]:
     return errors
 
 
+def _images_load(page: Page, selector: str) -> None:
+    """Every image matching `selector` has loaded (not broken); says which did not, if any."""
+    script = (
+        "(selector) => [...document.querySelectorAll(selector)]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    try:
+        page.wait_for_function(script, arg=selector)
+    except Exception as error:
+        states = page.eval_on_selector_all(
+            selector, "(imgs) => imgs.map(i => [i.src, i.complete, i.naturalWidth])"
+        )
+        raise AssertionError(f"images not loaded at {page.url}: {states}") from error
+
+
 def _wait_for(predicate: Callable[[], Any], what: str, timeout: float = WORKER_TIMEOUT) -> Any:
     """Polls the database until `predicate` holds; fails after the deadline saying what it waited for."""
     deadline = time.monotonic() + timeout
@@ -377,6 +392,8 @@ def _walk(
     context.add_init_script(POINTER_SPY)
     page = context.new_page()
     console_errors = _collect_console_errors(page)
+    failed: list[str] = []
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     me = Journey(page=page, name=name, keyboard=keyboard, axe_source=axe_source, shots=shots)
 
     # 1. Home -> articles -> an article -> its call to action.
@@ -523,10 +540,7 @@ def _walk(
     assert all(event["cancel"] for event in progress)  # each bar came with its Cancel button
     expect(page.locator("[data-measure=length]").first).to_have_text(re.compile(r"^\d+ mm$"))
     expect(page.locator(".scan-preview img")).to_have_count(2)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.scan-preview img')]"
-        ".every(img => img.complete && img.naturalWidth > 0)"
-    )
+    _images_load(page, ".scan-preview img")
     me.check("scans-uploaded")
     _wait_for(
         lambda: Order.objects.get(pk=order.pk).status == Status.SCANS_RECEIVED,
@@ -616,10 +630,7 @@ def _walk(
     expect(scans).to_contain_text("right foot.stl")
     previews = scans.locator("img[alt^='Sole preview of the']")
     expect(previews).to_have_count(2)
-    admin.wait_for_function(
-        "() => [...document.querySelectorAll('.inline-group img[alt^=\"Sole preview\"]')]"
-        ".every(img => img.complete && img.naturalWidth > 0)"
-    )
+    _images_load(admin, ".inline-group img[alt^='Sole preview']")
     expect(scans).to_contain_text("Length")
     submissions = admin.locator(".inline-group", has_text="Lab submissions")
     expect(submissions).to_contain_text(lab.reference_for(str(submission.pk)))
@@ -661,7 +672,7 @@ def _walk(
     if "health-data-consent" in me.checked:
         expected = [*expected[:4], "health-data-consent", *expected[4:]]
     assert me.checked == expected, me.checked  # axe-core ran on every one of them
-    assert console_errors == [], console_errors
+    assert console_errors == [] and failed == [], (console_errors, failed)
     if keyboard:
         assert pointer == [], f"the keyboard pass used a pointer: {pointer[:5]}"
     else:
