@@ -68,6 +68,7 @@ check-deploy: install
 bench: install node_modules/.installed
 	$(BIN)/python benchmarks/run.py
 
-# PNGs of every page at desktop and 360 px wide, into test-artifacts/screenshots/ (git-ignored).
+# PNGs of every page at desktop and 360 px wide, into test-artifacts/screenshots/, and of each step of
+# the customer journey (desktop and keyboard-only phone) into test-artifacts/journey/ (git-ignored).
 screenshots: install node_modules/.installed
-	SCREENSHOTS=1 $(BIN)/python -m pytest -m screenshots $(PYTEST_ARGS)
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m "screenshots or journey" $(PYTEST_ARGS)

@@ -77,6 +77,33 @@ def order_can_upload_scans(order: Order) -> bool:
     return order.status in SCAN_UPLOAD_STATUSES
 
 
+def order_sent_emails(order: Order) -> list[dict]:
+    """The emails this order has sent its customer, oldest first, for the order page.
+
+    One query whatever the number of emails; the subject is the one the customer received
+    (rendered from the order alone, in the reader's language), beside the kind's name.
+    """
+    from django.template.loader import render_to_string
+
+    from .models import OrderEmail
+
+    emails = OrderEmail.objects.filter(order=order, status=OrderEmail.Status.SENT).order_by(
+        "sent_at", "id"
+    )
+    return [
+        {
+            "kind": email.get_kind_display(),
+            "subject": " ".join(
+                render_to_string(
+                    f"orders/emails/{email.kind}_subject.txt", {"order": order}
+                ).split()
+            ),
+            "sent_at": email.sent_at,
+        }
+        for email in emails.only("kind", "sent_at")
+    ]
+
+
 # --- Scans (issue 7) ---------------------------------------------------------------------------------
 
 

@@ -246,6 +246,7 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
             "can_upload_scans": selectors.order_can_upload_scans(order),
             "checkout_state": checkout_state,
             "scans_url": _scans_url(order),
+            "emails": selectors.order_sent_emails(order),
         },
     )
     # The URL is the key to the order: keep it out of caches. Its Referrer-Policy is set for every

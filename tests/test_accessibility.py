@@ -13,34 +13,23 @@ skips them with a message.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+from tests.browser_checks import ROOT, axe_violations, format_violations, load_axe_source
+
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    if not AXE.exists():
-        message = (
-            f"axe-core is missing ({AXE.relative_to(ROOT)}): run `make test` (it runs npm ci) "
-            "or `npm ci --no-audit --no-fund`."
-        )
-        if IN_CI or shutil.which("npm"):
-            pytest.fail(message)
-        pytest.skip(message + " npm is not installed here (apt-get install nodejs npm).")
-    return AXE.read_text()
+    return load_axe_source()
 
 
 # --- Data and navigation: each function leaves the browser on the page to check ---------------
@@ -405,17 +394,6 @@ def _visit(name: str, page, tmp_path: Path) -> None:
 
 # --- Checks -----------------------------------------------------------------------------------
 
-AXE_RUN = """async () => {
-  // Every rule axe runs by default, plus WCAG 2.2's target size (off by default in axe-core).
-  const results = await axe.run(document, {
-    resultTypes: ['violations'], rules: {'target-size': {enabled: true}},
-  });
-  return results.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(1, 3).join(' ')),
-  }));
-}"""
-
 FOCUS_PROBLEMS = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return [];
@@ -459,13 +437,6 @@ def _focus_problems(page, tabs: int = 12) -> list[str]:
     return sorted(set(problems))
 
 
-def _format(violations: list[dict]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"][:6])
-        for v in violations
-    )
-
-
 @pytest.mark.parametrize("name", list(_params()))
 def test_page_is_accessible(name, page, axe_source, settings, tmp_path):
     settings.PAYMENTS_TEST_MODE = True
@@ -476,8 +447,7 @@ def test_page_is_accessible(name, page, axe_source, settings, tmp_path):
     _visit(name, page, tmp_path)
     page.wait_for_load_state("load")
 
-    page.evaluate(axe_source)  # through DevTools, so the page's CSP (no inline script) allows it
-    violations = page.evaluate(AXE_RUN)
+    violations = axe_violations(page, axe_source)
 
     page.emulate_media(reduced_motion="reduce")
     moving = page.evaluate(MOVING)
@@ -491,7 +461,7 @@ def test_page_is_accessible(name, page, axe_source, settings, tmp_path):
 
     problems = []
     if violations:
-        problems.append("axe-core violations:\n" + _format(violations))
+        problems.append("axe-core violations:\n" + format_violations(violations))
     if scroll_width > 320:
         problems.append(f"sideways scroll at 320 px ({scroll_width} px): {too_wide[:8]}")
     if focus:

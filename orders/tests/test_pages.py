@@ -136,3 +136,56 @@ def test_pages_run_a_small_fixed_number_of_queries(
     for url in ("/orthotics/", "/orthotics/sport/", order.get_absolute_url()):
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_the_order_page_lists_the_emails_sent_for_this_order_only(
+    client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.models import OrderEmail
+
+    order = create_order()
+    other = create_order(email="bob@example.com")
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "Emails we have sent you" in html and 'aria-labelledby="emails-title"' in html
+    assert "None yet" in html
+
+    with django_capture_on_commit_callbacks(execute=True):  # the real send, through the task
+        services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
+    sent = list(OrderEmail.objects.filter(order=order).order_by("id"))
+    assert [e.status for e in sent] == [OrderEmail.Status.SENT] * len(sent) and sent
+    assert {m.subject for m in mail.outbox} >= {f"Your order {order.number} is confirmed"}
+    OrderEmail.objects.filter(pk=sent[0].pk).update(
+        sent_at=dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC)
+    )
+    OrderEmail.objects.create(order=order, kind=OrderEmail.Kind.SHIPPED)  # queued: not sent yet
+    OrderEmail.objects.create(
+        order=other,
+        kind=OrderEmail.Kind.CANCELLED,
+        status=OrderEmail.Status.SENT,
+        sent_at=dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC),
+    )
+
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(order.get_absolute_url()).content.decode()
+    section = html[html.index('id="emails-title"') : html.index('id="items-title"')]
+    assert f"Your order {order.number} is confirmed" in section
+    assert "(Order confirmation and receipt)" in section
+    assert '<time datetime="2026-03-01T09:05:00+00:00">1 Mar 2026, 09:05 UTC</time>' in section
+    assert section.count('class="sent-email-subject"') == len(sent)
+    assert "has shipped" not in section  # queued, not sent
+    assert other.number not in section and "cancelled" not in section.lower()
+    assert "None yet" not in section
+
+    # More emails, same number of queries.
+    for kind in (OrderEmail.Kind.SENT_TO_LAB, OrderEmail.Kind.REFUNDED):
+        OrderEmail.objects.create(
+            order=order, kind=kind, status=OrderEmail.Status.SENT, sent_at=dt.datetime.now(dt.UTC)
+        )
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = client.get(order.get_absolute_url()).content.decode()
+    assert html.count('class="sent-email-subject"') == len(sent) + 2
