@@ -215,6 +215,7 @@ def form_page(
     *,
     version: object = None,
     seconds: float = 60.0,
+    blank: bool = False,
 ) -> HttpResponse:
     """A page the same for every anonymous visitor but for its CSRF token, rendered once per process.
 
@@ -223,9 +224,16 @@ def form_page(
     it is called with None (the normal render). Otherwise the page rendered with a placeholder is
     kept for `seconds` while `version` (e.g. read from the shared cache: read it before the data
     the page shows, so a page is never kept under a newer version than its data) stays the same.
-    Only a 200 that sets no cookie is kept; the placeholder is always replaced.
+    Only a 200 that sets no cookie is kept; the placeholder is always replaced. `blank=True`: the
+    caller has checked that this visitor, session or not, sees nothing of their own on the page
+    (not signed in, no messages, nothing of theirs in the session that the page shows); a GET
+    without a query string is still required.
     """
-    if settings.DEBUG or not anonymous_and_clean(request):  # DEBUG: template edits show at once
+    if blank:
+        eligible = request.method == "GET" and not request.META.get("QUERY_STRING")
+    else:
+        eligible = anonymous_and_clean(request)
+    if settings.DEBUG or not eligible:  # DEBUG: template edits show at once
         return render(None)
     key = (name, get_language())
     now = time.monotonic()

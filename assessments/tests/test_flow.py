@@ -263,3 +263,67 @@ def test_signing_in_before_submitting_links_the_assessment_to_the_account(client
     client.post(reverse("assessments:check"), {})
     assert Assessment.objects.get().user == person
     assert draft_token in client.get(reverse("assessments:mine")).content.decode()
+
+
+# --- A new visitor's blank step, kept rendered in each process (issue 8) ---------------------------
+
+TOKEN_FIELD = 'name="csrfmiddlewaretoken" value="'
+
+
+def _token(html: str) -> str:
+    return html.split(TOKEN_FIELD, 1)[1].split('"', 1)[0]
+
+
+def test_a_new_visitors_blank_step_is_kept_and_each_gets_a_working_token_of_their_own(client):
+    from django.test import Client
+
+    client.get(url("about-you"))  # rendered once in this process
+    tokens = []
+    for _visitor in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        response = browser.get(url("about-you"))
+        assert response.context is None  # the kept page: no template rendered
+        html = response.content.decode()
+        assert "Step 1 of 7" in html and "csrfhole" not in html
+        assert "csrftoken" in response.cookies
+        assert (
+            response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+        )
+        tokens.append(_token(html))
+        answered = browser.post(
+            url("about-you"), {**STEP_DATA["about-you"], "csrfmiddlewaretoken": tokens[-1]}
+        )
+        assert answered.status_code == 302 and answered.url == url("your-pain")
+        assert browser.get(url("about-you")).context is not None  # their own answers now
+    assert tokens[0] != tokens[1]
+    assert Assessment.objects.count() == 2
+    refused = Client(enforce_csrf_checks=True).post(
+        url("about-you"), {**STEP_DATA["about-you"], "csrfmiddlewaretoken": tokens[0]}
+    )
+    assert refused.status_code == 403
+
+
+def test_errors_and_entries_are_never_served_from_the_kept_step(client):
+    client.get(url("about-you"))
+    response = client.post(url("about-you"), {"age": "abc", "sex": "male"})
+    assert "Age must be a whole number, like 42" in response.content.decode()
+    html = client.get(url("about-you")).content.decode()
+    assert "Age must be a whole number" not in html and 'class="error-summary"' not in html
+
+    client.get(reverse("assessments:start") + "?article=hip-pain-and-feet&area=hip")
+    assert client.get(url("about-you")).context is not None  # a session with an entry
+
+
+def test_a_new_visitors_first_answer_is_one_insert(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url("about-you"), STEP_DATA["about-you"]).status_code == 302
+    writes = [q["sql"] for q in queries if "assessments_assessment" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    draft = Assessment.objects.get()
+    assert draft.answers == {
+        "about": {"age": 40, "sex": "female", "height_cm": 165, "weight_kg": 60}
+    }
+    assert client.session[SESSION_DRAFT] == draft.token
