@@ -1,8 +1,9 @@
 """Pages under load on a production-like stack, against a bare Django view on the same server.
 
 gunicorn (production settings) + PostgreSQL + Redis + whitenoise, driven by Debian's `wrk` for a
-fixed time at a fixed concurrency per page. Prints requests/s, p50/p95/p99, errors and each page's
-ratio to the bare view (a constant page through the same middleware), with PASS/FAIL against the
+fixed time at a fixed concurrency per page. Prints requests/s, p50/p95/p99, errors (socket errors
+and every response but the expected one: a 200, or for the POST a 302 to the next step, each
+checked inside wrk) and each page's ratio to the bare view (a constant page through the same middleware), with PASS/FAIL against the
 targets; then profiles each page in-process (queries and render time) to show where time goes.
 Figures land in `benchmarks/results/latest.json` under "http".
 
@@ -58,18 +59,33 @@ TARGETS = {
 
 FIRST_STEP = "/assessment/questions/about-you/"
 FIRST_STEP_ANSWERS = "age=42&sex=female&height_cm=170&weight_kg=70"
+NEXT_STEP = "/assessment/questions/your-pain/"
 
+# Every response is checked in wrk (per thread): anything but the expected status (and, for the
+# POST, a redirect to the next step) counts as an error, not only statuses >= 400 and socket errors.
 # wrk calls done() once at the end: print the figures as one JSON line for this script to read.
 LUA_DONE = """
+local expected_status, expected_location = %(status)d, "%(location)s"
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function(args) unexpected = 0 end
+response = function(status, headers, body)
+  local location = headers["Location"] or headers["location"] or ""
+  if status ~= expected_status or not string.find(location, expected_location, 1, true) then
+    unexpected = unexpected + 1
+  end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local wrong = 0
+  for _, thread in ipairs(threads) do wrong = wrong + (thread:get("unexpected") or 0) end
   io.write(string.format(
-    'WRKJSON {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, '
-    .. '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
-    .. '"max_us": %d, "mean_us": %.1f}\\n',
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect": %%d, "read": %%d, '
+    .. '"write": %%d, "status": %%d, "timeout": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, '
+    .. '"max_us": %%d, "mean_us": %%.1f, "unexpected": %%d}\\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
     e.timeout, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    latency.max, latency.mean))
+    latency.max, latency.mean, wrong))
 end
 """
 
@@ -130,7 +146,7 @@ def check_post(stack: Stack, token: str) -> None:
         status, location = response.status, response.headers.get("Location", "")
     except urllib.error.HTTPError as error:
         status, location = error.code, error.headers.get("Location", "")
-    if status != 302 or "your-pain" not in location:
+    if status != 302 or NEXT_STEP not in location:
         raise StackError(
             f"POST {FIRST_STEP} answered {status} (to {location!r}), not a redirect to the next "
             "step: the answers in bench_http.py no longer fit the form"
@@ -156,10 +172,12 @@ def run_wrk(wrk: str, url: str, script: Path, seconds: int) -> dict:
         raise StackError(f"wrk failed on {url}:\n{result.stdout}\n{result.stderr}")
     data = json.loads(line.removeprefix("WRKJSON "))
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
-    data["errors"] = sum(data[key] for key in ("connect", "read", "write", "status", "timeout"))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
     data["non_2xx_3xx"] = int(non_2xx.group(1)) if non_2xx else 0
-    data["errors"] = max(data["errors"], data["non_2xx_3xx"])
+    # Socket errors, plus every response that was not the expected one (which includes wrk's
+    # "status" errors, the responses >= 400).
+    sockets = sum(data[key] for key in ("connect", "read", "write", "timeout"))
+    data["errors"] = sockets + max(data["unexpected"], data["status"], data["non_2xx_3xx"])
     return data
 
 
@@ -232,10 +250,11 @@ def measure(wrk: str, stack: Stack) -> int:
     token = csrf_token(stack)
     with tempfile.TemporaryDirectory() as tmp:
         get_script = Path(tmp) / "get.lua"
-        get_script.write_text(LUA_DONE)
+        get_script.write_text(LUA_DONE % {"status": 200, "location": ""})
         post_script = Path(tmp) / "post.lua"
         post_script.write_text(
-            LUA_POST % {"token": token, "answers": FIRST_STEP_ANSWERS} + LUA_DONE
+            LUA_POST % {"token": token, "answers": FIRST_STEP_ANSWERS}
+            + LUA_DONE % {"status": 302, "location": NEXT_STEP}
         )
         check_post(stack, token)
         scripts = {name: get_script for name in pages}
