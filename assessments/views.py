@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from fitsperfect import pagecache
+
 from . import footprint, questions, scoring, selectors, services, summary
 from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
@@ -129,7 +131,37 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     current = questions.STEP_BY_SLUG.get(slug)
     if current is None:
         raise Http404
-    draft = selectors.draft_by_token(request.session.get(SESSION_DRAFT))
+    token = request.session.get(SESSION_DRAFT)
+    if token is None and request.method == "GET" and _nothing_of_their_own(request):
+        # A visitor with no answers yet sees a blank page, the same for everyone but the CSRF
+        # token: rendered once per process (it depends on nothing but the code and settings).
+        return pagecache.form_page(
+            request,
+            f"assessments:step:{current.slug}",
+            lambda csrf_token: _step(request, current, None, csrf_token=csrf_token),
+            seconds=300,
+            blank=True,
+        )
+    return _step(request, current, selectors.draft_by_token(token))
+
+
+def _nothing_of_their_own(request: HttpRequest) -> bool:
+    """No entry from an article, not signed in, no messages waiting: the page shows nothing
+    personal (their consent, given or not, does not show on a question page)."""
+    return (
+        not _entry(request)
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
+def _step(
+    request: HttpRequest,
+    current: questions.Step,
+    draft: Assessment | None,
+    *,
+    csrf_token: str | None = None,
+) -> HttpResponse:
     answers = draft.answers if draft else {}
     missing = questions.first_incomplete_step(answers)
     number = questions.step_number(current.slug)
@@ -164,42 +196,62 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         back_url = _step_url(questions.STEPS[number - 2])
     else:
         back_url = reverse("assessments:start")
-    return render(
-        request,
-        f"assessments/steps/{current.key}.html",
-        {
-            "form": form,
-            "step": current,
-            "number": number,
-            "total": len(questions.STEPS),
-            "back_url": back_url,
-            "photos": photos,
-            "draft": draft,
-            "entry": _entry(request),
-        },
-    )
+    context = {
+        "form": form,
+        "step": current,
+        "number": number,
+        "total": len(questions.STEPS),
+        "back_url": back_url,
+        "photos": photos,
+        "draft": draft,
+        "entry": _entry(request),
+    }
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return render(request, f"assessments/steps/{current.key}.html", context)
 
 
 def _save_step(request: HttpRequest, draft: Assessment | None, current, form) -> Assessment:
+    """One write for a question step: a new visitor's draft is inserted with the first answers."""
+    if current.key != "photos":
+        if draft is None:
+            draft = _new_draft(request, answers={current.key: form.cleaned_data})
+        else:
+            services.assessment_save_step(
+                assessment=draft, step_key=current.key, data=form.cleaned_data
+            )
+        return draft
     with transaction.atomic():
         if draft is None:
-            draft = services.assessment_start_draft(
-                consent=consent_from_session(request.session),
-                user=request.user,
-                source_article_slug=_entry(request).get("article", ""),
-            )
-            request.session[SESSION_DRAFT] = draft.token
-        if current.key == "photos":
-            kinds = []
-            for kind in AssessmentPhoto.Kind.values:
-                image = form.cleaned_data.get(kind)
-                if image is not None:
-                    services.assessment_photo_save(assessment=draft, kind=kind, image=image)
-                    kinds.append(kind)
-            data = {"uploaded_now": kinds}
-        else:
-            data = form.cleaned_data
-        services.assessment_save_step(assessment=draft, step_key=current.key, data=data)
+            draft = _new_draft(request, answers={})
+        kinds = []
+        for kind in AssessmentPhoto.Kind.values:
+            image = form.cleaned_data.get(kind)
+            if image is not None:
+                services.assessment_photo_save(assessment=draft, kind=kind, image=image)
+                kinds.append(kind)
+        services.assessment_save_step(
+            assessment=draft, step_key=current.key, data={"uploaded_now": kinds}
+        )
+    return draft
+
+
+def _new_draft(request: HttpRequest, *, answers: dict) -> Assessment:
+    """What `services.assessment_start_draft` writes (consent first: without it nothing is
+    stored), with the first answers in the same INSERT."""
+    consent = consent_from_session(request.session)
+    if consent is None:
+        raise ConsentMissing
+    user = request.user if request.user.is_authenticated else None
+    draft = Assessment.objects.create(
+        user=user,
+        source_article_slug=_entry(request).get("article", "")[:200],
+        health_data_consent_at=consent.at,
+        health_data_consent_version=consent.version,
+        health_data_consent_language=consent.language,
+        answers=answers,
+    )
+    request.session[SESSION_DRAFT] = draft.token
     return draft
 
 

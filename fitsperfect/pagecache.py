@@ -13,21 +13,32 @@ Off unless `PAGE_CACHE_SECONDS` > 0 (production default: 30). Paths are `PAGE_CA
 content app bumps "content:version" on every article change): a stored page made under other
 versions is not served, so an edit shows at once; anything else is at most `PAGE_CACHE_SECONDS` old.
 `PAGE_CACHE_LOCAL_SECONDS` (production default: 2) keeps a copy in each process as well, so a
-busy page costs no cache round trip; an edit then shows within that many seconds.
+busy page costs no cache round trip; an edit then shows within that many seconds. A page found not
+storable (a form page sets a CSRF cookie) is not looked up again in the shared cache for as long:
+asking would cost a round trip per request for nothing. Apps add version keys of their own with
+`add_version_key` (the orders app: "orders:catalogue:version", so a price change shows at once).
+
+`form_page` is the other half, for pages with a form: the same for every anonymous visitor except
+the CSRF token. Each process keeps the page rendered with a placeholder where the token goes and
+fills in the visitor's own token (and so sets the CSRF cookie exactly as rendering would).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import time
 from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language_from_request
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language, get_language_from_request
 
 HEADER = "X-Page-Cache"
 _SAFE_VARY = {"cookie", "accept-language", "accept-encoding"}
@@ -43,6 +54,21 @@ def _patterns(paths: tuple[str, ...]) -> tuple[re.Pattern, ...]:
 # trip at all for a busy page); bounded, and emptied when full.
 _LOCAL: dict[str, tuple[float, tuple]] = {}
 _LOCAL_MAX = 256
+# Keys whose page was not storable, until when (per process, PAGE_CACHE_LOCAL_SECONDS).
+_UNSTORABLE: dict[str, float] = {}
+# Version keys added by apps (see `add_version_key`), on top of PAGE_CACHE_VERSION_KEYS.
+_EXTRA_VERSION_KEYS: list[str] = []
+
+
+def add_version_key(key: str) -> None:
+    """A cache key holding a version number that stored pages must have been made under."""
+    if key not in _EXTRA_VERSION_KEYS:
+        _EXTRA_VERSION_KEYS.append(key)
+
+
+def _version_keys() -> list[str]:
+    keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
+    return keys + [key for key in _EXTRA_VERSION_KEYS if key not in keys]
 
 
 def _remember(key: str, stored: tuple, seconds: float) -> None:
@@ -75,8 +101,10 @@ class AnonymousPageCacheMiddleware:
             local = _LOCAL.get(key)
             if local is not None and local[0] > time.monotonic():
                 return _response(local[1], "hit-local")
+            if _UNSTORABLE.get(key, 0.0) > time.monotonic():
+                return self.get_response(request)
         # One round trip: the stored page and the current versions it must have been made under.
-        version_keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
+        version_keys = _version_keys()
         found = cache.get_many([key, *version_keys])
         versions = [found.get(k) for k in version_keys]
         stored = found.get(key)
@@ -90,6 +118,10 @@ class AnonymousPageCacheMiddleware:
             cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
             _remember(key, stored, local_seconds)
             response[HEADER] = "miss"
+        elif local_seconds:
+            if len(_UNSTORABLE) >= _LOCAL_MAX:
+                _UNSTORABLE.clear()
+            _UNSTORABLE[key] = time.monotonic() + local_seconds
         return response
 
     @staticmethod
@@ -117,3 +149,110 @@ class AnonymousPageCacheMiddleware:
             return False
         vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
         return vary <= _SAFE_VARY
+
+
+# --- Pages with a form: rendered once per process, the visitor's CSRF token filled in ----------
+
+# Letters and digits only, so HTML escaping leaves it as it is; new in each process.
+_HOLE = ("csrfhole" + secrets.token_hex(16)).encode()
+_FORM_PAGES: dict[tuple, tuple[float, object, int, list, bytes]] = {}
+_FORM_PAGES_MAX = 256
+
+
+# Versions read from the shared cache, per process: key -> (until, version).
+_VERSIONS: dict[str, tuple[float, object]] = {}
+
+
+@receiver(setting_changed)
+def _forget_form_pages(**kwargs) -> None:
+    """Pages rendered under other settings (tests change them) are not served again."""
+    _FORM_PAGES.clear()
+    _UNSTORABLE.clear()
+    _VERSIONS.clear()
+
+
+def shared_version(key: str) -> object:
+    """The version under `key` in the shared cache (a new one if the cache has lost it).
+
+    Asked at most once per PAGE_CACHE_LOCAL_SECONDS in each process, like the page cache's own
+    copies: a round trip per request would cost more than the page it guards. A change made in
+    this process (`new_version`) shows here at once, in other processes within those seconds.
+    """
+    seconds = getattr(settings, "PAGE_CACHE_LOCAL_SECONDS", 0)
+    now = time.monotonic()
+    known = _VERSIONS.get(key)
+    if seconds and known is not None and known[0] > now:
+        return known[1]
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(16), timeout=None)
+        version = cache.get(key)
+    if seconds:
+        _VERSIONS[key] = (now + seconds, version)
+    return version
+
+
+def new_version(key: str) -> None:
+    """Pages made under the old version are made again (call it once the change has committed)."""
+    cache.set(key, secrets.token_hex(16), timeout=None)
+    _VERSIONS.pop(key, None)
+
+
+def anonymous_and_clean(request: HttpRequest) -> bool:
+    """GET, no query string, no session and no messages cookie: nothing personal can show."""
+    return (
+        request.method == "GET"
+        and not request.META.get("QUERY_STRING")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES
+    )
+
+
+def form_page(
+    request: HttpRequest,
+    name: str,
+    render: Callable[[str | None], HttpResponse],
+    *,
+    version: object = None,
+    seconds: float = 60.0,
+    blank: bool = False,
+) -> HttpResponse:
+    """A page the same for every anonymous visitor but for its CSRF token, rendered once per process.
+
+    `render(csrf_token)` renders the page; given a token it must put it in the context as
+    `csrf_token` (so `{% csrf_token %}` writes it). For anyone but an anonymous and clean request
+    it is called with None (the normal render). Otherwise the page rendered with a placeholder is
+    kept for `seconds` while `version` (e.g. read from the shared cache: read it before the data
+    the page shows, so a page is never kept under a newer version than its data) stays the same.
+    Only a 200 that sets no cookie is kept; the placeholder is always replaced. `blank=True`: the
+    caller has checked that this visitor, session or not, sees nothing of their own on the page
+    (not signed in, no messages, nothing of theirs in the session that the page shows); a GET
+    without a query string is still required.
+    """
+    if blank:
+        eligible = request.method == "GET" and not request.META.get("QUERY_STRING")
+    else:
+        eligible = anonymous_and_clean(request)
+    if settings.DEBUG or not eligible:  # DEBUG: template edits show at once
+        return render(None)
+    key = (name, get_language())
+    now = time.monotonic()
+    entry = _FORM_PAGES.get(key)
+    if entry is None or entry[0] < now or entry[1] != version:
+        response = render(_HOLE.decode())
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return _fill(response, request)
+        entry = (now + seconds, version, 200, list(response.items()), response.content)
+        if len(_FORM_PAGES) >= _FORM_PAGES_MAX:
+            _FORM_PAGES.clear()
+        _FORM_PAGES[key] = entry
+    response = HttpResponse(entry[4], status=entry[2])
+    for header, value in entry[3]:
+        response[header] = value
+    return _fill(response, request)
+
+
+def _fill(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    if not response.streaming and _HOLE in response.content:
+        response.content = response.content.replace(_HOLE, get_token(request).encode())
+    return response

@@ -132,7 +132,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, sharing one client per pool (see fitsperfect/cache.py).
+            "BACKEND": "fitsperfect.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="fitsperfect"),
         }
@@ -140,7 +141,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live where every web process finds them, never in one process's memory: in Redis when
+# it is configured (a new visitor's session is one SET NX, no database transaction; their first
+# assessment answer is then one INSERT, the draft), otherwise in the database. Redis must not
+# evict them: keep its maxmemory-policy at noeviction or volatile-* (sessions carry an expiry).
+SESSION_ENGINE = "fitsperfect.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fitsperfect import pagecache
+
 from . import payments, selectors, services
 from .forms import CheckoutForm, OrderLookupForm, ProductChoiceForm, SignupForm
 from .states import IllegalTransition, Status
@@ -42,6 +44,19 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method == "GET" and not request.GET and not request.session.get(SESSION_KEY):
+        # The same for every anonymous visitor (bar the CSRF token): rendered once per process
+        # and catalogue version. The version is read before the products, never after.
+        return pagecache.form_page(
+            request,
+            f"orders:product:{slug}",
+            lambda csrf_token: _product_page(request, slug, csrf_token=csrf_token),
+            version=selectors.catalogue_version(),
+        )
+    return _product_page(request, slug)
+
+
+def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = None):
     product = selectors.product_by_slug(slug)
     if product is None:
         raise Http404
@@ -69,19 +84,16 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 {k: saved[k] for k in ("size_system", "size", "top_cover", "extra_pair")}
             )
         form = ProductChoiceForm(initial=initial, product=product)
-    return render(
-        request,
-        "orders/product_detail.html",
-        {
-            "product": product,
-            "form": form,
-            "assessment": assessment,
-            "referred": referred,
-            "suggested": assessment is not None
-            and assessment.suggested_product_slug == product.slug,
-            "other_products": [p for p in selectors.products_on_sale() if p.pk != product.pk],
-        },
-    )
+    context = {
+        "product": product,
+        "form": form,
+        "assessment": assessment,
+        "referred": referred,
+        "suggested": assessment is not None and assessment.suggested_product_slug == product.slug,
+    }
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return render(request, "orders/product_detail.html", context)
 
 
 def _selection(request: HttpRequest):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,96 @@ def test_each_process_keeps_a_copy_for_a_few_seconds(client, page_cache, monkeyp
     second = client.get("/")
     assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit-local")
     assert second.content == first.content
+
+
+def test_a_page_that_was_not_storable_is_not_looked_up_again_for_a_few_seconds(
+    client, page_cache, monkeypatch
+):
+    from fitsperfect import pagecache
+
+    page_cache.PAGE_CACHE_LOCAL_SECONDS = 60
+    client.get("/accounts/login/")  # a form page: sets a CSRF cookie, so not stored
+
+    class Unreachable:
+        def get_many(self, keys):
+            raise AssertionError("the shared cache was asked")
+
+    monkeypatch.setattr(pagecache, "cache", Unreachable())
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200 and "X-Page-Cache" not in response
+    with pytest.raises(AssertionError, match="shared cache was asked"):
+        client.get("/")  # other pages are still looked up
+
+
+def test_a_catalogue_change_shows_on_the_stored_catalogue_at_once(
+    client, page_cache, django_capture_on_commit_callbacks
+):
+    from orders.models import Product
+    from orders.tests.factories import seed_catalogue
+
+    seed_catalogue()
+    page_cache.PAGE_CACHE_PATHS = [r"^/orthotics/$"]
+    client.get("/orthotics/")
+    assert client.get("/orthotics/")["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        Product.objects.filter(slug="dress").get().delete()
+    response = client.get("/orthotics/")
+    assert response["X-Page-Cache"] == "miss"
+    assert 'href="/orthotics/dress/"' not in response.content.decode()
+
+
+def test_a_form_page_is_rendered_once_and_each_visitor_gets_their_own_token(rf):
+    from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token
+    from django.template import engines
+
+    from fitsperfect import pagecache
+
+    template = engines["django"].from_string(
+        '<form method="post">{% csrf_token %}<input name="q"></form>'
+    )
+    renders = []
+
+    def render(request, csrf_token):
+        renders.append(csrf_token)
+        context = {} if csrf_token is None else {"csrf_token": csrf_token}
+        return HttpResponse(template.render(context, request))
+
+    secrets = []
+    for _visitor in range(3):
+        request = rf.get("/form/")
+        response = pagecache.form_page(
+            request, "test:form", lambda token, request=request: render(request, token)
+        )
+        html = response.content.decode()
+        assert "csrfhole" not in html
+        token = html.split('value="', 1)[1].split('"', 1)[0]
+        # The token in the page is this visitor's own: it unmasks to the secret that the CSRF
+        # middleware puts in their cookie.
+        CsrfViewMiddleware(HttpResponse).process_response(request, response)
+        secret = response.cookies["csrftoken"].value
+        assert _unmask_cipher_token(token) == secret
+        secrets.append(secret)
+    assert len(renders) == 1 and renders[0] is not None
+    assert len(set(secrets)) == 3
+
+    signed_in = rf.get("/form/", HTTP_COOKIE="sessionid=abc")
+    pagecache.form_page(signed_in, "test:form", lambda token: render(signed_in, token))
+    assert renders[-1] is None  # not anonymous: the normal render
+    pagecache.form_page(rf.get("/form/?x=1"), "test:form", lambda token: render(signed_in, token))
+    assert renders[-1] is None and len(renders) == 3
+
+
+def test_sessions_are_shared_by_every_web_process(settings):
+    """Never in one process's memory: the database, or Redis when it is configured."""
+    from importlib import import_module
+
+    engine = import_module(settings.SESSION_ENGINE).SessionStore
+    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+        return
+    assert settings.SESSION_ENGINE == "fitsperfect.sessions"
+    session = engine()
+    session["k"] = "v"
+    session.create()
+    again = engine(session.session_key)
+    assert again["k"] == "v"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from assessments import scoring
+from assessments.consent import consent_give
 from assessments.models import Assessment, AssessmentPhoto
 from assessments.views import SESSION_DRAFT
 
@@ -263,3 +264,95 @@ def test_signing_in_before_submitting_links_the_assessment_to_the_account(client
     client.post(reverse("assessments:check"), {})
     assert Assessment.objects.get().user == person
     assert draft_token in client.get(reverse("assessments:mine")).content.decode()
+
+
+# --- A blank question page, kept rendered in each process (issue 8) -------------------------------
+
+TOKEN_FIELD = 'name="csrfmiddlewaretoken" value="'
+
+
+def _token(html: str) -> str:
+    return html.split(TOKEN_FIELD, 1)[1].split('"', 1)[0]
+
+
+def _consenting_browser():
+    """A visitor as a browser is: the consent page, then the first question, CSRF checked."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(reverse("assessments:consent")).content.decode()
+    agreed = browser.post(
+        reverse("assessments:consent"), {"agree": "on", "csrfmiddlewaretoken": _token(page)}
+    )
+    assert agreed.status_code == 302 and agreed.url == url("about-you")
+    return browser
+
+
+def test_a_blank_question_page_is_kept_and_each_visitor_gets_a_working_token_of_their_own(client):
+    from django.test import Client
+
+    client.get(url("about-you"))  # rendered once in this process
+    assert Client().get(url("about-you")).url == reverse("assessments:consent")  # consent first
+    tokens = []
+    for _visitor in range(2):
+        browser = _consenting_browser()
+        response = browser.get(url("about-you"))
+        assert response.context is None  # the kept page: no template rendered
+        html = response.content.decode()
+        assert "Step 1 of 7" in html and "csrfhole" not in html
+        assert (
+            response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+        )
+        tokens.append(_token(html))
+        answered = browser.post(
+            url("about-you"), {**STEP_DATA["about-you"], "csrfmiddlewaretoken": tokens[-1]}
+        )
+        assert answered.status_code == 302 and answered.url == url("your-pain")
+        again = browser.get(url("about-you"))  # their own answers now
+        assert again.context is not None and 'value="40"' in again.content.decode()
+    assert tokens[0] != tokens[1]
+    assert Assessment.objects.count() == 2
+    stranger = _consenting_browser()  # someone else's token, without its cookie
+    refused = stranger.post(
+        url("about-you"), {**STEP_DATA["about-you"], "csrfmiddlewaretoken": tokens[0]}
+    )
+    assert refused.status_code == 403
+
+
+def test_errors_entries_and_signed_in_visitors_never_get_the_kept_page(client, django_user_model):
+    client.get(url("about-you"))
+    response = client.post(url("about-you"), {"age": "abc", "sex": "male"})
+    assert "Age must be a whole number, like 42" in response.content.decode()
+    html = client.get(url("about-you")).content.decode()
+    assert "Age must be a whole number" not in html and 'class="error-summary"' not in html
+
+    client.get(reverse("assessments:start") + "?article=hip-pain-and-feet&area=hip")
+    assert client.get(url("about-you")).context is not None  # an entry from an article
+
+    django_user_model.objects.create_user("ann", password="demo-pass-123")
+    signed_in = client.post("/accounts/login/", {"username": "ann", "password": "demo-pass-123"})
+    assert signed_in.status_code == 302
+    session = client.session
+    consent_give(session)
+    session.save()
+    response = client.get(url("about-you"))
+    assert response.context is not None and "Your account" in response.content.decode()
+
+
+def test_a_first_answer_is_one_insert_with_the_consent(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.consent import HEALTH_DATA_CONSENT_VERSION
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url("about-you"), STEP_DATA["about-you"]).status_code == 302
+    writes = [q["sql"] for q in queries if "assessments_assessment" in q["sql"]]
+    assert len(writes) == 1 and writes[0].startswith("INSERT")
+    draft = Assessment.objects.get()
+    assert draft.answers == {
+        "about": {"age": 40, "sex": "female", "height_cm": 165, "weight_kg": 60}
+    }
+    assert draft.health_data_consent_version == HEALTH_DATA_CONSENT_VERSION
+    assert draft.health_data_consent_at is not None
+    assert client.session[SESSION_DRAFT] == draft.token

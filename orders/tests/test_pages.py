@@ -189,3 +189,93 @@ def test_the_order_page_lists_the_emails_sent_for_this_order_only(
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get(order.get_absolute_url()).content.decode()
     assert html.count('class="sent-email-subject"') == len(sent) + 2
+
+
+# --- Product pages kept rendered in each process (issue 8) -----------------------------------------
+
+PRODUCT_URL = "/orthotics/everyday/"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_a_product_or_option_change_shows_on_the_product_page_at_once(
+    client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from orders.models import Product, ProductOption
+
+    client.get(PRODUCT_URL)
+    with django_assert_num_queries(0):  # kept rendered: no query until the catalogue changes
+        html = client.get(PRODUCT_URL).content.decode()
+    assert "£149.00" in html
+
+    product = Product.objects.get(slug="everyday")
+    with django_capture_on_commit_callbacks(execute=True):
+        product.base_price = 15500
+        product.save()
+    html = client.get(PRODUCT_URL).content.decode()
+    assert "£155.00" in html and "£149.00" not in html
+
+    option = ProductOption.objects.get(product=product, code="leather")
+    with django_capture_on_commit_callbacks(execute=True):
+        option.name = "Vegan leather"
+        option.price_delta = 2500
+        option.save()
+    html = client.get(PRODUCT_URL).content.decode()
+    assert "Vegan leather" in html and 'data-price-delta="2500"' in html and "+£25.00" in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        option.delete()
+    assert "Vegan leather" not in client.get(PRODUCT_URL).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.is_active = False
+        product.save()
+    assert client.get(PRODUCT_URL).status_code == 404
+
+
+def test_a_kept_product_page_gives_each_visitor_a_working_csrf_token_of_their_own(catalogue):
+    from django.test import Client
+
+    tokens = []
+    for _visitor in range(2):
+        browser = Client(enforce_csrf_checks=True)
+        response = browser.get(PRODUCT_URL)
+        html = response.content.decode()
+        assert "csrftoken" in response.cookies
+        assert "csrfhole" not in html
+        token = TOKEN.search(html).group(1)
+        tokens.append(token)
+        chosen = browser.post(
+            PRODUCT_URL,
+            {
+                "size_system": "eu",
+                "size": "42",
+                "top_cover": "leather",
+                "csrfmiddlewaretoken": token,
+            },
+        )
+        assert chosen.status_code == 302 and chosen["Location"] == "/checkout/"
+    assert tokens[0] != tokens[1]
+
+    stranger = Client(enforce_csrf_checks=True)  # someone else's token, without its cookie
+    refused = stranger.post(
+        PRODUCT_URL, {"size_system": "eu", "size": "42", "csrfmiddlewaretoken": tokens[0]}
+    )
+    assert refused.status_code == 403
+
+
+def test_form_errors_and_a_saved_choice_are_never_served_from_the_kept_page(client, catalogue):
+    client.get(PRODUCT_URL)
+    client.get(PRODUCT_URL)  # kept
+    response = client.post(PRODUCT_URL, {"size_system": "eu", "size": "99", "top_cover": "leather"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html and 'value="99"' in html and TOKEN.search(html)
+
+    html = client.get(PRODUCT_URL).content.decode()  # still anonymous: the kept, blank page
+    assert "There is a problem" not in html and 'value="99"' not in html
+
+    chosen = client.post(PRODUCT_URL, {"size_system": "uk", "size": "8.5", "top_cover": "leather"})
+    assert chosen.status_code == 302
+    html = client.get(PRODUCT_URL).content.decode()  # a session: rendered with the choice
+    assert 'value="8.5"' in html
+    assert re.search(r'value="uk" id="[^"]+" checked', html)
