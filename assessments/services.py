@@ -59,8 +59,10 @@ def assessment_start_draft(
     consent: HealthDataConsent | None,
     user: AbstractBaseUser | None = None,
     source_article_slug: str = "",
+    answers: dict | None = None,
 ) -> Assessment:
-    """A new draft row: progress lives server-side from the first answered step.
+    """A new draft row: progress lives server-side from the first answered step, whose answers
+    come in the same INSERT.
 
     The person's consent to store health data comes first; without it nothing is stored.
     """
@@ -69,6 +71,7 @@ def assessment_start_draft(
     return Assessment.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         source_article_slug=source_article_slug[:200],
+        answers=answers or {},
         health_data_consent_at=consent.at,
         health_data_consent_version=consent.version,
         health_data_consent_language=consent.language,

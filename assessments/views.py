@@ -237,18 +237,11 @@ def _save_step(request: HttpRequest, draft: Assessment | None, current, form) ->
 
 
 def _new_draft(request: HttpRequest, *, answers: dict) -> Assessment:
-    """What `services.assessment_start_draft` writes (consent first: without it nothing is
-    stored), with the first answers in the same INSERT."""
-    consent = consent_from_session(request.session)
-    if consent is None:
-        raise ConsentMissing
-    user = request.user if request.user.is_authenticated else None
-    draft = Assessment.objects.create(
-        user=user,
-        source_article_slug=_entry(request).get("article", "")[:200],
-        health_data_consent_at=consent.at,
-        health_data_consent_version=consent.version,
-        health_data_consent_language=consent.language,
+    """The visitor's draft, with their first answers in the same INSERT."""
+    draft = services.assessment_start_draft(
+        consent=consent_from_session(request.session),
+        user=request.user,
+        source_article_slug=_entry(request).get("article", ""),
         answers=answers,
     )
     request.session[SESSION_DRAFT] = draft.token
