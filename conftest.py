@@ -291,3 +291,20 @@ def s3_storage(_isolated_storage, settings, s3_bucket) -> S3Bucket:
 
     assert default_storage.bucket_name == s3_bucket.name  # the cache was reset, not stale
     return s3_bucket
+
+
+@pytest.fixture
+def lab(settings):
+    """The fake lab over real HTTP (tests/fakes/lab.py), reached through the HTTP transport as in
+    production, with short backoffs so retries happen within a test."""
+    from tests.fakes.lab import fake_lab
+
+    with fake_lab("test-lab-key") as server:
+        settings.LAB_TRANSPORT = "http"
+        settings.LAB_API_URL = server.url
+        settings.LAB_API_KEY = "test-lab-key"
+        settings.LAB_TIMEOUT_SECONDS = 10.0
+        settings.LAB_RETRY_BACKOFF_SECONDS = 0.2
+        settings.LAB_RETRY_BACKOFF_MAX_SECONDS = 1.0
+        settings.LAB_BUSY_RETRY_SECONDS = 0.5
+        yield server

@@ -40,7 +40,6 @@ from playwright.sync_api import Locator, Page, expect
 
 from conftest import IN_CI
 from tests.browser_checks import ROOT, axe_violations, format_violations, load_axe_source
-from tests.fakes.lab import fake_lab
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +51,6 @@ pytestmark = [
 ARTIFACTS = ROOT / "test-artifacts" / "journey"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
-LAB_KEY = "journey-lab-key"
 LAB_SECRET = "journey-lab-webhook-secret"
 TRACKING = "JD014600009999"
 PASSWORD = "demo-pass-123"
@@ -276,18 +274,10 @@ def tasks(request, settings) -> str:
 
 
 @pytest.fixture
-def lab(settings) -> Iterator[Any]:
-    """The fake lab over real HTTP, reached through the HTTP transport, as in production."""
-    with fake_lab(LAB_KEY) as server:
-        settings.LAB_TRANSPORT = "http"
-        settings.LAB_API_URL = server.url
-        settings.LAB_API_KEY = LAB_KEY
-        settings.LAB_WEBHOOK_SECRET = LAB_SECRET
-        settings.LAB_TIMEOUT_SECONDS = 10.0
-        settings.LAB_RETRY_BACKOFF_SECONDS = 0.2
-        settings.LAB_RETRY_BACKOFF_MAX_SECONDS = 1.0
-        settings.LAB_BUSY_RETRY_SECONDS = 0.5
-        yield server
+def lab(lab, settings) -> Any:
+    """The suite's fake lab (root conftest), with the lab's webhook secret of this journey."""
+    settings.LAB_WEBHOOK_SECRET = LAB_SECRET
+    return lab
 
 
 @pytest.fixture
@@ -680,9 +670,24 @@ def _walk(
     assert clinic_errors == [] and admin_errors == [], (clinic_errors, admin_errors)
 
 
-def test_journey_desktop(
-    new_context, live_server, journey_settings, lab, tasks, axe_source, meshes
+@pytest.mark.parametrize(
+    ("name", "keyboard", "viewport"),
+    [("desktop", False, DESKTOP), ("keyboard", True, PHONE)],
+    ids=["desktop", "phone_keyboard_only"],
+)
+def test_journey(
+    new_context,
+    live_server,
+    journey_settings,
+    lab,
+    tasks,
+    axe_source,
+    meshes,
+    name,
+    keyboard,
+    viewport,
 ):
+    """Desktop with a pointer; then a 360 px phone with the keyboard only."""
     _walk(
         new_context=new_context,
         live_server=live_server,
@@ -690,25 +695,9 @@ def test_journey_desktop(
         tasks=tasks,
         axe_source=axe_source,
         meshes=meshes,
-        name="desktop",
-        keyboard=False,
-        viewport=DESKTOP,
-    )
-
-
-def test_journey_phone_keyboard_only(
-    new_context, live_server, journey_settings, lab, tasks, axe_source, meshes
-):
-    _walk(
-        new_context=new_context,
-        live_server=live_server,
-        lab=lab,
-        tasks=tasks,
-        axe_source=axe_source,
-        meshes=meshes,
-        name="keyboard",
-        keyboard=True,
-        viewport=PHONE,
+        name=name,
+        keyboard=keyboard,
+        viewport=viewport,
     )
 
 

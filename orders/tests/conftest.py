@@ -2,13 +2,11 @@
 
 import pytest
 
-from tests.fakes.lab import fake_lab
 from tests.fakes.stripe import serve_fake_stripe
 
 from .factories import seed_catalogue
 
 WEBHOOK_SECRET = "whsec_tests_only_0123456789abcdef"
-LAB_API_KEY = "test-lab-key"
 
 
 @pytest.fixture
@@ -32,17 +30,3 @@ def stripe_server(settings):
 def webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     return WEBHOOK_SECRET
-
-
-@pytest.fixture
-def lab(settings):
-    """The fake lab over HTTP, with short backoffs so retries happen within a test."""
-    with fake_lab(LAB_API_KEY) as server:
-        settings.LAB_TRANSPORT = "http"
-        settings.LAB_API_URL = server.url
-        settings.LAB_API_KEY = LAB_API_KEY
-        settings.LAB_TIMEOUT_SECONDS = 10.0
-        settings.LAB_RETRY_BACKOFF_SECONDS = 0.2
-        settings.LAB_RETRY_BACKOFF_MAX_SECONDS = 1.0
-        settings.LAB_BUSY_RETRY_SECONDS = 0.5
-        yield server

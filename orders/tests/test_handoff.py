@@ -24,6 +24,7 @@ from conftest import IN_CI, _reset_broker_connections
 from orders import lab_services, services
 from orders.models import LabSubmission, Order
 from orders.states import Status
+from tests.processes import wait_until
 
 from .factories import (
     add_valid_scan,
@@ -36,15 +37,6 @@ from .factories import (
 API_KEY = "test-lab-key"
 S = LabSubmission.Status
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_until(predicate, timeout: float = 60.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())
 
 
 def assert_delivered_exactly_once(lab, orders) -> None:
