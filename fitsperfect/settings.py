@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -119,6 +120,15 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Redis redelivers unacked messages after this; keep it far above task time limits and backoff caps.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Two queues: "celery" (emails, scan checks, purges) and "lab" (hand-offs to the lab, which upload
+# up to 2 x 150 MB and may wait on a slow lab). A worker started without -Q consumes both; to keep
+# a slow lab from delaying emails, run `worker -Q celery` and a separate `worker -Q lab`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("lab"))
+CELERY_TASK_ROUTES = {
+    "orders.tasks.send_lab_submission": {"queue": "lab"},
+    "orders.tasks.poll_lab": {"queue": "lab"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One static schedule; apps add their entries below their own settings sections.
 CELERY_BEAT_SCHEDULE: dict = {
