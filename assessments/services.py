@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.images import SanitisedImage, sanitise_photo
+from fitsperfect.queueing import enqueue_on_commit
 
 from . import footprint, questions, scoring
 from .consent import ConsentMissing, HealthDataConsent
@@ -146,8 +147,7 @@ def assessment_submit(
     if contact_email:
         from .tasks import send_result_link  # tasks import this module
 
-        assessment_id = assessment.pk
-        transaction.on_commit(lambda: send_result_link.delay(assessment_id))
+        enqueue_on_commit(send_result_link, assessment.pk)
     return assessment
 
 
@@ -279,8 +279,7 @@ def assessment_request_link_email(*, assessment: Assessment, email: str) -> None
 
     Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
     assessment.contact_email = email
-    assessment_id = assessment.pk
-    transaction.on_commit(lambda: send_result_link.delay(assessment_id))
+    enqueue_on_commit(send_result_link, assessment.pk)
 
 
 def result_link_send(*, assessment_id: int) -> bool:

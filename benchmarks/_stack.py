@@ -93,10 +93,51 @@ def write_results(section: str, data: dict) -> Path:
     return path
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def gunicorn_command(port: int, *, workers: int, extra: tuple[str, ...] = ()) -> list[str]:
+    """The Procfile's web process (sync workers) on 127.0.0.1:`port`; benchmarks and the
+    scale-out test start it the same way."""
+    return [
+        str(BIN / "gunicorn"),
+        "fitsperfect.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        *extra,
+    ]
+
+
+def celery_worker_command(
+    *, concurrency: int, name: str = "", queues: str = "", loglevel: str = "INFO"
+) -> list[str]:
+    """The Procfile's worker (prefork), optionally named ``<name>@<host>`` or limited to queues."""
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "fitsperfect",
+        "worker",
+        "-P",
+        "prefork",
+        "-c",
+        str(concurrency),
+        "--without-mingle",
+        "--without-gossip",
+        "--without-heartbeat",
+        f"--loglevel={loglevel}",
+    ]
+    if name:
+        command += ["-n", f"{name}@%h"]
+    if queues:
+        command += ["-Q", queues]
+    return command
 
 
 def _check_services() -> None:
@@ -213,26 +254,15 @@ def production_stack(*, workers: int | None = None) -> Iterator[Stack]:
     _manage(env, "migrate", "--noinput")
     _manage(env, "seed_demo")
     _manage(env, "collectstatic", "--noinput", "-v", "0")  # no --clear: others may be reading it
-    port = _free_port()
+    port = free_port()
     RESULTS.mkdir(exist_ok=True)
     log = RESULTS / "gunicorn.log"
     workers = workers or 2 * (os.cpu_count() or 1)
     with log.open("w") as log_file:
         server = subprocess.Popen(  # noqa: S603
-            [
-                str(BIN / "gunicorn"),
-                "fitsperfect.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(
+                port, workers=workers, extra=("--backlog", "2048", "--log-level", "warning")
+            ),
             cwd=ROOT,
             env=env,
             stdout=log_file,

@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._stack import celery_worker_command  # noqa: E402
+
 COUNT = int(os.environ.get("BENCH_LAB_COUNT", "500"))
 DELAY = 0.05
 TARGET = 0.8
@@ -98,21 +100,7 @@ def main() -> int:
 
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         worker = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "fitsperfect",
-                "worker",
-                "-P",
-                "prefork",
-                "-c",
-                str(CONCURRENCY),
-                "-Q",
-                QUEUE,
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel=WARNING",
-            ],
+            celery_worker_command(concurrency=CONCURRENCY, queues=QUEUE, loglevel="WARNING"),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import glob
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._stack import free_port, gunicorn_command  # noqa: E402
+
 MB = 1024 * 1024
 TARGET_MB = 30
 CAP = 150 * MB
@@ -60,12 +63,6 @@ class GeneratedBody:
             yield piece
         self.sent += len(self.tail)
         yield self.tail
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _status(pid: int) -> dict[str, int]:
@@ -112,18 +109,9 @@ def main() -> int:
         capture_output=True,
         text=True,
     ).stdout.split()[-1]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "fitsperfect.wsgi",
-            "-w",
-            "1",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "300",
-        ],
+        gunicorn_command(port, workers=1, extra=("--timeout", "300")),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -1,28 +1,22 @@
-"""One version number for all article caches: any article or topic change bumps it."""
+"""One version for all article caches: any article or topic change sets a new one.
 
-from django.core.cache import cache
+The version lives in the shared cache through `fitsperfect.pagecache` (the same mechanism as the
+catalogue's), which the page cache also checks (`PAGE_CACHE_VERSION_KEYS`).
+"""
+
 from django.db import transaction
+
+from fitsperfect import pagecache
 
 VERSION_KEY = "content:version"
 
 
-def content_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return version
-
-
-def _bump() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): start a fresh series
-        cache.add(VERSION_KEY, 1, timeout=None)
-        cache.incr(VERSION_KEY)
+def content_version() -> object:
+    return pagecache.shared_version(VERSION_KEY)
 
 
 def invalidate_content_cache() -> None:
-    """Bump now and again after commit, so a request racing the transaction cannot keep old data."""
-    _bump()
-    transaction.on_commit(_bump)
+    """New version now and again after commit, so a request racing the transaction cannot keep
+    old data."""
+    pagecache.new_version(VERSION_KEY)
+    transaction.on_commit(lambda: pagecache.new_version(VERSION_KEY))

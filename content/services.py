@@ -10,6 +10,8 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
+from fitsperfect.queueing import enqueue_on_commit
+
 from .caching import invalidate_content_cache
 from .models import Article, ArticleStatusChange, ArticleTopic, Subscriber, Topic
 
@@ -222,8 +224,7 @@ def newsletter_subscribe(*, email: str, source_article: Article | None = None) -
         return subscriber
     subscriber.confirmation_sent_at = now
     subscriber.save()
-    subscriber_id = subscriber.pk
-    transaction.on_commit(lambda: send_newsletter_confirmation.delay(subscriber_id))
+    enqueue_on_commit(send_newsletter_confirmation, subscriber.pk)
     return subscriber
 
 

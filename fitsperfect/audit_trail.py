@@ -74,12 +74,16 @@ def _object_id(kwargs: dict) -> str:
     return ""
 
 
+def _who(user) -> dict:
+    """The record's user fields: the account and its name then (kept if the account goes)."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        return {"user_id": user.pk, "username": user.get_username()[:150]}
+    return {}
+
+
 def _record(**values) -> None:
     model = apps.get_model("fitsperfect", "AccessRecord")
-    user = values.pop("user", None)
-    if user is not None and getattr(user, "is_authenticated", False):
-        values["user_id"] = user.pk
-        values["username"] = user.get_username()[:150]
+    values |= _who(values.pop("user", None))
     transaction.on_commit(lambda: model.objects.create(**values))
 
 
@@ -117,10 +121,11 @@ def _label(sender) -> str:
 
 def _remember_loaded(sender, instance, **kwargs) -> None:
     """The values as loaded, to name the fields a save changes (no extra query)."""
-    if instance.pk is None:
-        instance._audit_old = None
-        return
-    instance._audit_old = {
+    instance._audit_old = None if instance.pk is None else _snapshot(sender, instance)
+
+
+def _snapshot(sender, instance) -> dict:
+    return {
         f.attname: copy.deepcopy(instance.__dict__.get(f.attname))
         for f in sender._meta.concrete_fields
         if f.attname in instance.__dict__
@@ -149,11 +154,7 @@ def _saved(sender, instance, created, **kwargs) -> None:
                 changed.append(model_field.name)
         if not changed:
             return
-    instance._audit_old = {  # later saves of the same instance compare against this one
-        f.attname: copy.deepcopy(instance.__dict__.get(f.attname))
-        for f in sender._meta.concrete_fields
-        if f.attname in instance.__dict__
-    }
+    instance._audit_old = _snapshot(sender, instance)  # later saves compare against this
     _record(
         user=_current_user.get(),
         action="create" if created else "change",
@@ -209,10 +210,7 @@ def _record_bulk(model, action: str, pks: list, fields: list[str]) -> None:
     fields = [name for name in fields if name not in _IGNORED_FIELDS]
     if action == "change" and not fields:
         return
-    user = _current_user.get()
-    who = {}
-    if user is not None and getattr(user, "is_authenticated", False):
-        who = {"user_id": user.pk, "username": user.get_username()[:150]}
+    who = _who(_current_user.get())
     record = apps.get_model("fitsperfect", "AccessRecord")
     rows = [
         record(action=action, object_type=_label(model), object_id=str(pk), fields=fields, **who)

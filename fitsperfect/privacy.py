@@ -22,7 +22,7 @@ from datetime import datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import Model, Q, prefetch_related_objects
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -176,6 +176,10 @@ def export_account_data(*, user: Model) -> dict:
 
 
 def _export(*, email: str, users, assessments, orders, subscribers) -> dict:
+    # One query per relation, not one per assessment or order.
+    assessments, orders = list(assessments), list(orders)
+    prefetch_related_objects(assessments, "photos", "reviews")
+    prefetch_related_objects(orders, "lines", "status_changes", "payments", "scans", "foot_photos")
     data: dict = {"email": email, "exported_at": timezone.now().isoformat()}
     data["accounts"] = [
         _fields(user, exclude={"password"}) | {"groups": [g.name for g in user.groups.all()]}

@@ -99,10 +99,6 @@ def client_ip(request: HttpRequest) -> str:
     return forwarded[-hops]
 
 
-def _identity(rule: Rule, request: HttpRequest) -> str:
-    return client_ip(request)
-
-
 def hit(rule: Rule, identity: str) -> tuple[bool, int]:
     """Counts one request; returns (allowed, seconds until the window ends)."""
     moment = now()
@@ -149,7 +145,7 @@ class RateLimitMiddleware:
         for rule in rules():
             if request.method not in rule.methods or not rule.path.search(request.path_info):
                 continue
-            allowed, retry_after = hit(rule, _identity(rule, request))
+            allowed, retry_after = hit(rule, client_ip(request))
             if not allowed:
                 longest = max(longest, retry_after)
         if longest:

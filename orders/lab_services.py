@@ -29,6 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fitsperfect.queueing import enqueue_on_commit
+
 from . import services
 from .lab import (
     WEBHOOK_SIGNATURE_HEADER,
@@ -186,17 +188,9 @@ def payload_from_snapshot(data: dict) -> LabPayload:
 def enqueue_send_on_commit(submission_id) -> None:
     """After commit, hand the send to Celery. A broker failure is logged, never raised: the row is
     in the database and the beat sweep sends it later."""
-    key = str(submission_id)
+    from .tasks import send_lab_submission  # tasks import this module
 
-    def enqueue() -> None:
-        from .tasks import send_lab_submission
-
-        try:
-            send_lab_submission.delay(key)
-        except Exception:  # broker down: the row waits for the sweep
-            logger.exception("Could not enqueue lab submission %s; the sweep will send it", key)
-
-    transaction.on_commit(enqueue, robust=True)
+    enqueue_on_commit(send_lab_submission, str(submission_id))
 
 
 @transaction.atomic
@@ -290,17 +284,11 @@ def _fail(row: LabSubmission, message: str) -> None:
 
 
 def _alert_staff_on_commit(submission_id) -> None:
-    """A failed submission waits for a person: tell the lab team at once, not only in the admin."""
+    """A failed submission waits for a person: tell the lab team at once, not only in the admin
+    (if the broker is down, the admin's flag and "failed" filter still show it)."""
+    from .tasks import alert_lab_failure  # tasks import this module
 
-    def enqueue() -> None:
-        from .tasks import alert_lab_failure  # tasks import this module
-
-        try:
-            alert_lab_failure.delay(str(submission_id))
-        except Exception:  # the broker is down: the admin's flag and "failed" filter still show it
-            logger.exception("Could not queue the lab failure alert for %s", submission_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(alert_lab_failure, str(submission_id))
 
 
 def lab_failure_alert_send(*, submission_id) -> bool:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.images import PhotoRejected, sanitise_photo
+from fitsperfect.queueing import enqueue_on_commit
 from fitsperfect.storage import open_stored
 
 from . import services
@@ -60,15 +61,10 @@ def _other(side: str) -> str:
 
 
 def _enqueue_validation(scan_id: int) -> None:
-    def enqueue() -> None:
-        from .tasks import validate_scan
+    """The sweep re-enqueues scans left waiting if the broker is down now."""
+    from .tasks import validate_scan  # tasks import this module
 
-        try:
-            validate_scan.delay(scan_id)
-        except Exception:  # the broker may be down; the sweep re-enqueues scans left waiting
-            logger.exception("Could not enqueue validation of scan %s", scan_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(validate_scan, scan_id)
 
 
 def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -> Scan:

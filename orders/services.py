@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fitsperfect.queueing import enqueue_on_commit
+
 from .consent import HEALTH_DATA_CONSENT_VERSION
 from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, Product
 from .signals import order_ready_for_lab, order_status_changed
@@ -642,15 +644,8 @@ def order_set_lab_error(*, order: Order, error: str) -> Order:
 def order_queue_email(*, order: Order, kind: str) -> OrderEmail:
     """Records the email and enqueues its sending after commit; a broker failure is logged, not raised
     (the row stays QUEUED and staff can resend it from admin)."""
+    from .tasks import send_order_email  # tasks import this module
+
     email = OrderEmail.objects.create(order=order, kind=kind)
-
-    def enqueue() -> None:
-        from .tasks import send_order_email
-
-        try:
-            send_order_email.delay(email.pk)
-        except Exception:  # a failed send must never break the order
-            logger.exception("Could not enqueue email %s for order %s", kind, order.pk)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(send_order_email, email.pk)
     return email

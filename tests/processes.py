@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,16 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks._stack import production_env
+from benchmarks._stack import celery_worker_command, free_port, gunicorn_command, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(predicate: Callable[[], object], *, timeout: float, interval: float = 0.1) -> bool:
@@ -126,47 +119,18 @@ class ProcessGroup:
         port = free_port()
         process = self._spawn(
             name,
-            [
-                str(BIN / "gunicorn"),
-                "fitsperfect.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "120",
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "info",
-            ],
+            gunicorn_command(
+                port,
+                workers=workers,
+                extra=("--timeout", "120", "--access-logfile", "-", "--log-level", "info"),
+            ),
         )
         process.url = f"http://127.0.0.1:{port}"
         return process
 
     def worker(self, name: str, *, concurrency: int = 1) -> Process:
         """A Celery worker named ``<name>@<host>`` (prefork, like the Procfile's worker)."""
-        return self._spawn(
-            name,
-            [
-                str(BIN / "celery"),
-                "-A",
-                "fitsperfect",
-                "worker",
-                "-P",
-                "prefork",
-                "-c",
-                str(concurrency),
-                "-n",
-                f"{name}@%h",
-                "--without-mingle",
-                "--without-gossip",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-        )
+        return self._spawn(name, celery_worker_command(concurrency=concurrency, name=name))
 
     def stop_all(self) -> None:
         """SIGTERM each process group, then SIGKILL what is still there; always reaps."""

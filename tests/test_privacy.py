@@ -252,3 +252,20 @@ def test_an_order_still_being_made_refuses_erasure_and_says_so(gina, django_user
     assert done.status == "refused" and gina["order"].number in done.outcome
     gina["order"].refresh_from_db()
     assert gina["order"].full_name != "Erased customer"  # nothing half-erased
+
+
+def test_the_download_runs_the_same_queries_for_one_order_or_many(gina):
+    """Relations are read once each, not once per order or assessment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fitsperfect.privacy import export_account_data
+
+    with CaptureQueriesContext(connection) as one:
+        export_account_data(user=gina["user"])
+    for _ in range(3):
+        create_order(email=EMAIL, user=gina["user"])
+    with CaptureQueriesContext(connection) as many:
+        data = export_account_data(user=gina["user"])
+    assert len(data["orders"]) == 4
+    assert len(many.captured_queries) == len(one.captured_queries)

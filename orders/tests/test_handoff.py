@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +19,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks._stack import celery_worker_command
 from conftest import IN_CI, _reset_broker_connections
 from orders import lab_services, services
 from orders.models import LabSubmission, Order
@@ -338,22 +338,7 @@ def test_worker_redis_unreachable_at_commit_then_the_sweep_sends_it(worker_lab, 
 
 def _worker_process(env: dict, name: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "fitsperfect",
-            "worker",
-            "-P",
-            "prefork",
-            "-c",
-            "1",
-            "-n",
-            f"{name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "--loglevel=WARNING",
-        ],
+        celery_worker_command(concurrency=1, name=name, loglevel="WARNING"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

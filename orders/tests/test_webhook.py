@@ -329,25 +329,20 @@ def test_a_failing_email_is_retried_then_marked_failed_for_staff(catalogue, sett
     previous = app.conf.task_eager_propagates
     app.conf.task_eager_propagates = False
     try:
-        _retried_then_failed(settings, send_order_email, RETRYABLE)
+        settings.EMAIL_BACKEND = "orders.tests.broken_email.Backend"
+        assert set(send_order_email.autoretry_for) == set(RETRYABLE)
+        assert send_order_email.retry_backoff and send_order_email.max_retries == 6
+        order = create_order()
+        queued = OrderEmail.objects.create(order=order, kind="confirmation")
+        send_order_email.apply(args=[queued.pk], throw=False)  # runs every retry in-process
+        queued.refresh_from_db()
+        assert queued.status == "failed" and queued.attempts == 7
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        send_order_email.apply(args=[queued.pk])  # staff press "resend": it goes
+        queued.refresh_from_db()
+        assert queued.status == "sent" and len(mail.outbox) == 1
     finally:
         app.conf.task_eager_propagates = previous
-
-
-def _retried_then_failed(settings, send_order_email, RETRYABLE):  # noqa: N803
-
-    settings.EMAIL_BACKEND = "orders.tests.broken_email.Backend"
-    assert set(send_order_email.autoretry_for) == set(RETRYABLE)
-    assert send_order_email.retry_backoff and send_order_email.max_retries == 6
-    order = create_order()
-    queued = OrderEmail.objects.create(order=order, kind="confirmation")
-    send_order_email.apply(args=[queued.pk], throw=False)  # runs every retry in-process
-    queued.refresh_from_db()
-    assert queued.status == "failed" and queued.attempts == 7
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    send_order_email.apply(args=[queued.pk])  # staff press "resend": it goes
-    queued.refresh_from_db()
-    assert queued.status == "sent" and len(mail.outbox) == 1
 
 
 def test_services_refuse_to_mark_paid_twice(catalogue):
