@@ -13,9 +13,7 @@ The first half of this module is plain Python (settings import it before Django 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
@@ -122,13 +120,3 @@ def private_file_redirect(
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
-
-
-@contextmanager
-def open_stored(storage, name: str) -> Iterator[IO[bytes]]:
-    """The stored file opened for reading through the storage (local or S3), closed afterwards."""
-    handle = storage.open(name, "rb")
-    try:
-        yield handle
-    finally:
-        handle.close()

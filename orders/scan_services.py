@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from fitsperfect.images import PhotoRejected, sanitise_photo
 from fitsperfect.queueing import enqueue_on_commit
-from fitsperfect.storage import open_stored
 
 from . import services
 from .meshes import (
@@ -162,7 +161,7 @@ def scan_validate(*, scan_id: int) -> Scan | None:
     preview = b""
     try:
         # Through the storage API (a local folder or S3), never a filesystem path.
-        with open_stored(scan.file.storage, scan.file.name) as source:
+        with scan.file.storage.open(scan.file.name, "rb") as source:
             report = inspect_mesh(
                 source,
                 filename=scan.original_name,
