@@ -15,8 +15,8 @@ versions is not served, so an edit shows at once; anything else is at most `PAGE
 `PAGE_CACHE_LOCAL_SECONDS` (production default: 2) keeps a copy in each process as well, so a
 busy page costs no cache round trip; an edit then shows within that many seconds. A page found not
 storable (a form page sets a CSRF cookie) is not looked up again in the shared cache for as long:
-asking would cost a round trip per request for nothing. Apps add version keys of their own with
-`add_version_key` (the orders app: "orders:catalogue:version", so a price change shows at once).
+asking would cost a round trip per request for nothing. The orders app's catalogue version is in
+`PAGE_CACHE_VERSION_KEYS` too, so a price change shows at once.
 
 `form_page` is the other half, for pages with a form: the same for every anonymous visitor except
 the CSRF token. Each process keeps the page rendered with a placeholder where the token goes and
@@ -56,19 +56,6 @@ _LOCAL: dict[str, tuple[float, tuple]] = {}
 _LOCAL_MAX = 256
 # Keys whose page was not storable, until when (per process, PAGE_CACHE_LOCAL_SECONDS).
 _UNSTORABLE: dict[str, float] = {}
-# Version keys added by apps (see `add_version_key`), on top of PAGE_CACHE_VERSION_KEYS.
-_EXTRA_VERSION_KEYS: list[str] = []
-
-
-def add_version_key(key: str) -> None:
-    """A cache key holding a version number that stored pages must have been made under."""
-    if key not in _EXTRA_VERSION_KEYS:
-        _EXTRA_VERSION_KEYS.append(key)
-
-
-def _version_keys() -> list[str]:
-    keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
-    return keys + [key for key in _EXTRA_VERSION_KEYS if key not in keys]
 
 
 def _remember(key: str, stored: tuple, seconds: float) -> None:
@@ -104,7 +91,7 @@ class AnonymousPageCacheMiddleware:
             if _UNSTORABLE.get(key, 0.0) > time.monotonic():
                 return self.get_response(request)
         # One round trip: the stored page and the current versions it must have been made under.
-        version_keys = _version_keys()
+        version_keys = list(getattr(settings, "PAGE_CACHE_VERSION_KEYS", ()))
         found = cache.get_many([key, *version_keys])
         versions = [found.get(k) for k in version_keys]
         stored = found.get(key)

@@ -387,7 +387,8 @@ PAGE_CACHE_PATHS = [
     r"^/articles/",
     r"^/orthotics/",
 ]
-PAGE_CACHE_VERSION_KEYS = ["content:version"]
+# Set anew by content.caching (articles) and orders.services.catalogue_changed (products).
+PAGE_CACHE_VERSION_KEYS = ["content:version", "orders:catalogue:version"]
 PAGE_CACHE_LOCAL_SECONDS = env.float(
     "PAGE_CACHE_LOCAL_SECONDS", default=2.0 if IS_PRODUCTION else 0.0
 )

@@ -5,14 +5,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from assessments.signals import assessment_approved, clinic_panels
-from fitsperfect import pagecache
 
-from . import selectors, services
+from . import services
 from .models import Product, ProductOption
 from .signals import order_ready_for_lab
-
-# Stored catalogue pages (fitsperfect.pagecache) are made again after a product change.
-pagecache.add_version_key(selectors.CATALOGUE_VERSION_KEY)
 
 
 @receiver(post_save, sender=Product, dispatch_uid="orders.catalogue_changed.product_saved")
@@ -21,7 +17,7 @@ pagecache.add_version_key(selectors.CATALOGUE_VERSION_KEY)
 @receiver(post_delete, sender=ProductOption, dispatch_uid="orders.catalogue_changed.option_deleted")
 def on_catalogue_changed(sender, **kwargs) -> None:
     """After the change commits (before, another process could store the old data as new)."""
-    transaction.on_commit(selectors.catalogue_changed)
+    transaction.on_commit(services.catalogue_changed)
 
 
 @receiver(assessment_approved, dispatch_uid="orders.assessment_approved")

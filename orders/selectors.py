@@ -31,11 +31,6 @@ def catalogue_version() -> object:
     return pagecache.shared_version(CATALOGUE_VERSION_KEY)
 
 
-def catalogue_changed() -> None:
-    """Every page showing products is made again from the database on its next request."""
-    pagecache.new_version(CATALOGUE_VERSION_KEY)
-
-
 def order_by_token(token: str) -> Order | None:
     return (
         Order.objects.select_related("assessment")

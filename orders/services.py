@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fitsperfect import pagecache
 from fitsperfect.queueing import enqueue_on_commit
 
 from .consent import HEALTH_DATA_CONSENT_VERSION
@@ -649,3 +650,11 @@ def order_queue_email(*, order: Order, kind: str) -> OrderEmail:
     email = OrderEmail.objects.create(order=order, kind=kind)
     enqueue_on_commit(send_order_email, email.pk)
     return email
+
+
+def catalogue_changed() -> None:
+    """Every page showing products is made again from the database on its next request (called
+    once a product or option change commits: orders.receivers)."""
+    from .selectors import CATALOGUE_VERSION_KEY
+
+    pagecache.new_version(CATALOGUE_VERSION_KEY)

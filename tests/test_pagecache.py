@@ -11,7 +11,6 @@ pytestmark = pytest.mark.django_db
 def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 30
     settings.PAGE_CACHE_PATHS = [r"^/$", r"^/accounts/login/$"]
-    settings.PAGE_CACHE_VERSION_KEYS = ["content:version"]
     settings.PAGE_CACHE_LOCAL_SECONDS = 0
     return settings
 
