@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from assessments.forms import AboutForm, ActivityForm, PainForm, RedFlagForm
 from orders import payments
+from orders.forms import CheckoutForm, SignupForm
 from orders.tests.factories import create_order
 from tests.fakes.stripe import event, signature_header
 
@@ -337,7 +339,8 @@ def test_order_lookup_fuzz(data):
     assert response.status_code in (200, 302, 400)
 
 
-SIGNUP = ["username", "email", "first_name", "last_name", "password1", "password2"]
+# Field names come from the forms themselves, so a field added later is fuzzed too.
+SIGNUP = list(SignupForm.base_fields)
 
 
 @FUZZ
@@ -361,18 +364,10 @@ def test_login_fuzz(data):
 
 
 STEP_FIELDS = {
-    "about-you": ["age", "sex", "height_cm", "weight_kg"],
-    "your-pain": ["areas", "duration", "pain_score", "symptoms", "aggravates"],
-    "health-check": ["flags"],
-    "activity": [
-        "impact",
-        "recent_training_jump",
-        "previous_overuse_injury",
-        "hypermobility",
-        "previous_orthoses",
-        "shoes",
-        "conditions",
-    ],
+    "about-you": list(AboutForm.base_fields),
+    "your-pain": list(PainForm.base_fields),
+    "health-check": list(RedFlagForm.base_fields),
+    "activity": list(ActivityForm.base_fields),
 }
 
 
@@ -428,18 +423,7 @@ def test_assessment_submission_fuzz(data):
         assert draft.status == draft.Status.DRAFT  # not half submitted
 
 
-CHECKOUT = [
-    "email",
-    "full_name",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postcode",
-    "country",
-    "checkout_key",
-]
+CHECKOUT = list(CheckoutForm.base_fields)
 
 
 @pytest.fixture
