@@ -1,4 +1,4 @@
-"""Browser checks shared by the accessibility tests and the journey: axe-core in the page.
+"""Browser helpers shared by the browser tests: axe-core in the page, and filling in checkout.
 
 axe-core comes from npm (node_modules/, locked in package-lock.json). `make test` installs it; in CI
 a missing axe-core fails the tests that need it, locally (without npm) they skip with a message.
@@ -53,3 +53,15 @@ def format_violations(violations: list[dict]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"][:6])
         for v in violations
     )
+
+
+def fill_checkout(page) -> None:
+    """A valid checkout as a customer fills it in, sent on to the test payment page."""
+    page.get_by_label("Email address").fill("ann@example.com")
+    page.get_by_label("Full name").fill("Ann Example")
+    page.get_by_label("Address line 1").fill("1 High Street")
+    page.get_by_label("Town or city").fill("London")
+    page.get_by_label("Postcode or ZIP code").fill("SW1A 1AA")
+    page.get_by_label("I accept the terms of sale").check()
+    page.get_by_label("I agree that Fits Perfect").check()
+    page.get_by_role("button", name="Continue to the test payment page").click()

@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_checks import ROOT, axe_violations, format_violations, load_axe_source
+from tests.browser_checks import (
+    ROOT,
+    axe_violations,
+    fill_checkout,
+    format_violations,
+    load_axe_source,
+)
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -135,14 +141,7 @@ def _choose_product(page) -> None:
 
 
 def _fill_checkout(page) -> None:
-    page.get_by_label("Email address").fill("ann@example.com")
-    page.get_by_label("Full name").fill("Ann Example")
-    page.get_by_label("Address line 1").fill("1 High Street")
-    page.get_by_label("Town or city").fill("London")
-    page.get_by_label("Postcode or ZIP code").fill("SW1A 1AA")
-    page.get_by_label("I accept the terms of sale").check()
-    page.get_by_label("I agree that Fits Perfect").check()
-    page.get_by_role("button", name="Continue to the test payment page").click()
+    fill_checkout(page)
     page.wait_for_load_state()
 
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser_checks import fill_checkout
+
 from .factories import seed_catalogue
 
 
@@ -30,14 +32,7 @@ def test_choose_check_out_pay_and_see_the_order_paid(page, live_server, settings
     page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("button", name="Continue to the test payment page").click()
     assert page.locator(".error-summary").is_visible()  # nothing filled in yet
-    page.get_by_label("Email address").fill("ann@example.com")
-    page.get_by_label("Full name").fill("Ann Example")
-    page.get_by_label("Address line 1").fill("1 High Street")
-    page.get_by_label("Town or city").fill("London")
-    page.get_by_label("Postcode or ZIP code").fill("SW1A 1AA")
-    page.get_by_label("I accept the terms of sale").check()
-    page.get_by_label("I agree that Fits Perfect").check()
-    page.get_by_role("button", name="Continue to the test payment page").click()
+    fill_checkout(page)
 
     assert "TEST MODE" in page.content()
     page.get_by_role("button", name="Pay £194.00 (test)").click()
