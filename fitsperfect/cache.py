@@ -4,11 +4,13 @@
 cache operation (its constructor fills a table of ~170 response callbacks), which costs more CPU
 than the round trip itself on a busy page. The client is only a thin wrapper around the pool and is
 safe to share between threads (redis-py's pools are, and check the process id after a fork), so
-each pool gets one. Everything else is Django's backend.
+each pool gets one. `set_existing` (SET XX) is added for sessions (fitsperfect/sessions.py).
+Everything else is Django's backend.
 """
 
 from __future__ import annotations
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 
@@ -29,8 +31,19 @@ class RedisCacheClient(DjangoRedisCacheClient):
             client = self._clients[index] = self._client(connection_pool=self._pools[index])
         return client
 
+    def set_existing(self, key, value, timeout) -> bool:
+        client = self.get_client(key, write=True)
+        if timeout == 0:
+            return bool(client.delete(key))
+        return bool(client.set(key, self._serializer.dumps(value), ex=timeout, xx=True))
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def set_existing(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        """Overwrite `key` only if it is still there (one round trip, atomic); False if it is not."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.set_existing(key, value, self.get_backend_timeout(timeout))
