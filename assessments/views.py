@@ -1,7 +1,8 @@
 """Assessment pages: the question steps, check your answers, the result, and the clinic.
 
-Views stay thin: forms validate, services write, selectors read. Progress is a draft Assessment
-row whose token the session holds, so refresh, Back or coming back later loses nothing.
+Views stay thin: forms validate, services write, selectors read. Progress is kept in the session
+until a draft row is needed, then in that row (`progress`), so refresh, Back or coming back later
+loses nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from fitsperfect import pagecache
 
-from . import footprint, questions, scoring, selectors, services, summary
+from . import footprint, progress, questions, scoring, selectors, services, summary
 from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
     AboutForm,
@@ -42,7 +43,8 @@ from .forms import (
 from .models import Assessment, AssessmentPhoto
 from .signals import clinic_panels
 
-SESSION_DRAFT = "assessment_draft_token"
+SESSION_DRAFT = progress.SESSION_DRAFT
+SESSION_ANSWERS = progress.SESSION_ANSWERS
 SESSION_ENTRY = "assessment_entry"
 REVIEW_PERMISSION = services.REVIEW_PERMISSION
 
@@ -79,13 +81,13 @@ def start(request: HttpRequest) -> HttpResponse:
             "article": article,
             "area": area if area in questions.PAIN_AREA_CODES else "",
         }
-    draft = selectors.draft_by_token(request.session.get(SESSION_DRAFT))
-    next_step = questions.first_incomplete_step(draft.answers) if draft else questions.STEPS[0]
+    answers = progress.progress_of(request.session).answers
+    next_step = questions.first_incomplete_step(answers)
     continue_url = _step_url(next_step) if next_step else reverse("assessments:check")
     return render(
         request,
         "assessments/start.html",
-        {"draft": draft, "continue_url": continue_url, "steps": questions.STEPS},
+        {"answers": answers, "continue_url": continue_url, "steps": questions.STEPS},
     )
 
 
@@ -109,8 +111,8 @@ def consent(request: HttpRequest) -> HttpResponse:
 
 
 def consent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Question pages store answers: without consent in this visit (or a draft, which carries
-    its own) they send the visitor to the consent page first."""
+    """Question pages store answers: without consent in this visit (or a draft row, which
+    carries its own) they send the visitor to the consent page first."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -119,7 +121,7 @@ def consent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
             return redirect("assessments:consent")
         try:
             return view(request, *args, **kwargs)
-        except ConsentMissing:  # the draft in the session is gone and consent was not given
+        except ConsentMissing:  # a draft row is due and the consent given is no longer current
             return redirect("assessments:consent")
 
     return wrapped
@@ -131,8 +133,7 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     current = questions.STEP_BY_SLUG.get(slug)
     if current is None:
         raise Http404
-    token = request.session.get(SESSION_DRAFT)
-    if token is None and request.method == "GET" and _nothing_of_their_own(request):
+    if request.method == "GET" and _nothing_of_their_own(request):
         # A visitor with no answers yet sees a blank page, the same for everyone but the CSRF
         # token: rendered once per process (it depends on nothing but the code and settings).
         return pagecache.form_page(
@@ -142,14 +143,17 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
             seconds=300,
             blank=True,
         )
-    return _step(request, current, selectors.draft_by_token(token))
+    return _step(request, current, progress.progress_of(request.session))
 
 
 def _nothing_of_their_own(request: HttpRequest) -> bool:
-    """No entry from an article, not signed in, no messages waiting: the page shows nothing
-    personal (their consent, given or not, does not show on a question page)."""
+    """No answers or draft yet, no entry from an article, not signed in, no messages waiting:
+    the page shows nothing personal (their consent, given or not, does not show on it)."""
+    session = request.session
     return (
-        not _entry(request)
+        not session.get(SESSION_DRAFT)
+        and not progress.has_session_answers(session)
+        and not _entry(request)
         and not request.user.is_authenticated
         and not len(messages.get_messages(request))
     )
@@ -158,11 +162,12 @@ def _nothing_of_their_own(request: HttpRequest) -> bool:
 def _step(
     request: HttpRequest,
     current: questions.Step,
-    draft: Assessment | None,
+    so_far: progress.Progress | None,
     *,
     csrf_token: str | None = None,
 ) -> HttpResponse:
-    answers = draft.answers if draft else {}
+    so_far = so_far or progress.Progress(answers={})
+    answers, draft = so_far.answers, so_far.draft
     missing = questions.first_incomplete_step(answers)
     number = questions.step_number(current.slug)
     if missing is not None and number > questions.step_number(missing.slug):
@@ -176,11 +181,10 @@ def _step(
             return redirect(request.get_full_path())
         form = _make_form(current, data=request.POST, files=request.FILES)
         if form.is_valid():
-            draft = _save_step(request, draft, current, form)
-            if current.key in ("about", "red_flags") and services.red_flags_in(draft.answers):
-                services.assessment_refer(assessment=draft)
-                request.session.pop(SESSION_DRAFT, None)
-                return redirect("assessments:result", token=draft.token)
+            answers = _save_step(request, draft, current, form)
+            if current.key in ("about", "red_flags") and services.red_flags_in(answers):
+                referred = _refer(request, draft)
+                return redirect("assessments:result", token=referred.token)
             if changing or number == len(questions.STEPS):
                 return redirect("assessments:check")
             return redirect(_step_url(questions.STEPS[number]))
@@ -204,6 +208,7 @@ def _step(
         "back_url": back_url,
         "photos": photos,
         "draft": draft,
+        "answers": answers,
         "entry": _entry(request),
     }
     if csrf_token is not None:
@@ -211,19 +216,21 @@ def _step(
     return render(request, f"assessments/steps/{current.key}.html", context)
 
 
-def _save_step(request: HttpRequest, draft: Assessment | None, current, form) -> Assessment:
-    """One write for a question step: a new visitor's draft is inserted with the first answers."""
+def _save_step(request: HttpRequest, draft: Assessment | None, current, form) -> dict:
+    """One write for a question step: to the session until there is a draft row, then to the row.
+    The photos step makes the row (photos belong to it), with the answers from the session."""
     if current.key != "photos":
         if draft is None:
-            draft = _new_draft(request, answers={current.key: form.cleaned_data})
-        else:
-            services.assessment_save_step(
-                assessment=draft, step_key=current.key, data=form.cleaned_data
+            return progress.session_answers_save(
+                session=request.session, step_key=current.key, data=form.cleaned_data
             )
-        return draft
+        services.assessment_save_step(
+            assessment=draft, step_key=current.key, data=form.cleaned_data
+        )
+        return draft.answers
     with transaction.atomic():
         if draft is None:
-            draft = _new_draft(request, answers={})
+            draft = _new_draft(request)
         kinds = []
         for kind in AssessmentPhoto.Kind.values:
             image = form.cleaned_data.get(kind)
@@ -233,30 +240,41 @@ def _save_step(request: HttpRequest, draft: Assessment | None, current, form) ->
         services.assessment_save_step(
             assessment=draft, step_key=current.key, data={"uploaded_now": kinds}
         )
-    return draft
+    return draft.answers
 
 
-def _new_draft(request: HttpRequest, *, answers: dict) -> Assessment:
-    """The visitor's draft, with their first answers in the same INSERT."""
+def _new_draft(request: HttpRequest) -> Assessment:
+    """The visitor's draft row, with the answers so far from the session in the same INSERT."""
     draft = services.assessment_start_draft(
         consent=consent_from_session(request.session),
         user=request.user,
         source_article_slug=_entry(request).get("article", ""),
-        answers=answers,
+        answers=progress.session_answers(request.session),
     )
-    request.session[SESSION_DRAFT] = draft.token
+    progress.session_draft_set(session=request.session, draft=draft)
     return draft
+
+
+def _refer(request: HttpRequest, draft: Assessment | None) -> Assessment:
+    """A red flag: the answers go to a clinician as a referral (made a row first if need be)."""
+    with transaction.atomic():
+        referred = services.assessment_refer(assessment=draft or _new_draft(request))
+    progress.session_progress_clear(request.session)
+    return referred
 
 
 @never_cache
 def check(request: HttpRequest) -> HttpResponse:
     """Check your answers, with change links; submitting scores in one transaction."""
-    draft = selectors.draft_by_token(request.session.get(SESSION_DRAFT))
-    if draft is None:
+    so_far = progress.progress_of(request.session)
+    if not so_far.answers:
         return redirect("assessments:start")
-    missing = questions.first_incomplete_step(draft.answers)
+    missing = questions.first_incomplete_step(so_far.answers)
+    if missing is None and so_far.draft is None:  # only the photos step makes a row
+        missing = questions.STEP_BY_SLUG["photos"]
     if missing is not None:
         return redirect(_step_url(missing))
+    draft = so_far.draft
     if request.method == "POST":
         form = SubmitForm(request.POST)
         if form.is_valid():
@@ -264,7 +282,7 @@ def check(request: HttpRequest) -> HttpResponse:
             submitted = services.assessment_submit(
                 assessment=draft, contact_email=email, user=request.user
             )
-            request.session.pop(SESSION_DRAFT, None)
+            progress.session_progress_clear(request.session)
             return redirect("assessments:result", token=submitted.token)
     else:
         form = SubmitForm()

@@ -18,7 +18,8 @@ median pair's.
 
 Environment: BENCH_SECONDS per run (default 4), BENCH_ROUNDS (3), BENCH_CONNECTIONS (8),
 BENCH_THREADS (2), BENCH_WARMUP_SECONDS (2), BENCH_WORKERS (2 x cores), BENCH_POST_SESSIONS
-(consented sessions per POST run, 6000; a run that needs more reuses them, answering again).
+(consented sessions per POST run, 6000; a run that needs more reuses them, answering again),
+BENCH_PAGES (measure only these pages, comma-separated names as in the table; all when unset).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ WORKERS = int(os.environ["BENCH_WORKERS"]) if os.environ.get("BENCH_WORKERS") el
 # Consented sessions per POST run (each request takes a new one; more than a run can use).
 POST_SESSIONS = int(os.environ.get("BENCH_POST_SESSIONS", "6000"))
 GET_SESSIONS = 64
+# Only these pages (comma-separated names from the table, e.g. "assessment step POST"); all if unset.
+ONLY_PAGES = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()}
 
 # name -> (minimum ratio to the bare view)
 TARGETS = {
@@ -390,7 +393,7 @@ def measure(wrk: str, stack: Stack) -> int:
         run_wrk(wrk, bare_url, get_script, WARMUP)
         bare_runs = []
         for name, path in pages.items():
-            if name == "bare":
+            if name == "bare" or (ONLY_PAGES and name not in ONLY_PAGES):
                 continue
             url = stack.base_url + path
             # warm caches, connections and workers

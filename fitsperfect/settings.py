@@ -152,10 +152,17 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions live where every web process finds them, never in one process's memory: in Redis when
-# it is configured (a new visitor's session is one SET NX, no database transaction; their first
-# assessment answer is then one INSERT, the draft), otherwise in the database. Redis must not
-# evict them: keep its maxmemory-policy at noeviction or volatile-* (sessions carry an expiry).
+# it is configured (a new visitor's session is one SET NX, a changed one one SET XX, no database
+# transaction; assessment answers stay in it until a draft row is needed), otherwise in the
+# database. Redis must not evict them: keep its maxmemory-policy at noeviction or volatile-*
+# (sessions carry an expiry).
 SESSION_ENGINE = "fitsperfect.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions hold assessment answers until a draft row does (assessments/progress.py): database
+# sessions past their expiry are deleted daily (cache sessions expire by themselves).
+CELERY_BEAT_SCHEDULE["sessions-clear-expired"] = {
+    "task": "fitsperfect.tasks.clear_expired_sessions",
+    "schedule": 24 * 60 * 60,
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,6 +1,9 @@
 """Project-level tasks."""
 
+from importlib import import_module
+
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -17,3 +20,9 @@ def notify_erasure_request(request_id: int) -> None:
     from .data_requests import erasure_request_notify
 
     erasure_request_notify(request_id=request_id)
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions() -> None:
+    """Daily: expired sessions can hold a visitor's unsent answers, so they are not kept."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

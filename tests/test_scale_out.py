@@ -162,11 +162,11 @@ class Browser:
 def test_two_web_processes_and_two_workers_share_sessions_files_and_work(
     deployment, s3_storage, django_user_model
 ):
-    from assessments.tests.test_flow import STEP_DATA
+    from assessments.tests.steps import STEP_DATA
 
     web1, web2, w1, w2, lab, group = deployment
 
-    # 1. An assessment started on web 1 continues on web 2 (the draft lives server-side).
+    # 1. An assessment started on web 1 continues on web 2 (progress is in the shared sessions).
     customer = Browser()
     about = STEP_DATA["about-you"]
     asked = customer.get(web1.url, "/assessment/questions/about-you/")

@@ -29,7 +29,7 @@ from PIL import Image
 
 from assessments.models import AssessmentPhoto
 from assessments.tests.factories import clinician
-from assessments.tests.test_flow import STEP_DATA, url
+from assessments.tests.steps import STEP_DATA, url
 from fitsperfect.privacy import erase_customer_data
 from orders import scan_services
 from orders.models import LabSubmission, Order, Scan

@@ -11,6 +11,8 @@ from assessments import services
 from assessments.consent import HEALTH_DATA_CONSENT_VERSION, SESSION_CONSENT, ConsentMissing
 from assessments.models import Assessment
 from assessments.tests.factories import DraftFactory, complete_answers
+from assessments.tests.steps import answer_all as answer_steps
+from assessments.views import SESSION_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +48,9 @@ def test_consent_is_recorded_on_the_draft_with_time_version_and_language():
     response = visitor.post(CONSENT_URL, {"agree": "on"})
     assert response.status_code == 302 and response.url == FIRST_STEP
     assert visitor.post(FIRST_STEP, ABOUT).status_code == 302
+    assert not Assessment.objects.exists()  # answers stay in the session until the photos step
+    answer_steps(visitor, until="photos")
+    assert visitor.post(reverse("assessments:step", args=["photos"]), {}).status_code == 302
     draft = Assessment.objects.get()
     assert draft.health_data_consent_version == HEALTH_DATA_CONSENT_VERSION
     assert draft.health_data_consent_language == "en-gb"
@@ -70,6 +75,7 @@ def test_a_lost_draft_without_consent_goes_back_to_the_consent_page():
     response = visitor.post(FIRST_STEP, ABOUT)
     assert response.status_code == 302 and response.url == CONSENT_URL
     assert not Assessment.objects.exists()
+    assert SESSION_ANSWERS not in visitor.session  # nor kept in the session
 
 
 def test_services_refuse_to_store_or_submit_without_consent():
@@ -87,9 +93,7 @@ def test_services_refuse_to_store_or_submit_without_consent():
 
 
 def test_check_your_answers_says_when_consent_was_given(client):
-    client.post(FIRST_STEP, ABOUT)
+    answer_steps(client)
     draft = Assessment.objects.get()
-    draft.answers = complete_answers()
-    draft.save()
     html = client.get(reverse("assessments:check")).content.decode()
     assert f"On {draft.health_data_consent_at:%-d %B %Y} you agreed" in html

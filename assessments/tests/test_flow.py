@@ -10,38 +10,10 @@ from PIL import Image
 from assessments import scoring
 from assessments.consent import consent_give
 from assessments.models import Assessment, AssessmentPhoto
-from assessments.views import SESSION_DRAFT
+from assessments.tests.steps import STEP_DATA, answer_all, url
+from assessments.views import SESSION_ANSWERS, SESSION_DRAFT
 
 pytestmark = pytest.mark.django_db
-
-STEP_DATA = {
-    "about-you": {"age": "40", "sex": "female", "height_cm": "165", "weight_kg": "60"},
-    "your-pain": {"areas": ["hip"], "duration": "3_to_12_months", "pain_score": "6"},
-    "health-check": {"flags": ["none"]},
-    "left-foot": dict.fromkeys(scoring.POSTURE_ITEMS, "2"),
-    "right-foot": {**dict.fromkeys(scoring.POSTURE_ITEMS, "1"), "heel_tilt": "cant_tell"},
-    "activity": {
-        "impact": "three_plus",
-        "recent_training_jump": "no",
-        "previous_overuse_injury": "yes",
-        "hypermobility": "no",
-        "previous_orthoses": "no",
-        "shoes": "trainers",
-    },
-    "photos": {},
-}
-
-
-def url(slug, change=False):
-    return reverse("assessments:step", kwargs={"slug": slug}) + ("?change=1" if change else "")
-
-
-def answer_all(client, until=None):
-    for slug, data in STEP_DATA.items():
-        if slug == until:
-            return
-        response = client.post(url(slug), data)
-        assert response.status_code == 302, (slug, response.content.decode()[:2000])
 
 
 def test_start_page_leads_to_the_consent_page_then_the_first_question(client):
@@ -78,14 +50,33 @@ def test_a_validation_error_is_shown_next_to_the_field_and_keeps_what_was_typed(
     assert not Assessment.objects.exists()  # nothing stored from an invalid step
 
 
-def test_progress_is_kept_server_side_and_shown_again(client):
+def test_progress_is_kept_in_the_session_then_in_a_draft_from_the_photos_step(client):
     client.post(url("about-you"), STEP_DATA["about-you"])
-    draft = Assessment.objects.get()
-    assert draft.status == "draft"
-    assert client.session[SESSION_DRAFT] == draft.token
-    assert draft.answers["about"]["age"] == 40
+    assert not Assessment.objects.exists()  # a question step writes only the session
+    assert client.session[SESSION_ANSWERS]["about"]["age"] == 40
     response = client.get(url("about-you"))  # Back, or a refresh
     assert 'value="40"' in response.content.decode()
+    answer_all(client, until="photos")
+    assert not Assessment.objects.exists()
+    assert client.post(url("photos"), {}).url == reverse("assessments:check")
+    draft = Assessment.objects.get()  # photos belong to a row: it is made here
+    assert draft.status == "draft" and client.session[SESSION_DRAFT] == draft.token
+    assert set(draft.answers) == {
+        "about",
+        "pain",
+        "red_flags",
+        "left",
+        "right",
+        "activity",
+        "photos",
+    }
+    assert SESSION_ANSWERS not in client.session  # the row holds them now
+    # A change from "check your answers" goes to the row.
+    changed = client.post(url("about-you", change=True), {**STEP_DATA["about-you"], "age": "41"})
+    assert changed.url == reverse("assessments:check")
+    draft.refresh_from_db()
+    assert draft.answers["about"]["age"] == 41 and SESSION_ANSWERS not in client.session
+    assert 'value="41"' in client.get(url("about-you")).content.decode()
 
 
 def test_you_cannot_skip_ahead(client):
@@ -108,6 +99,7 @@ def test_entry_from_an_article_preselects_the_area_and_records_the_article(clien
     assert 'value="hip" id="id_areas_5" checked' in response.content.decode() or (
         response.context["form"]["areas"].value() == ["hip"]
     )
+    answer_all(client)
     assert Assessment.objects.get().source_article_slug == "hip-pain-and-feet"
 
 
@@ -146,7 +138,7 @@ def test_a_red_flag_stops_the_flow_at_the_screen_step(client):
     html = page.content.decode()
     assert "Please get medical help today" in html
     assert "?assessment=" not in html and "Order a custom orthotic" not in html
-    assert SESSION_DRAFT not in client.session
+    assert SESSION_DRAFT not in client.session and SESSION_ANSWERS not in client.session
 
 
 def test_under_18_is_referred_from_the_first_step(client):
@@ -310,8 +302,8 @@ def test_a_blank_question_page_is_kept_and_each_visitor_gets_a_working_token_of_
         assert answered.status_code == 302 and answered.url == url("your-pain")
         again = browser.get(url("about-you"))  # their own answers now
         assert again.context is not None and 'value="40"' in again.content.decode()
+        assert browser.session[SESSION_ANSWERS]["about"]["age"] == 40
     assert tokens[0] != tokens[1]
-    assert Assessment.objects.count() == 2
     stranger = _consenting_browser()  # someone else's token, without its cookie
     refused = stranger.post(
         url("about-you"), {**STEP_DATA["about-you"], "csrfmiddlewaretoken": tokens[0]}
@@ -339,7 +331,7 @@ def test_errors_entries_and_signed_in_visitors_never_get_the_kept_page(client, d
     assert response.context is not None and "Your account" in response.content.decode()
 
 
-def test_a_first_answer_is_one_insert_with_the_consent(client):
+def test_question_steps_touch_no_assessment_table_and_the_photos_step_inserts_once(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -347,12 +339,17 @@ def test_a_first_answer_is_one_insert_with_the_consent(client):
 
     with CaptureQueriesContext(connection) as queries:
         assert client.post(url("about-you"), STEP_DATA["about-you"]).status_code == 302
-    writes = [q["sql"] for q in queries if "assessments_assessment" in q["sql"]]
-    assert len(writes) == 1 and writes[0].startswith("INSERT")
-    draft = Assessment.objects.get()
-    assert draft.answers == {
+    assert not [q["sql"] for q in queries if "assessments_" in q["sql"]]
+    assert client.session[SESSION_ANSWERS] == {
         "about": {"age": 40, "sex": "female", "height_cm": 165, "weight_kg": 60}
     }
+    answer_all(client, until="photos")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url("photos"), {}).status_code == 302
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "assessments_')]
+    assert len(inserts) == 1 and "assessments_assessment" in inserts[0]
+    draft = Assessment.objects.get()
+    assert draft.answers["about"] == {"age": 40, "sex": "female", "height_cm": 165, "weight_kg": 60}
     assert draft.health_data_consent_version == HEALTH_DATA_CONSENT_VERSION
     assert draft.health_data_consent_at is not None
     assert client.session[SESSION_DRAFT] == draft.token
