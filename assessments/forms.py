@@ -18,11 +18,33 @@ from .models import Assessment, AssessmentPhoto
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 
+class _SharedFields(dict):
+    """A form class's fields, which Django deep-copies into every instance so that an instance
+    may change its own fields. The question forms never do (a test checks), and the copy of the
+    fields with their widgets and lazy-translated choices was a sixth of the CPU of answering a
+    question step, so each instance gets its own dict of the same field objects instead."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+
+class _SharedFieldsMetaclass(forms.forms.DeclarativeFieldsMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_fields = _SharedFields(new_class.base_fields)
+        return new_class
+
+
+class QuestionForm(forms.Form, metaclass=_SharedFieldsMetaclass):
+    """A question step's form: its fields are the class's own, shared by every instance, so
+    nothing may change a field object per instance (add or replace fields in `self.fields`)."""
+
+
 def required(message):
     return {"required": message}
 
 
-class AboutForm(forms.Form):
+class AboutForm(QuestionForm):
     age = forms.IntegerField(
         label=_("Your age"),
         min_value=1,
@@ -66,7 +88,7 @@ class AboutForm(forms.Form):
     )
 
 
-class PainForm(forms.Form):
+class PainForm(QuestionForm):
     areas = forms.MultipleChoiceField(
         label=_("Where does it hurt?"),
         help_text=_(
@@ -117,7 +139,7 @@ class PainForm(forms.Form):
         return data
 
 
-class RedFlagForm(forms.Form):
+class RedFlagForm(QuestionForm):
     flags = forms.MultipleChoiceField(
         label=_("Do any of these apply to you?"),
         help_text=_(
@@ -137,7 +159,7 @@ class RedFlagForm(forms.Form):
         return flags
 
 
-class PostureForm(forms.Form):
+class PostureForm(QuestionForm):
     """Five picture items for one foot, each -2..+2 or "I can't tell"."""
 
     def __init__(self, *args, side: str, **kwargs):
@@ -166,7 +188,7 @@ class PostureForm(forms.Form):
         return [(self[item.code], item) for item in questions.POSTURE_ITEMS]
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(QuestionForm):
     impact = forms.ChoiceField(
         label=_("How often do you run or do other impact sport?"),
         choices=questions.IMPACT,

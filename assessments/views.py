@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,6 +62,11 @@ def _step_url(step: questions.Step, *, change: bool = False) -> str:
     return f"{url}?change=1" if change else url
 
 
+def _to_step(step: questions.Step) -> HttpResponseRedirect:
+    # (`redirect(url)` would first try the URL as a view name to reverse, and fail.)
+    return HttpResponseRedirect(_step_url(step))
+
+
 def _make_form(step: questions.Step, **kwargs):
     if step.key in ("left", "right"):
         return PostureForm(side=step.key, **kwargs)
@@ -98,7 +103,7 @@ def consent(request: HttpRequest) -> HttpResponse:
         form = HealthDataConsentForm(request.POST)
         if form.is_valid():
             consent_give(request.session)
-            return redirect(_step_url(questions.STEPS[0]))
+            return _to_step(questions.STEPS[0])
     else:
         form = HealthDataConsentForm(
             initial={"agree": consent_from_session(request.session) is not None}
@@ -171,7 +176,7 @@ def _step(
     missing = questions.first_incomplete_step(answers)
     number = questions.step_number(current.slug)
     if missing is not None and number > questions.step_number(missing.slug):
-        return redirect(_step_url(missing))
+        return _to_step(missing)
     changing = request.GET.get("change") == "1" and missing is None
     photos = list(draft.photos.all()) if draft and current.key == "photos" else []
 
@@ -187,7 +192,7 @@ def _step(
                 return redirect("assessments:result", token=referred.token)
             if changing or number == len(questions.STEPS):
                 return redirect("assessments:check")
-            return redirect(_step_url(questions.STEPS[number]))
+            return _to_step(questions.STEPS[number])
     else:
         initial = answers.get(current.key)
         if initial is None and current.key == "pain" and _entry(request).get("area"):
@@ -273,7 +278,7 @@ def check(request: HttpRequest) -> HttpResponse:
     if missing is None and so_far.draft is None:  # only the photos step makes a row
         missing = questions.STEP_BY_SLUG["photos"]
     if missing is not None:
-        return redirect(_step_url(missing))
+        return _to_step(missing)
     draft = so_far.draft
     if request.method == "POST":
         form = SubmitForm(request.POST)
