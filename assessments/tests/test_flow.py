@@ -56,6 +56,8 @@ def test_progress_is_kept_in_the_session_then_in_a_draft_from_the_photos_step(cl
     assert client.session[SESSION_ANSWERS]["about"]["age"] == 40
     response = client.get(url("about-you"))  # Back, or a refresh
     assert 'value="40"' in response.content.decode()
+    start = client.get(reverse("assessments:start")).content.decode()
+    assert "Continue where you left off" in start and url("your-pain") in start
     answer_all(client, until="photos")
     assert not Assessment.objects.exists()
     assert client.post(url("photos"), {}).url == reverse("assessments:check")
