@@ -47,10 +47,6 @@ def session_answers(session: SessionBase) -> dict:
     return stored if isinstance(stored, dict) else {}
 
 
-def has_session_answers(session: SessionBase) -> bool:
-    return bool(session_answers(session))
-
-
 def session_answers_save(*, session: SessionBase, step_key: str, data: dict) -> dict:
     """Store one step's answers (JSON-ready, as the forms clean them) in the session, as the
     person agreed to on the consent page (ConsentMissing without that agreement)."""

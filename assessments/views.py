@@ -144,7 +144,9 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         return pagecache.form_page(
             request,
             f"assessments:step:{current.slug}",
-            lambda csrf_token: _step(request, current, None, csrf_token=csrf_token),
+            lambda csrf_token: _step(
+                request, current, progress.Progress(answers={}), csrf_token=csrf_token
+            ),
             seconds=300,
             blank=True,
         )
@@ -157,7 +159,7 @@ def _nothing_of_their_own(request: HttpRequest) -> bool:
     session = request.session
     return (
         not session.get(SESSION_DRAFT)
-        and not progress.has_session_answers(session)
+        and not progress.session_answers(session)
         and not _entry(request)
         and not request.user.is_authenticated
         and not len(messages.get_messages(request))
@@ -167,11 +169,10 @@ def _nothing_of_their_own(request: HttpRequest) -> bool:
 def _step(
     request: HttpRequest,
     current: questions.Step,
-    so_far: progress.Progress | None,
+    so_far: progress.Progress,
     *,
     csrf_token: str | None = None,
 ) -> HttpResponse:
-    so_far = so_far or progress.Progress(answers={})
     answers, draft = so_far.answers, so_far.draft
     missing = questions.first_incomplete_step(answers)
     number = questions.step_number(current.slug)

@@ -99,6 +99,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, *, timeout: float) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds; always reaped."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def gunicorn_command(port: int, *, workers: int, extra: tuple[str, ...] = ()) -> list[str]:
     """The Procfile's web process (sync workers) on 127.0.0.1:`port`; benchmarks and the
     scale-out test start it the same way."""
@@ -283,10 +293,5 @@ def production_stack(*, workers: int | None = None) -> Iterator[Stack]:
         stack.urls = _discover_urls(stack)
         yield stack
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=20)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._stack import celery_worker_command  # noqa: E402
+from benchmarks._stack import celery_worker_command, stop_process  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_LAB_COUNT", "500"))
 DELAY = 0.05
@@ -121,8 +121,7 @@ def main() -> int:
             time.sleep(1.0)
             submitted = LabSubmission.objects.filter(status="submitted").count()
         finally:
-            worker.terminate()
-            worker.wait(timeout=60)
+            stop_process(worker, timeout=60)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     throughput = accepted / elapsed

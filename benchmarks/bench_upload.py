@@ -23,7 +23,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._stack import free_port, gunicorn_command  # noqa: E402
+from benchmarks._stack import free_port, gunicorn_command, stop_process  # noqa: E402
 
 MB = 1024 * 1024
 TARGET_MB = 30
@@ -197,8 +197,7 @@ def main() -> int:
         print("PASS" if ok else "BELOW TARGET")
         return 0 if ok else 1
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_process(server, timeout=30)
 
 
 if __name__ == "__main__":

@@ -58,19 +58,28 @@ _LOCAL_MAX = 256
 _UNSTORABLE: dict[str, float] = {}
 
 
+def _keep(store: dict, key, value) -> None:
+    """Per-process stores are bounded: emptied when full (they refill from the next requests)."""
+    if len(store) >= _LOCAL_MAX:
+        store.clear()
+    store[key] = value
+
+
 def _remember(key: str, stored: tuple, seconds: float) -> None:
-    if not seconds:
-        return
-    if len(_LOCAL) >= _LOCAL_MAX:
-        _LOCAL.clear()
-    _LOCAL[key] = (time.monotonic() + seconds, stored)
+    if seconds:
+        _keep(_LOCAL, key, (time.monotonic() + seconds, stored))
+
+
+def _rebuilt(status: int, headers: list, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
 
 
 def _response(stored: tuple, how: str) -> HttpResponse:
     _versions, status, headers, content = stored
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response[name] = value
+    response = _rebuilt(status, headers, content)
     response[HEADER] = how
     return response
 
@@ -106,9 +115,7 @@ class AnonymousPageCacheMiddleware:
             _remember(key, stored, local_seconds)
             response[HEADER] = "miss"
         elif local_seconds:
-            if len(_UNSTORABLE) >= _LOCAL_MAX:
-                _UNSTORABLE.clear()
-            _UNSTORABLE[key] = time.monotonic() + local_seconds
+            _keep(_UNSTORABLE, key, time.monotonic() + local_seconds)
         return response
 
     @staticmethod
@@ -143,7 +150,6 @@ class AnonymousPageCacheMiddleware:
 # Letters and digits only, so HTML escaping leaves it as it is; new in each process.
 _HOLE = ("csrfhole" + secrets.token_hex(16)).encode()
 _FORM_PAGES: dict[tuple, tuple[float, object, int, list, bytes]] = {}
-_FORM_PAGES_MAX = 256
 
 
 # Versions read from the shared cache, per process: key -> (until, version).
@@ -230,13 +236,8 @@ def form_page(
         if response.status_code != 200 or response.streaming or response.cookies:
             return _fill(response, request)
         entry = (now + seconds, version, 200, list(response.items()), response.content)
-        if len(_FORM_PAGES) >= _FORM_PAGES_MAX:
-            _FORM_PAGES.clear()
-        _FORM_PAGES[key] = entry
-    response = HttpResponse(entry[4], status=entry[2])
-    for header, value in entry[3]:
-        response[header] = value
-    return _fill(response, request)
+        _keep(_FORM_PAGES, key, entry)
+    return _fill(_rebuilt(*entry[2:]), request)
 
 
 def _fill(response: HttpResponse, request: HttpRequest) -> HttpResponse:

@@ -27,9 +27,9 @@ class SessionStore(CacheSessionStore):
         return secrets.token_hex(20)
 
     def save(self, must_create: bool = False) -> None:
-        set_existing = getattr(self._cache, "set_existing", None)
-        if must_create or self.session_key is None or set_existing is None:
+        if must_create or self.session_key is None:
             return super().save(must_create=must_create)
-        if not set_existing(self.cache_key, self._get_session(), self.get_expiry_age()):
+        # The cache is fitsperfect.cache.RedisCache: settings choose this engine only with Redis.
+        if not self._cache.set_existing(self.cache_key, self._get_session(), self.get_expiry_age()):
             raise UpdateError  # ended meanwhile: SessionMiddleware answers SessionInterrupted
         return None

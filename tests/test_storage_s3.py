@@ -465,6 +465,7 @@ def test_s3_without_a_bucket_refuses_to_start():
 def s3_storage_in_another_process(settings, tmp_path):
     """The default storage on a moto server in its own process (`moto_server`), so this
     process's traced memory is the uploading side's only."""
+    from benchmarks._stack import stop_process
     from conftest import S3Bucket
     from tests.processes import BIN, free_port, wait_until
 
@@ -493,12 +494,7 @@ def s3_storage_in_another_process(settings, tmp_path):
         }
         yield bucket
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=15)
         log.close()
 
 
