@@ -172,6 +172,43 @@ def posture_band(score: int) -> str:
     return POSTURE_HIGHLY_PRONATED
 
 
+# Version 2 posture bands per foot, compared on the unrounded rescaled score (reference, "Version 2"):
+# <= -4 highly supinated; -3.9..-1 supinated; above -1 and below +5 typical; +5..+7.9 pronated;
+# >= +8 highly pronated. Supinated feet have their own bands and words in v2.
+POSTURE_HIGHLY_SUPINATED = "highly_supinated"
+POSTURE_BANDS_V2 = (
+    POSTURE_HIGHLY_SUPINATED,
+    POSTURE_SUPINATED,
+    POSTURE_TYPICAL,
+    POSTURE_PRONATED,
+    POSTURE_HIGHLY_PRONATED,
+)
+# The band edges on the -10..+10 scale: (highly supinated at or below, supinated at or below,
+# pronated from, highly pronated from). Calibration asks what moves when one shifts by a point.
+POSTURE_EDGES_V2: tuple[float, float, float, float] = (-4.0, -1.0, 5.0, 8.0)
+
+
+def posture_band_v2(
+    score: float, edges: tuple[float, float, float, float] = POSTURE_EDGES_V2
+) -> str:
+    """The v2 band of one foot's unrounded score (rounding only ever happens for display)."""
+    highly_supinated, supinated, pronated, highly_pronated = edges
+    if score <= highly_supinated:
+        return POSTURE_HIGHLY_SUPINATED
+    if score <= supinated:
+        return POSTURE_SUPINATED
+    if score < pronated:
+        return POSTURE_TYPICAL
+    if score < highly_pronated:
+        return POSTURE_PRONATED
+    return POSTURE_HIGHLY_PRONATED
+
+
+def posture_band_for(score: float, *, version: str) -> str:
+    """Posture band of a per-foot score under the model version that produced it."""
+    return posture_band_v2(score) if version == "2" else posture_band(round(score))
+
+
 def bmi(height_cm: float | None, weight_kg: float | None) -> float | None:
     if not height_cm or not weight_kg or height_cm <= 0 or weight_kg <= 0:
         return None
