@@ -317,8 +317,15 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_back_order: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not may_back_order:
+            # A referral is final (selectors.assessment_may_back_order): approval is not offered.
+            self.fields["decision"].choices = [
+                choice
+                for choice in self.fields["decision"].choices
+                if choice[0] != Assessment.Decision.APPROVED
+            ]
         for side in ("left", "right"):
             for item in questions.POSTURE_ITEMS:
                 self.fields[f"{side}_{item.code}"] = forms.TypedChoiceField(

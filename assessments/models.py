@@ -48,6 +48,9 @@ class Assessment(models.Model):
     suggested_product_slug = models.SlugField(blank=True)
     # The latest clinician decision; the full history lives in the review records.
     decision = models.CharField(max_length=32, choices=Decision.choices, blank=True)
+    # Set by the first "refer in person" review and never cleared: that referral is final for this
+    # assessment whatever later reviews say (selectors.assessment_may_back_order).
+    referred_in_person_at = models.DateTimeField(null=True, blank=True, editable=False)
     contact_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -92,12 +95,14 @@ class Assessment(models.Model):
 
     @property
     def is_approved(self) -> bool:
-        """True when the latest clinician decision lets a linked order go to the lab."""
+        """True when the latest clinician decision is an approval (which a closed assessment
+        never gets: see services.review_create)."""
         return self.decision == self.Decision.APPROVED
 
     @property
     def is_referred(self) -> bool:
-        return bool(self.red_flags)
+        """A red flag or a clinician's "refer in person": final, whatever happens later."""
+        return bool(self.red_flags) or self.referred_in_person_at is not None
 
 
 def photo_path(instance: "AssessmentPhoto", filename: str) -> str:

@@ -34,20 +34,40 @@ def result_by_token(token: str) -> Assessment | None:
     )
 
 
-def orderable_assessment(token: str) -> Assessment | None:
-    """The assessment an order may carry (`?assessment=<token>`): submitted or reviewed, with no
-    red flag and not referred in person by a clinician. Orders still wait for `is_approved`."""
+# Only these statuses can back an order; drafts are unfinished and REFERRED is a red flag.
+ORDERABLE_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.REVIEWED)
+
+
+def assessment_may_back_order(*, assessment: Assessment | None) -> bool:
+    """The one answer to "may this assessment back an order?" (the reference's gate nobody can
+    open). The product page, checkout, the order service, the approval for the lab and the clinic
+    all ask here. A red flag or a "refer in person" review closes the assessment for good: later
+    reviews are recorded but never reopen it (the person takes a new assessment instead)."""
+    if assessment is None:
+        return False
+    return (
+        assessment.status in ORDERABLE_STATUSES
+        and not assessment.red_flags
+        and assessment.referred_in_person_at is None
+        and assessment.decision != Assessment.Decision.REFER_IN_PERSON
+    )
+
+
+def assessment_approved_for_lab(*, assessment: Assessment | None) -> bool:
+    """May back an order and a clinician's latest decision approves an orthotic."""
+    return (
+        assessment_may_back_order(assessment=assessment)
+        and assessment.decision == Assessment.Decision.APPROVED
+    )
+
+
+def finished_by_token(token: str) -> Assessment | None:
+    """The submitted (or referred) assessment behind a result link, drafts excluded: what the shop
+    shows a person arriving with `?assessment=<token>`; whether it may back an order is
+    `assessment_may_back_order`'s answer, not this one's."""
     if not token:
         return None
-    return (
-        Assessment.objects.filter(
-            token=token,
-            status__in=(Assessment.Status.SUBMITTED, Assessment.Status.REVIEWED),
-            red_flags=[],
-        )
-        .exclude(decision=Assessment.Decision.REFER_IN_PERSON)
-        .first()
-    )
+    return Assessment.objects.filter(token=token, status__in=VISIBLE_STATUSES).first()
 
 
 def assessments_for_user(user) -> QuerySet[Assessment]:

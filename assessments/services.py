@@ -26,13 +26,17 @@ from fitsperfect.queueing import enqueue_on_commit
 from . import footprint, questions, scoring
 from .consent import ConsentMissing, HealthDataConsent
 from .models import Assessment, AssessmentPhoto, Review
-from .signals import assessment_approved
+from .signals import assessment_approved, assessment_closed
 
 REVIEW_PERMISSION = "assessments.review_assessment"
 
 
 class AssessmentNotEditable(Exception):
     """The assessment was already submitted or referred: its answers are frozen."""
+
+
+class AssessmentClosedForOrders(ValueError):
+    """A red flag or an in-person referral ended this assessment: no review can approve it."""
 
 
 CLINICIANS_GROUP = "Clinicians"
@@ -53,6 +57,17 @@ def clinicians_group() -> Group:
 
 def can_review(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def is_clinician(user) -> bool:
+    """A member of the Clinicians group: a superuser's every-permission does not make a clinician,
+    and only a clinician approves an order for the lab."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.groups.filter(name=CLINICIANS_GROUP).exists()
+    )
 
 
 def assessment_start_draft(
@@ -320,6 +335,14 @@ def review_create(
     valid = {choice for choice, _label in Assessment.Decision.choices if choice}
     if decision not in valid:
         raise ValueError(f"Unknown decision {decision!r}")
+    closed = assessment.is_referred or assessment.status == Assessment.Status.REFERRED
+    if closed and decision == Assessment.Decision.APPROVED:
+        raise AssessmentClosedForOrders(
+            _(
+                "This assessment ended in a referral, so it cannot be approved. If you think an "
+                "orthotic is safe, ask the person to take a new assessment."
+            )
+        )
     review = Review(
         assessment=assessment,
         reviewer=reviewer,
@@ -336,8 +359,18 @@ def review_create(
         setattr(review, key, value)
     review.save()
     assessment.decision = decision
-    assessment.status = Assessment.Status.REVIEWED
-    assessment.save(update_fields=["decision", "status", "updated_at"])
+    newly_referred = (
+        decision == Assessment.Decision.REFER_IN_PERSON and assessment.referred_in_person_at is None
+    )
+    if newly_referred:
+        assessment.referred_in_person_at = timezone.now()
+    # A red-flag referral stays REFERRED: the review is recorded, the referral stands.
+    if assessment.status != Assessment.Status.REFERRED:
+        assessment.status = Assessment.Status.REVIEWED
+    assessment.save(update_fields=["decision", "status", "referred_in_person_at", "updated_at"])
+    if newly_referred:
+        # In this transaction: orders approved on an earlier review lose that approval now.
+        assessment_closed.send(sender=Assessment, assessment=assessment, reviewer=reviewer)
     if decision == Assessment.Decision.APPROVED:
         transaction.on_commit(
             lambda: assessment_approved.send(

@@ -2,12 +2,18 @@
 
 `assessment_approved` is sent (after the review's transaction commits) when a clinician approves an
 assessment for an orthotic; `orders` listens and lets the linked order move on towards the lab.
+`assessment_closed` is sent when an in-person referral closes an assessment for orders.
 """
 
 from django.dispatch import Signal
 
 # kwargs: assessment (Assessment), reviewer (User | None)
 assessment_approved = Signal()
+
+# Sent inside the review's transaction when a clinician first refers the person in person: the
+# assessment can never back an order again, so `orders` withdraws any approval linked orders had.
+# kwargs: assessment (Assessment), reviewer (User | None)
+assessment_closed = Signal()
 
 # Sent while rendering a clinician's assessment page so other apps (e.g. orders, for the 3D scan:
 # left/right, units, weight-bearing or not) can add a panel without assessments importing them.

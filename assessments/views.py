@@ -329,11 +329,11 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "result": assessment.result,
         "footprint": _footprint(assessment),
         "email_form": EmailLinkForm(initial={"email": assessment.contact_email}),
-        # No order offer once a clinician has said the person should be seen in person.
+        # No order offer once the assessment is closed (a clinician referred the person in person).
         "order_url": (
             f"/orthotics/{assessment.suggested_product_slug}/?assessment={assessment.token}"
             if assessment.suggested_product_slug
-            and assessment.decision != Assessment.Decision.REFER_IN_PERSON
+            and selectors.assessment_may_back_order(assessment=assessment)
             else ""
         ),
     }
@@ -461,21 +461,26 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = selectors.clinic_assessment(pk)
     if assessment is None:
         raise Http404
+    may_back_order = selectors.assessment_may_back_order(assessment=assessment)
     if request.method == "POST":
-        form = ReviewForm(request.POST)
+        form = ReviewForm(request.POST, may_back_order=may_back_order)
         if form.is_valid():
-            services.review_create(
-                assessment=assessment,
-                reviewer=request.user,
-                decision=form.cleaned_data["decision"],
-                notes=form.cleaned_data["notes"],
-                fpi=form.fpi(),
-            )
-            messages.success(request, _("Your review has been recorded."))
-            next_url = request.POST.get("next", "")
-            if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                return redirect(next_url)
-            return redirect("assessments:clinic_assessment", pk=pk)
+            try:
+                services.review_create(
+                    assessment=assessment,
+                    reviewer=request.user,
+                    decision=form.cleaned_data["decision"],
+                    notes=form.cleaned_data["notes"],
+                    fpi=form.fpi(),
+                )
+            except services.AssessmentClosedForOrders as refused:
+                form.add_error("decision", str(refused))
+            else:
+                messages.success(request, _("Your review has been recorded."))
+                next_url = request.POST.get("next", "")
+                if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+                    return redirect(next_url)
+                return redirect("assessments:clinic_assessment", pk=pk)
     else:
         # A revision starts from the latest FPI rating; decision and notes are asked afresh.
         latest = next(iter(assessment.reviews.all()), None)
@@ -486,13 +491,14 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 for side in ("left", "right")
                 for item, value in latest.fpi_items(side).items()
             }
-        form = ReviewForm(initial=initial)
+        form = ReviewForm(initial=initial, may_back_order=may_back_order)
     return _private(
         render(
             request,
             "assessments/clinic/assessment.html",
             {
                 "assessment": assessment,
+                "may_back_order": may_back_order,
                 "form": form,
                 "sections": _summary(assessment),
                 "reviews": assessment.reviews.all(),

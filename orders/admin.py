@@ -168,7 +168,6 @@ class OrderAdmin(admin.ModelAdmin):
         "action_mark_shipped",
         "action_cancel",
         "action_refund",
-        "action_approve_for_lab",
         "action_resend_email",
         "action_revoke_link",
         "action_erase_customer_data",
@@ -290,7 +289,7 @@ class OrderAdmin(admin.ModelAdmin):
     def assessment_summary(self, obj: Order) -> str:
         assessment = obj.assessment
         if assessment is None:
-            return _("None: staff approve it for the lab with the action.")
+            return _("None: a clinician approves it for the lab in the clinic.")
         try:
             url = reverse("admin:assessments_assessment_change", args=[assessment.pk])
         except NoReverseMatch:
@@ -402,23 +401,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_refund_permission(self, request) -> bool:
         return request.user.has_perm("orders.refund_order")
-
-    @admin.action(
-        description=_("Approve for the lab (orders without an assessment)"),
-        permissions=["approve"],
-    )
-    def action_approve_for_lab(self, request, queryset):
-        done, errors = 0, []
-        for order in queryset:
-            try:
-                services.order_approve_for_lab(order=order, actor=request.user)
-                done += 1
-            except (ValueError, IllegalTransition) as error:
-                errors.append(f"{order.number}: {error}")
-        self._report(request, done, errors)
-
-    def has_approve_permission(self, request) -> bool:
-        return request.user.has_perm("orders.approve_order_for_lab")
 
     @admin.action(description=_("Resend the latest customer email"), permissions=["change"])
     def action_resend_email(self, request, queryset):

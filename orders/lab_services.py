@@ -337,6 +337,10 @@ def lab_submission_send(*, submission_id) -> SendOutcome:
         if row.status in (S.SUBMITTED, S.FAILED):
             return SendOutcome("already_submitted" if row.status == S.SUBMITTED else "failed")
         try:
+            refusal = services.order_clinical_refusal(order=row.order)
+            if refusal:
+                # The gate closed after the row was written (e.g. a later in-person referral).
+                raise LabPermanentError(refusal)
             try:
                 payload = payload_from_snapshot(row.payload)
             except (KeyError, TypeError, ValueError) as exc:

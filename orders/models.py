@@ -185,7 +185,6 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         permissions = [
             ("refund_order", _("Can refund orders through Stripe")),
-            ("approve_order_for_lab", _("Can approve an order for the lab without an assessment")),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from assessments.signals import assessment_approved, clinic_panels
+from assessments.signals import assessment_approved, assessment_closed, clinic_panels
 
 from . import services
 from .models import Product, ProductOption
@@ -24,6 +24,12 @@ def on_catalogue_changed(sender, **kwargs) -> None:
 def on_assessment_approved(sender, assessment, reviewer=None, **kwargs) -> None:
     """A clinician approved the assessment: linked orders record it and move on if they can."""
     services.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)
+
+
+@receiver(assessment_closed, dispatch_uid="orders.assessment_closed")
+def on_assessment_closed(sender, assessment, reviewer=None, **kwargs) -> None:
+    """An in-person referral closed the assessment: linked orders lose their approval."""
+    services.orders_withdraw_clinical_approval(assessment=assessment, actor=reviewer)
 
 
 @receiver(order_ready_for_lab, dispatch_uid="orders.lab_outbox")

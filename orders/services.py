@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.selectors import assessment_approved_for_lab, assessment_may_back_order
+from assessments.services import is_clinician
 from fitsperfect import pagecache
 from fitsperfect.queueing import enqueue_on_commit
 
@@ -39,8 +41,9 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "IllegalTransition",
     "LineChoice",
+    "ClinicalApprovalRefused",
     "order_add_note",
-    "assessment_usable_for_order",
+    "order_clinical_refusal",
     "order_approve_for_lab",
     "order_cancel",
     "order_create",
@@ -61,6 +64,7 @@ __all__ = [
     "order_set_lab_error",
     "order_set_status",
     "orders_record_assessment_approval",
+    "orders_withdraw_clinical_approval",
 ]
 
 # Which customer email each status sends, if any.
@@ -101,6 +105,10 @@ def order_set_status(
     from_status = fresh.status
     if not can_transition(from_status, to_status):
         raise IllegalTransition(from_status, to_status)
+    if to_status in LAB_BOUND_STATUSES:
+        refusal = order_clinical_refusal(order=fresh)
+        if refusal:
+            raise ClinicalApprovalRefused(refusal)
     now = timezone.now()
     fresh.status = to_status
     for name, value in fields.items():
@@ -165,11 +173,32 @@ class LineChoice:
         return price, top_cover_name, ", ".join(parts)
 
 
-def assessment_usable_for_order(assessment: Assessment | None) -> bool:
-    """Drafts and red-flag referrals never back an order."""
-    if assessment is None:
-        return False
-    return assessment.status not in {"draft", "referred"}
+class ClinicalApprovalRefused(ValueError):
+    """The order may not go towards the lab: no clinician approved it, or its assessment is closed."""
+
+
+# Moving into these needs a clinician's approval that still stands (`order_clinical_refusal`).
+LAB_BOUND_STATUSES = frozenset({Status.CLINICALLY_APPROVED, Status.SENT_TO_LAB})
+
+
+def order_clinical_refusal(*, order: Order) -> str:
+    """Why this order may not go to the lab, or "" when a clinician's approval stands.
+
+    With an assessment: the one gate (`assessment_may_back_order`) and a clinician's approval of
+    it. Without one: approval by a clinician (never general staff). Checked by the state machine on
+    every move towards the lab and by the lab hand-off just before sending.
+    """
+    if order.approved_for_lab_at is None:
+        return _("No clinician has approved this order for the lab.")
+    if order.assessment_id is not None:
+        if not assessment_may_back_order(assessment=order.assessment):
+            return _("Its assessment ended in a referral: it can never back an order.")
+        if not assessment_approved_for_lab(assessment=order.assessment):
+            return _("Its assessment is not approved by a clinician.")
+        return ""
+    if not is_clinician(order.approved_for_lab_by):
+        return _("An order without an assessment needs a clinician's approval.")
+    return ""
 
 
 @transaction.atomic
@@ -200,8 +229,8 @@ def order_create(
         existing = Order.objects.filter(checkout_key=checkout_key).first()
         if existing is not None:
             return existing
-    if assessment is not None and not assessment_usable_for_order(assessment):
-        raise ValueError("This assessment cannot be used for an order.")
+    if assessment is not None and not assessment_may_back_order(assessment=assessment):
+        raise ValueError("This assessment cannot back an order.")
     currencies = {line.product.currency.lower() for line in lines}
     if len(currencies) != 1:
         raise ValueError("All lines of an order must share one currency.")
@@ -490,10 +519,6 @@ def order_cancel(*, order: Order, actor=None, note: str = "") -> Order:
 # --- Scans, approval and the lab (the lab hand-off code calls these) --------------------------------
 
 
-def _approved(order: Order) -> bool:
-    return order.approved_for_lab_at is not None
-
-
 @transaction.atomic
 def order_mark_scans_received(*, order: Order, actor=None, note: str = "") -> Order:
     """Both scans are in and valid. If the order is already approved it goes straight on to
@@ -507,7 +532,7 @@ def order_mark_scans_received(*, order: Order, actor=None, note: str = "") -> Or
         actor=actor,
         note=note or _("Both foot scans received."),
     )
-    if _approved(fresh):
+    if not order_clinical_refusal(order=fresh):
         order_set_status(
             order=fresh,
             to_status=Status.CLINICALLY_APPROVED,
@@ -530,14 +555,21 @@ def order_mark_scans_needed(*, order: Order, actor=None, note: str = "") -> Orde
 
 @transaction.atomic
 def order_record_clinical_approval(*, order: Order, actor=None, note: str = "") -> Order:
-    """Records approval for the lab (clinician review or staff), moving the order on if its scans are
-    in. Approval may come before the scans: then it waits on the order until they arrive."""
+    """Records a clinician's approval for the lab, moving the order on if its scans are in.
+    Approval may come before the scans: then it waits on the order until they arrive.
+
+    Raises `ClinicalApprovalRefused` when the approval would not stand (see
+    `order_clinical_refusal`); nothing is recorded then.
+    """
     fresh = _locked(order)
     if fresh.status not in PAID_STATUSES and fresh.status not in UNPAID_STATUSES:
         return _sync(order, fresh)  # cancelled or refunded: nothing to approve
     if fresh.approved_for_lab_at is None:
         fresh.approved_for_lab_at = timezone.now()
         fresh.approved_for_lab_by = actor if getattr(actor, "pk", None) else None
+        refusal = order_clinical_refusal(order=fresh)
+        if refusal:
+            raise ClinicalApprovalRefused(refusal)
         fresh.save(update_fields=["approved_for_lab_at", "approved_for_lab_by", "updated_at"])
     if fresh.status == Status.SCANS_RECEIVED:
         order_set_status(
@@ -559,16 +591,27 @@ def order_record_clinical_approval(*, order: Order, actor=None, note: str = "") 
 
 @transaction.atomic
 def order_approve_for_lab(*, order: Order, actor, note: str = "") -> Order:
-    """Staff approval for an order with no assessment (with one, the clinician's review decides)."""
+    """A clinician's approval of an order with no assessment (with one, their review decides).
+    General staff cannot approve anything for the lab."""
+    if not is_clinician(actor):
+        raise ClinicalApprovalRefused(_("Only a clinician can approve an order for the lab."))
     if order.assessment_id is not None:
-        raise ValueError(_("This order has an assessment: a clinician's review approves it."))
+        raise ClinicalApprovalRefused(
+            _("This order has an assessment: a clinician's review approves it.")
+        )
     return order_record_clinical_approval(
-        order=order, actor=actor, note=note or _("Approved for the lab by staff.")
+        order=order, actor=actor, note=note or _("Approved for the lab by a clinician.")
     )
 
 
 def orders_record_assessment_approval(*, assessment, reviewer=None) -> list[Order]:
-    """Called when a clinician approves an assessment: every linked live order records it."""
+    """Called when a clinician approves an assessment: every linked live order records it.
+
+    Runs after the review commits, so the assessment is read again: a later review (a referral)
+    may have committed in between, and then nothing is approved."""
+    assessment = type(assessment).objects.get(pk=assessment.pk)
+    if not assessment_approved_for_lab(assessment=assessment):
+        return []
     updated = []
     for order in Order.objects.filter(assessment=assessment).order_by("pk"):
         updated.append(
@@ -579,6 +622,36 @@ def orders_record_assessment_approval(*, assessment, reviewer=None) -> list[Orde
             )
         )
     return updated
+
+
+@transaction.atomic
+def orders_withdraw_clinical_approval(*, assessment, actor=None) -> list[Order]:
+    """The assessment was closed (referred in person) after it had been approved: linked orders
+    that have not reached the lab lose their approval and wait; staff see why on the timeline."""
+    withdrawn = []
+    for order in Order.objects.filter(
+        assessment=assessment, approved_for_lab_at__isnull=False
+    ).order_by("pk"):
+        fresh = _locked(order)
+        if fresh.status in {Status.SENT_TO_LAB, Status.IN_PRODUCTION, Status.SHIPPED}:
+            order_set_lab_error(
+                order=fresh,
+                error=_(
+                    "The assessment was referred in person after this order reached the lab: "
+                    "ask the lab to stop and contact the customer."
+                ),
+            )
+            continue
+        fresh.approved_for_lab_at = None
+        fresh.approved_for_lab_by = None
+        fresh.save(update_fields=["approved_for_lab_at", "approved_for_lab_by", "updated_at"])
+        note = _("Clinical approval withdrawn: the assessment was referred in person.")
+        if fresh.status == Status.CLINICALLY_APPROVED:
+            order_set_status(order=fresh, to_status=Status.SCANS_RECEIVED, actor=actor, note=note)
+        else:
+            order_add_note(order=fresh, note=note, actor=actor)
+        withdrawn.append(fresh)
+    return withdrawn
 
 
 @transaction.atomic

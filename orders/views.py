@@ -23,15 +23,16 @@ SESSION_KEY = "orders_checkout"
 
 
 def _assessment_from_token(token: str):
-    """The assessment behind a result link, or None (drafts and unknown tokens are ignored)."""
-    if not token:
-        return None
-    from assessments.models import Assessment
+    """The finished assessment behind a result link, or None (drafts and unknown tokens)."""
+    from assessments.selectors import finished_by_token
 
-    assessment = Assessment.objects.filter(token=token).first()
-    if assessment is None or assessment.status == Assessment.Status.DRAFT:
-        return None
-    return assessment
+    return finished_by_token(token)
+
+
+def _may_back_order(assessment) -> bool:
+    from assessments.selectors import assessment_may_back_order
+
+    return assessment_may_back_order(assessment=assessment)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -62,7 +63,7 @@ def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = N
         raise Http404
     token = request.POST.get("assessment") or request.GET.get("assessment", "")
     assessment = _assessment_from_token(token)
-    referred = assessment is not None and not services.assessment_usable_for_order(assessment)
+    referred = assessment is not None and not _may_back_order(assessment)
     if request.method == "POST":
         form = ProductChoiceForm(request.POST, product=product)
         if form.is_valid() and not referred:
@@ -123,8 +124,6 @@ def _selection(request: HttpRequest):
         extra_pair=bool(form.cleaned_data.get("extra_pair")),
     )
     assessment = _assessment_from_token(saved.get("assessment", ""))
-    if assessment is not None and not services.assessment_usable_for_order(assessment):
-        assessment = None
     return choice, product, assessment
 
 
@@ -134,6 +133,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if choice is None:
         messages.info(request, _("Choose your orthotics first."))
         return redirect("orders:catalogue")
+    if assessment is not None and not _may_back_order(assessment):
+        # Closed since the product was chosen (e.g. referred in person): never sell without it.
+        request.session.pop(SESSION_KEY, None)
+        return redirect(
+            reverse("orders:product_detail", args=[product.slug])
+            + f"?assessment={assessment.token}"
+        )
     unit_price, top_cover_name, description = choice.priced()
     if request.method == "POST":
         form = CheckoutForm(request.POST)

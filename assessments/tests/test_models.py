@@ -64,22 +64,6 @@ def test_every_posture_choice_has_a_valid_svg_illustration():
             assert not document.getElementsByTagName("script")
 
 
-def test_orderable_assessment_excludes_drafts_red_flags_and_in_person_referrals():
-    from assessments import selectors
-    from assessments.tests.factories import DraftFactory, clinician, referred
-
-    ok = submitted()
-    assert selectors.orderable_assessment(ok.token) == ok
-    assert selectors.orderable_assessment(DraftFactory().token) is None
-    assert selectors.orderable_assessment(referred().token) is None
-    assert selectors.orderable_assessment("") is None
-    sent_on = submitted()
-    services.review_create(
-        assessment=sent_on, reviewer=clinician(), decision="refer_in_person", notes="n"
-    )
-    assert selectors.orderable_assessment(sent_on.token) is None
-
-
 def test_abandoned_drafts_and_their_photos_are_purged(django_capture_on_commit_callbacks):
     import datetime as dt
     import io

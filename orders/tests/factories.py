@@ -130,15 +130,24 @@ def add_valid_scan(order, side: str, *, content: bytes | None = None, size: int 
     return scan
 
 
+def clinician_user(username: str = "dr-lab"):
+    """A member of the Clinicians group: the only people who approve an order for the lab."""
+    from assessments.tests.factories import clinician
+
+    return clinician(username)
+
+
 def make_ready_for_lab(order, *, size: int = 4096):
-    """One transaction: both scans in and staff approval → CLINICALLY_APPROVED, which writes the
+    """One transaction: both scans in and a clinician's approval → CLINICALLY_APPROVED, which writes the
     outbox row (its send is enqueued when this transaction commits)."""
     from django.db import transaction
 
     with transaction.atomic():
         add_valid_scan(order, "left", size=size)
         add_valid_scan(order, "right", size=size)
-        services.order_approve_for_lab(order=order, actor=None, note="Approved in a test.")
+        services.order_approve_for_lab(
+            order=order, actor=clinician_user(), note="Approved in a test."
+        )
         services.order_mark_scans_received(order=order)
     order.refresh_from_db()
     return order

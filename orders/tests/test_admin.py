@@ -10,7 +10,7 @@ from orders.models import Order, OrderStatusChange, StripeEvent
 from orders.states import Status
 from tests.fakes.stripe import event, post_event
 
-from .factories import create_order
+from .factories import clinician_user, create_order
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_mark_shipped_action_asks_for_tracking_then_ships(
     order = create_order()
     services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
     services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order)
+    services.order_record_clinical_approval(order=order, actor=clinician_user())
     services.order_mark_sent_to_lab(order=order)
     data = {"action": "action_mark_shipped", "_selected_action": [order.pk]}
     page = staff_client.post(CHANGELIST, data)
@@ -189,24 +189,18 @@ def test_refund_action_goes_through_stripe_and_is_recorded_from_the_event(
     assert order.status == Status.REFUNDED and order.amount_refunded == order.total
 
 
-def test_approve_for_lab_action_only_for_orders_without_an_assessment(staff_client, catalogue):
-    from assessments.models import Assessment
-
+def test_general_staff_have_no_approve_for_lab_action(staff_client, catalogue):
+    """Only a clinician approves an order for the lab (in the clinic); the old action is gone."""
     plain = create_order()
     services.order_mark_paid(order=plain, event=None, amount=plain.total, currency="gbp")
     services.order_mark_scans_received(order=plain)
-    assessed = create_order(assessment=Assessment.objects.create(status="submitted"))
+    page = staff_client.get(CHANGELIST).content.decode()
+    assert "action_approve_for_lab" not in page
     staff_client.post(
-        CHANGELIST,
-        {"action": "action_approve_for_lab", "_selected_action": [plain.pk, assessed.pk]},
+        CHANGELIST, {"action": "action_approve_for_lab", "_selected_action": [plain.pk]}
     )
     plain.refresh_from_db()
-    assessed.refresh_from_db()
-    assert (
-        plain.status == Status.CLINICALLY_APPROVED
-        and plain.approved_for_lab_by == staff_client.user
-    )
-    assert assessed.approved_for_lab_at is None
+    assert plain.status == Status.SCANS_RECEIVED and plain.approved_for_lab_at is None
 
 
 def test_resend_email_and_csv_export(staff_client, catalogue, django_capture_on_commit_callbacks):

@@ -28,6 +28,7 @@ from tests.processes import wait_until
 
 from .factories import (
     add_valid_scan,
+    clinician_user,
     make_ready_for_lab,
     paid_order,
     seed_catalogue,
@@ -146,7 +147,7 @@ def test_an_order_without_valid_scans_records_a_failed_row_and_keeps_the_approva
     settings.LAB_ALERT_EMAILS = ["ops@example.com", "lead@example.com"]
     order = paid_order()
     add_valid_scan(order, "left")
-    services.order_approve_for_lab(order=order, actor=None)
+    services.order_approve_for_lab(order=order, actor=clinician_user())
     with django_capture_on_commit_callbacks(execute=True):
         submission = lab_services.lab_submission_create(order=order)
     assert submission.status == S.FAILED and "scan of each foot" in submission.last_error

@@ -8,7 +8,7 @@ from orders import services
 from orders.signals import order_ready_for_lab
 from orders.states import IllegalTransition, Status
 
-from .factories import create_order
+from .factories import clinician_user, create_order
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_approval_before_the_scans_waits_then_moves_on_when_they_arrive(catalogu
 
 def test_approval_after_the_scans_moves_the_order_on(catalogue, ready_signals, django_user_model):
     clinician = django_user_model.objects.create_user("dr")
-    assessment = _assessment()
+    assessment = _assessment(decision="approved")
     order = _paid(create_order(assessment=assessment))
     services.order_mark_scans_received(order=order)
     assert order.status == Status.SCANS_RECEIVED
@@ -64,7 +64,7 @@ def test_approval_after_the_scans_moves_the_order_on(catalogue, ready_signals, d
 
 
 def test_approval_of_an_unpaid_or_cancelled_order_does_not_move_it(catalogue):
-    assessment = _assessment()
+    assessment = _assessment(decision="approved")
     unpaid = create_order(assessment=assessment)
     cancelled = create_order(assessment=assessment)
     services.order_cancel(order=cancelled)
@@ -87,14 +87,18 @@ def _assessment_with(status):
     return Assessment.objects.create(status=status)
 
 
-def test_staff_approval_is_refused_when_there_is_an_assessment(catalogue, django_user_model):
-    staff = django_user_model.objects.create_user("kim", is_staff=True)
+def test_only_a_clinician_approves_an_order_without_an_assessment(catalogue, django_user_model):
+    staff = django_user_model.objects.create_user("kim", is_staff=True, is_superuser=True)
     order = _paid(create_order(assessment=_assessment()))
     with pytest.raises(ValueError):
-        services.order_approve_for_lab(order=order, actor=staff)
+        services.order_approve_for_lab(order=order, actor=clinician_user())
     plain = _paid(create_order())
     services.order_mark_scans_received(order=plain)
-    services.order_approve_for_lab(order=plain, actor=staff)
+    with pytest.raises(services.ClinicalApprovalRefused):
+        services.order_approve_for_lab(order=plain, actor=staff)
+    plain.refresh_from_db()
+    assert plain.status == Status.SCANS_RECEIVED and plain.approved_for_lab_at is None
+    services.order_approve_for_lab(order=plain, actor=clinician_user())
     assert plain.status == Status.CLINICALLY_APPROVED
 
 
@@ -103,7 +107,7 @@ def test_the_lab_reports_move_the_order_and_email_the_customer(
 ):
     order = _paid(create_order())
     services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order)
+    services.order_record_clinical_approval(order=order, actor=clinician_user())
     with django_capture_on_commit_callbacks(execute=True):
         services.order_mark_sent_to_lab(order=order, lab_reference="L-77")
         services.order_mark_shipped(order=order, carrier="Royal Mail", tracking_number="RM1GB")
@@ -118,7 +122,7 @@ def test_the_lab_reports_move_the_order_and_email_the_customer(
 def test_a_replaced_scan_sends_the_order_back_to_waiting_for_scans(catalogue):
     order = _paid(create_order())
     services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order)
+    services.order_record_clinical_approval(order=order, actor=clinician_user())
     services.order_mark_scans_needed(order=order, note="Right scan replaced")
     assert order.status == Status.AWAITING_SCANS
     services.order_mark_scans_received(order=order)

@@ -8,7 +8,7 @@ from django.test import Client
 
 from orders import services
 
-from .factories import create_order
+from .factories import clinician_user, create_order
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_the_order_page_shows_the_timeline_next_step_and_tracking(catalogue):
     assert "Upload your foot scans" in html or "how to scan your feet" in html
     assert html.count("<time") == 3  # placed, paid, awaiting scans
     services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order)
+    services.order_record_clinical_approval(order=order, actor=clinician_user())
     services.order_mark_sent_to_lab(order=order)
     services.order_mark_shipped(order=order, carrier="DPD", tracking_number="DPD-0042")
     html = Client().get(order.get_absolute_url()).content.decode()

@@ -18,7 +18,7 @@ from PIL import Image
 from orders.models import FootPhoto, Order, Scan
 from orders.states import Status
 
-from .factories import create_order, paid_order, staff_user
+from .factories import clinician_user, create_order, paid_order, staff_user
 from .foot_meshes import foot_mesh
 
 MB = 1024 * 1024
@@ -286,7 +286,7 @@ def test_an_approved_order_goes_to_the_lab_when_its_scans_are_valid(
 ):
     from orders import services
 
-    services.order_approve_for_lab(order=order, actor=None)
+    services.order_approve_for_lab(order=order, actor=clinician_user())
     upload(
         client,
         order,

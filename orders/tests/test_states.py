@@ -6,7 +6,7 @@ from orders import services
 from orders.models import Order, OrderStatusChange
 from orders.states import TRANSITIONS, IllegalTransition, Status, can_transition
 
-from .factories import create_order
+from .factories import clinician_user, create_order
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_the_whole_happy_path_is_recorded_in_order(catalogue):
         payment_intent_id="pi_1",
     )
     services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order)
+    services.order_record_clinical_approval(order=order, actor=clinician_user())
     services.order_mark_sent_to_lab(order=order, lab_reference="LAB-1")
     services.order_mark_in_production(order=order)
     services.order_mark_shipped(order=order, carrier="Royal Mail", tracking_number="RM123GB")
