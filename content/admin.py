@@ -45,7 +45,7 @@ class ArticleTopicInline(admin.TabularInline):
 class ReferenceInline(admin.TabularInline):
     model = Reference
     extra = 1
-    fields = ["position", "title", "source", "year", "url"]
+    fields = ["position", "authors", "title", "source", "year", "url"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 

@@ -26,7 +26,7 @@ REVIEW_KEYS = {
     "last_reviewed": "last_reviewed",
     "next_review_due": "next_review_due",
 }
-REFERENCE_KEYS = ("title", "source", "year", "url")
+REFERENCE_KEYS = ("authors", "title", "source", "year", "url")
 FRONT_MATTER_KEYS = {"title", "slug", "summary", "topics", "published", "references", *REVIEW_KEYS}
 SUMMARY_LENGTH = 300
 SUMMARY_SENTENCES_LENGTH = 220  # whole sentences up to about this long
@@ -225,7 +225,7 @@ def _check_date(key: str, value, path: Path, line: int) -> dt.date:
 
 
 def _check_references(value, path: Path, line: int) -> list[dict]:
-    """A list of {title, source, year, url}; the model validates lengths and the link itself."""
+    """A list of {authors, title, source, year, url}; the model checks lengths and the link."""
     if not isinstance(value, list):
         raise ImportFileError(path, line, "“references” must be a list of title/source/year/url")
     references = []
@@ -247,11 +247,14 @@ def _check_references(value, path: Path, line: int) -> list[dict]:
             year = int(year)
         if isinstance(year, bool) or not isinstance(year, int):
             raise ImportFileError(path, line, f"{where}: “year” must be a year like 2008")
-        url = item.get("url") or ""
+        url, authors = item.get("url") or "", item.get("authors") or ""
         if not isinstance(url, str):
             raise ImportFileError(path, line, f"{where}: “url” must be a web address")
+        if not isinstance(authors, str):
+            raise ImportFileError(path, line, f"{where}: “authors” must be text")
         references.append(
             {
+                "authors": authors.strip(),
                 "title": item["title"].strip(),
                 "source": item["source"].strip(),
                 "year": year,

@@ -305,6 +305,12 @@ class Reference(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="references"
     )
+    authors = models.CharField(
+        _("authors"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. “Redmond AC, Crane YZ, Menz HB”."),
+    )
     title = models.CharField(_("title"), max_length=300)
     source = models.CharField(
         _("source"),

@@ -158,7 +158,7 @@ def article_import(
     return ImportResult(article=article, outcome=outcome)
 
 
-REFERENCE_FIELDS = ("title", "source", "year", "url")
+REFERENCE_FIELDS = ("authors", "title", "source", "year", "url")
 
 
 @transaction.atomic
