@@ -337,6 +337,11 @@ class Reference(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.source}, {self.year})"
 
+    @property
+    def authors_sentence(self) -> str:
+        """The authors ending in one full stop ("…, et al." stays as it is)."""
+        return f"{self.authors.rstrip('. ')}." if self.authors.strip() else ""
+
     def clean(self) -> None:
         super().clean()
         if self.year and self.year > review_today().year:

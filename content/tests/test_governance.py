@@ -219,6 +219,13 @@ def test_the_article_page_shows_the_review_and_the_references_in_order(client):
     assert f'<a href="{second.url}" rel="noopener">Second study</a>' in references
     assert "<a" not in references.split("First study")[0].split("<li>")[-1]  # no link, no url
     assert "Journal of Foot and Ankle Research</span>, 2008." in references
+    assert "Redmond AC, Crane YZ, Menz HB. <a" in references
+
+
+def test_authors_end_in_exactly_one_full_stop():
+    assert ReferenceFactory.build(authors="Mellor R, et al.").authors_sentence == "Mellor R, et al."
+    assert ReferenceFactory.build(authors="Redmond AC").authors_sentence == "Redmond AC."
+    assert ReferenceFactory.build(authors=" ").authors_sentence == ""
 
 
 def test_an_article_without_a_review_shows_no_review_block(client):
