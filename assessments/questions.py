@@ -234,16 +234,63 @@ def to_model_answers(answers: dict) -> scoring.Answers:
         impact_sessions_per_week=IMPACT_SESSIONS.get(activity.get("impact", "none"), 0),
         recent_training_jump=activity.get("recent_training_jump") == "yes",
         hypermobility=activity.get("hypermobility") == "yes",
+        pain_score=_int_or_none(pain.get("pain_score")),
     )
 
 
-def suggest_product(answers: dict, result: scoring.Result) -> str:
-    """Which custom orthotic fits how they live: none when a red flag sent them to a clinician."""
+PRODUCT_SPORT = "sport"
+PRODUCT_DRESS = "dress"
+PRODUCT_EVERYDAY = "everyday"
+
+
+def suggest_product(answers: dict, result: scoring.Result | scoring.ResultV2) -> str:
+    """Which custom orthotic fits how they live: none when a red flag sent them to a clinician,
+    and (v2) none without a band or for load factors alone."""
     if result.referred:
+        return ""
+    if isinstance(result, scoring.ResultV2) and not result.offers_product:
         return ""
     activity = answers.get("activity", {})
     if activity.get("impact") == "three_plus" or activity.get("recent_training_jump") == "yes":
-        return "sport"
+        return PRODUCT_SPORT
     if activity.get("shoes") == "slim":
-        return "dress"
-    return "everyday"
+        return PRODUCT_DRESS
+    return PRODUCT_EVERYDAY
+
+
+PRODUCT_NAMES = {
+    PRODUCT_SPORT: _("Sport"),
+    PRODUCT_DRESS: _("Dress (slim)"),
+    PRODUCT_EVERYDAY: _("Everyday"),
+}
+# What each foot type asks of the orthotic (v2 result wording; "mixed": the feet differ).
+FOOT_TYPE_NEEDS = {
+    scoring.FOOT_TYPE_PRONATED: _("shaped to limit how far your foot rolls in"),
+    scoring.FOOT_TYPE_SUPINATED: _("with cushioning for high-arched, rigid feet"),
+    scoring.FOOT_TYPE_TYPICAL: _("shaped from your scan to support your feet"),
+    scoring.FOOT_TYPE_MIXED: _("shaped to each foot, as your feet differ"),
+}
+
+
+def product_reason(*, slug: str, answers: dict, foot_type: str) -> str:
+    """Why this product, in one sentence: the activity, the shoes, the foot type."""
+    activity = answers.get("activity", {})
+    if slug == PRODUCT_SPORT:
+        because = (
+            _("you run or do impact sport 3 or more times a week")
+            if activity.get("impact") == "three_plus"
+            else _("you have recently stepped up your training")
+        )
+    else:
+        shoes = dict(SHOES).get(activity.get("shoes"), "")
+        because = (
+            _("you wear %(shoes)s most days") % {"shoes": str(shoes).lower()}
+            if shoes
+            else _("it suits everyday shoes")
+        )
+    need = FOOT_TYPE_NEEDS.get(foot_type, FOOT_TYPE_NEEDS[scoring.FOOT_TYPE_TYPICAL])
+    return _("We suggest the %(product)s orthotic because %(because)s, %(need)s.") % {
+        "product": PRODUCT_NAMES.get(slug, slug),
+        "because": because,
+        "need": need,
+    }
