@@ -294,3 +294,78 @@ def product_reason(*, slug: str, answers: dict, foot_type: str) -> str:
         "because": because,
         "need": need,
     }
+
+
+class AnswersDocumentInvalid(ValueError):
+    """An answers document (the JSON the session stores) that cannot be scored as it is."""
+
+
+ANSWER_KEYS = tuple(step.key for step in STEPS)
+
+
+def _codes(value, known: set[str], where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise AnswersDocumentInvalid(f"{where} must be a list of codes")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise AnswersDocumentInvalid(
+            f"{where}: unknown code(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return value
+
+
+def _number(value, where: str, *, whole: bool = False) -> None:
+    if value in (None, ""):
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise AnswersDocumentInvalid(f"{where} must be a number, got {value!r}") from None
+    if whole and number != int(number):
+        raise AnswersDocumentInvalid(f"{where} must be a whole number, got {value!r}")
+
+
+def check_answers_document(document) -> dict:
+    """Check a whole answers document strictly (for audits: a mistyped code must not be
+    ignored, a mistyped red flag least of all). Returns it unchanged, or raises
+    `AnswersDocumentInvalid` naming the first problem."""
+    if not isinstance(document, dict):
+        raise AnswersDocumentInvalid("The answers document must be a JSON object.")
+    unknown = sorted(set(document) - set(ANSWER_KEYS))
+    if unknown:
+        raise AnswersDocumentInvalid(
+            f"Unknown key(s) {', '.join(unknown)}; known: {', '.join(ANSWER_KEYS)}"
+        )
+    for key in ANSWER_KEYS:
+        if not isinstance(document.get(key, {}), dict):
+            raise AnswersDocumentInvalid(f"{key!r} must be an object")
+    about = document.get("about", {})
+    _number(about.get("age"), "about.age", whole=True)
+    _number(about.get("height_cm"), "about.height_cm")
+    _number(about.get("weight_kg"), "about.weight_kg")
+    if about.get("sex", "") not in {"", *(code for code, _label in SEXES)}:
+        raise AnswersDocumentInvalid(f"about.sex: unknown code {about['sex']!r}")
+    pain = document.get("pain", {})
+    _codes(pain.get("areas", []), PAIN_AREA_CODES, "pain.areas")
+    _codes(pain.get("symptoms", []), {code for code, _label in SYMPTOMS}, "pain.symptoms")
+    _number(pain.get("pain_score"), "pain.pain_score", whole=True)
+    flags = {code for code, _label in RED_FLAG_CHOICES} | {NONE_OF_THESE}
+    _codes(document.get("red_flags", {}).get("flags", []), flags, "red_flags.flags")
+    for side in ("left", "right"):
+        items = document.get(side, {})
+        _codes(list(items), set(scoring.POSTURE_ITEMS), f"{side} items")
+        for item, value in items.items():
+            if value in (None, "", CANT_TELL):
+                continue
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                number = None
+            if number is None or str(number) != str(value).lstrip("+") or not -2 <= number <= 2:
+                raise AnswersDocumentInvalid(
+                    f"{side}.{item} must be -2..2 or {CANT_TELL!r}, got {value!r}"
+                )
+    impact = document.get("activity", {}).get("impact", "none")
+    if impact not in IMPACT_SESSIONS:
+        raise AnswersDocumentInvalid(f"activity.impact: unknown code {impact!r}")
+    return document
