@@ -238,6 +238,19 @@ def to_model_answers(answers: dict) -> scoring.Answers:
     )
 
 
+KNEE_OR_HIP_AREAS = frozenset({"knee", "hip"})
+KNEE_OR_HIP_SYMPTOMS = frozenset({"knee_pain_stairs_or_squatting", "outer_hip_pain_lying_on_side"})
+
+
+def knee_or_hip_pain(answers: dict) -> bool:
+    """Whether the knee-and-hip explanation is about this person's pain (v2 result page)."""
+    pain = answers.get("pain", {})
+    return bool(
+        KNEE_OR_HIP_AREAS & set(pain.get("areas", []))
+        or KNEE_OR_HIP_SYMPTOMS & set(pain.get("symptoms", []))
+    )
+
+
 PRODUCT_SPORT = "sport"
 PRODUCT_DRESS = "dress"
 PRODUCT_EVERYDAY = "everyday"

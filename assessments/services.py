@@ -123,11 +123,16 @@ def assessment_refer(*, assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def assessment_submit(
-    *, assessment: Assessment, contact_email: str = "", user: AbstractBaseUser | None = None
+    *,
+    assessment: Assessment,
+    contact_email: str = "",
+    user: AbstractBaseUser | None = None,
+    model_version: str = scoring.MODEL_VERSION,
 ) -> Assessment:
     """Score and submit in one transaction; a red flag found now still refers instead.
 
     A signed-in person's account is linked, so they can find the result again without the link.
+    `model_version` is for demo data and tests of results stored by an earlier model.
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.DRAFT:
@@ -135,7 +140,7 @@ def assessment_submit(
     _require_consent(assessment)
     if questions.first_incomplete_step(assessment.answers) is not None:
         raise ValueError("Every step must be answered before submitting.")
-    result = score_answers(assessment.answers)
+    result = score_answers(assessment.answers, version=model_version)
     _apply_result(assessment, result)
     assessment.contact_email = contact_email
     if assessment.user_id is None and user is not None and user.is_authenticated:
