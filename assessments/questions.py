@@ -288,19 +288,15 @@ FOOT_TYPE_NEEDS = {
 def product_reason(*, slug: str, answers: dict, foot_type: str) -> str:
     """Why this product, in one sentence: the activity, the shoes, the foot type."""
     activity = answers.get("activity", {})
-    if slug == PRODUCT_SPORT:
-        because = (
-            _("you run or do impact sport 3 or more times a week")
-            if activity.get("impact") == "three_plus"
-            else _("you have recently stepped up your training")
-        )
-    else:
-        shoes = dict(SHOES).get(activity.get("shoes"), "")
-        because = (
-            _("you wear %(shoes)s most days") % {"shoes": str(shoes).lower()}
-            if shoes
-            else _("it suits everyday shoes")
-        )
+    reasons = []
+    if activity.get("impact") == "three_plus":
+        reasons.append(_("you run or do impact sport 3 or more times a week"))
+    elif activity.get("recent_training_jump") == "yes":
+        reasons.append(_("you have recently stepped up your training"))
+    shoes = dict(SHOES).get(activity.get("shoes"))
+    if shoes:
+        reasons.append(_("you wear %(shoes)s most days") % {"shoes": str(shoes).lower()})
+    because = _(" and ").join(str(reason) for reason in reasons) or _("it suits everyday shoes")
     need = FOOT_TYPE_NEEDS.get(foot_type, FOOT_TYPE_NEEDS[scoring.FOOT_TYPE_TYPICAL])
     return _("We suggest the %(product)s orthotic because %(because)s, %(need)s.") % {
         "product": PRODUCT_NAMES.get(slug, slug),

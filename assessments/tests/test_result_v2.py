@@ -263,3 +263,38 @@ def test_v2_scores_are_stored_unrounded(client):
     assessment.refresh_from_db()
     assert assessment.left_score == 7.5 and assessment.right_score == 5.0
     assert assessment.result["left"]["score"] == 7.5
+
+
+@pytest.mark.parametrize(
+    ("activity", "foot_type", "sentence"),
+    [
+        (
+            {"impact": "three_plus", "shoes": "trainers"},
+            "pronated",
+            "We suggest the Sport orthotic because you run or do impact sport 3 or more times "
+            "a week and you wear trainers or other sports shoes most days, shaped to limit how "
+            "far your foot rolls in.",
+        ),
+        (
+            {"impact": "none", "recent_training_jump": "yes", "shoes": "everyday"},
+            "supinated",
+            "We suggest the Sport orthotic because you have recently stepped up your training "
+            "and you wear everyday casual shoes most days, with cushioning for high-arched, "
+            "rigid feet.",
+        ),
+        (
+            {},
+            "",
+            "We suggest the Everyday orthotic because it suits everyday shoes, shaped from your "
+            "scan to support your feet.",
+        ),
+    ],
+)
+def test_the_product_reason_is_one_sentence_from_activity_shoes_and_foot_type(
+    activity, foot_type, sentence
+):
+    from assessments import questions
+
+    slug = "everyday" if not activity else "sport"
+    answers = {"activity": activity}
+    assert questions.product_reason(slug=slug, answers=answers, foot_type=foot_type) == sentence
