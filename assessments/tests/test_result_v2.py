@@ -298,3 +298,10 @@ def test_the_product_reason_is_one_sentence_from_activity_shoes_and_foot_type(
     slug = "everyday" if not activity else "sport"
     answers = {"activity": activity}
     assert questions.product_reason(slug=slug, answers=answers, foot_type=foot_type) == sentence
+
+
+def test_high_arches_without_a_matching_symptom_are_low_and_named_as_such(client):
+    html = page(client, submitted(left="-2", right="-2", pain=NO_PAIN))
+    assert "Low: nothing in your answers points to your feet needing an orthotic" in html
+    assert "a foot that rolls out rather than in" in html
+    assert "usual range" not in html.split('id="band-heading"', 1)[1].split("</section>", 1)[0]
