@@ -473,12 +473,12 @@ def foot_result_v2(
     side: str, items: dict[str, int | None], *, load: int = 0, matching_symptom: bool = False
 ) -> FootResult:
     """One foot: the unrounded rescaled score, its posture band and its own result band."""
-    v1 = foot_score(side, items)  # validates the answers and counts them the v1 way
-    if v1.score is None:
+    counted = foot_score(side, items)  # validates the answers and counts them as v1 does
+    if counted.score is None:
         drivers = tuple(ItemWeight(item, items.get(item), None) for item in POSTURE_ITEMS)
-        return FootResult(side, None, v1.answered, v1.raw_total, None, None, drivers)
-    scale = len(POSTURE_ITEMS) / v1.answered
-    score = v1.raw_total * len(POSTURE_ITEMS) / v1.answered  # exact for every edge value
+        return FootResult(side, None, counted.answered, counted.raw_total, None, None, drivers)
+    scale = len(POSTURE_ITEMS) / counted.answered
+    score = counted.raw_total * len(POSTURE_ITEMS) / counted.answered  # exact for every edge value
     drivers = tuple(
         ItemWeight(item, items.get(item), None if items.get(item) is None else items[item] * scale)
         for item in POSTURE_ITEMS
@@ -487,8 +487,8 @@ def foot_result_v2(
     return FootResult(
         side,
         score,
-        v1.answered,
-        v1.raw_total,
+        counted.answered,
+        counted.raw_total,
         band,
         result_band_v2(band, load, matching_symptom),
         drivers,
