@@ -1,9 +1,10 @@
-"""Demo assessments for `make run`: a submitted one, a reviewed one and a red-flag referral."""
+"""Demo assessments for `make run`: model v2 results (pronated, high-arched, a referral and a
+same-day referral), a reviewed one, and one stored by model v1 that still reads the v1 way."""
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from . import services
+from . import scoring, services
 from .consent import HEALTH_DATA_CONSENT_VERSION, HealthDataConsent
 from .models import Assessment
 
@@ -11,13 +12,33 @@ DEMO_EMAILS = {
     "submitted": "demo-submitted@fitsperfect.example",
     "approved": "demo-approved@fitsperfect.example",
     "referred": "demo-referred@fitsperfect.example",
+    "urgent": "demo-urgent@fitsperfect.example",
+    "high_arched": "demo-high-arched@fitsperfect.example",
+    "version_1": "demo-version-1@fitsperfect.example",
 }
+HEEL_PAIN = {
+    "areas": ["heel"],
+    "duration": "6_weeks_to_3_months",
+    "pain_score": 5,
+    "symptoms": ["first_step_heel_pain"],
+    "aggravates": "First steps in the morning",
+}
+# key -> (left posture answer, right posture answer, red flags, pain answers, model version)
+DEMOS = (
+    ("submitted", "2", "1", ("none",), None, scoring.MODEL_VERSION),
+    ("approved", "1", "1", ("none",), None, scoring.MODEL_VERSION),
+    ("referred", "0", "1", ("nerve_symptoms",), None, scoring.MODEL_VERSION),
+    ("urgent", "0", "0", ("injury_cannot_bear_weight",), None, scoring.MODEL_VERSION),
+    ("high_arched", "-2", "-2", ("none",), HEEL_PAIN, scoring.MODEL_VERSION),
+    ("version_1", "2", "1", ("none",), None, scoring.MODEL_VERSION_V1),
+)
 
 
-def _answers(posture: str, flags=("none",), age=45) -> dict:
+def _answers(posture: str, flags=("none",), age=45, *, right="1", pain=None) -> dict:
     return {
         "about": {"age": age, "sex": "female", "height_cm": 165, "weight_kg": 80},
-        "pain": {
+        "pain": pain
+        or {
             "areas": ["hip"],
             "duration": "3_to_12_months",
             "pain_score": 6,
@@ -31,7 +52,7 @@ def _answers(posture: str, flags=("none",), age=45) -> dict:
         ),
         "right": dict.fromkeys(
             ("ankle_curves", "heel_tilt", "midfoot_bulge", "arch_height", "toes_from_behind"),
-            "1",
+            right,
         ),
         "activity": {
             "impact": "three_plus",
@@ -48,11 +69,7 @@ def _answers(posture: str, flags=("none",), age=45) -> dict:
 
 def seed(stdout) -> None:
     services.clinicians_group()
-    for key, posture, flags in (
-        ("submitted", "2", ("none",)),
-        ("approved", "1", ("none",)),
-        ("referred", "0", ("nerve_symptoms",)),
-    ):
+    for key, posture, right, flags, pain, version in DEMOS:
         if Assessment.objects.filter(contact_email=DEMO_EMAILS[key]).exists():
             continue
         demo_consent = HealthDataConsent(
@@ -61,12 +78,12 @@ def seed(stdout) -> None:
         draft = services.assessment_start_draft(
             consent=demo_consent, source_article_slug="hip-pain-and-your-feet"
         )
-        draft.answers = _answers(posture, flags)
+        draft.answers = _answers(posture, flags, right=right, pain=pain)
         draft.save(update_fields=["answers"])
         if flags != ("none",):
             done = services.assessment_refer(assessment=draft)
         else:
-            done = services.assessment_submit(assessment=draft)
+            done = services.assessment_submit(assessment=draft, model_version=version)
         # Set directly rather than through submission, so seeding sends no email.
         Assessment.objects.filter(pk=done.pk).update(contact_email=DEMO_EMAILS[key])
         if key == "approved":

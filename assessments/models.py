@@ -59,8 +59,9 @@ class Assessment(models.Model):
     # "activity"): with `model_version` they let any result be explained and re-scored later.
     answers = models.JSONField(default=dict, blank=True)
     model_version = models.CharField(max_length=16, blank=True)
-    left_score = models.SmallIntegerField(null=True, blank=True)
-    right_score = models.SmallIntegerField(null=True, blank=True)
+    # Per-foot posture score A, unrounded (v2 compares it unrounded; v1 stored whole numbers).
+    left_score = models.FloatField(null=True, blank=True)
+    right_score = models.FloatField(null=True, blank=True)
     load_score = models.SmallIntegerField(null=True, blank=True)
     asymmetry = models.BooleanField(default=False)
     red_flags = models.JSONField(default=list, blank=True)

@@ -322,13 +322,26 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     if assessment is None:
         raise Http404
     if assessment.red_flags:
-        context = {"assessment": assessment, "email_form": EmailLinkForm()}
+        context = {
+            "assessment": assessment,
+            "email_form": EmailLinkForm(),
+            "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
+        }
         return _private(render(request, "assessments/referral.html", context))
+    email_form = EmailLinkForm(initial={"email": assessment.contact_email})
+    return _private(
+        render(request, "assessments/result.html", _result_context(assessment, email_form))
+    )
+
+
+def _result_context(assessment: Assessment, email_form: EmailLinkForm) -> dict:
+    """What the result page shows. A result is explained in the words of its own model version:
+    v1 results with the v1 template sections, v2 results with the v2 includes."""
     context = {
         "assessment": assessment,
         "result": assessment.result,
         "footprint": _footprint(assessment),
-        "email_form": EmailLinkForm(initial={"email": assessment.contact_email}),
+        "email_form": email_form,
         # No order offer once the assessment is closed (a clinician referred the person in person).
         "order_url": (
             f"/orthotics/{assessment.suggested_product_slug}/?assessment={assessment.token}"
@@ -336,8 +349,26 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             and selectors.assessment_may_back_order(assessment=assessment)
             else ""
         ),
+        "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
     }
-    return _private(render(request, "assessments/result.html", context))
+    if context["v2"]:
+        slug = assessment.suggested_product_slug
+        load_codes = {code for code, _points in assessment.result.get("load_factors", [])}
+        context |= {
+            "product_reason": (
+                questions.product_reason(
+                    slug=slug,
+                    answers=assessment.answers,
+                    foot_type=assessment.result.get("foot_type", ""),
+                )
+                if slug
+                else ""
+            ),
+            "knee_or_hip_pain": questions.knee_or_hip_pain(assessment.answers),
+            "weight_advice": bool(load_codes & {"bmi_30_or_more", "bmi_27_to_30"}),
+            "training_advice": "impact_or_training_jump" in load_codes,
+        }
+    return context
 
 
 def _footprint(assessment: Assessment) -> dict | None:
@@ -379,15 +410,16 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
             % {"email": form.cleaned_data["email"]},
         )
         return redirect("assessments:result", token=token)
-    template = "assessments/referral.html" if assessment.red_flags else "assessments/result.html"
-    return _private(
-        render(
-            request,
-            template,
-            {"assessment": assessment, "result": assessment.result, "email_form": form},
-            status=400,
-        )
-    )
+    if assessment.red_flags:
+        template = "assessments/referral.html"
+        context = {
+            "assessment": assessment,
+            "email_form": form,
+            "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
+        }
+    else:
+        template, context = "assessments/result.html", _result_context(assessment, form)
+    return _private(render(request, template, context, status=400))
 
 
 def _photo_response(photo: AssessmentPhoto) -> HttpResponse:

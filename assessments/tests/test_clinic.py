@@ -110,7 +110,7 @@ def test_clinic_shows_no_payment_details(client):
 
 def test_queue_puts_red_flags_then_high_bands_first(client):
     low = submitted(left="0", right="0")
-    high = submitted(left="2", right="2")
+    high = submitted(left="2", right="2", pain={"symptoms": ["first_step_heel_pain"]})
     moderate = submitted(left="1", right="1")
     flag = referred()
     urgent = referred(flags=("diabetic_foot_wound",))
@@ -123,7 +123,7 @@ def test_queue_puts_red_flags_then_high_bands_first(client):
 
 
 def test_queue_filters_and_search(client):
-    high = submitted(left="2", right="2")
+    high = submitted(left="2", right="2", pain={"symptoms": ["first_step_heel_pain"]})
     low = submitted(left="0", right="0")
     Assessment.objects.filter(pk=low.pk).update(contact_email="find.me@example.com")
     old = submitted(left="1", right="1")
@@ -175,7 +175,7 @@ def test_assessment_page_shows_what_the_reviewer_needs(client):
         "Impact sport",
         "Previous overuse injury",
         "Insoles or orthotics before",
-        "model version 1",
+        "model version 2",
         "Red flags",
         "Load score (B)",
         "Right foot from behind",
@@ -317,7 +317,8 @@ def test_calibration_compares_self_scores_with_clinician_ratings(client):
             )
         },
     )
-    differ = submitted(left="2", right="2")  # self: +10 highly pronated
+    # self: +10 highly pronated, high with a matching symptom (model v2)
+    differ = submitted(left="2", right="2", pain={"symptoms": ["first_step_heel_pain"]})
     services.review_create(
         assessment=differ,
         reviewer=reviewer,
