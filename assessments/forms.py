@@ -380,3 +380,15 @@ class HealthDataConsentForm(forms.Form):
             "required": _("Select the box to agree, so that we can store your answers"),
         },
     )
+
+
+class CalibrationFilterForm(forms.Form):
+    """Calibration for one model version, or each version with reviews (never mixed)."""
+
+    version = forms.ChoiceField(label=_("Model version"), required=False)
+
+    def __init__(self, *args, versions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [("", _("Every version, separately"))] + [
+            (v, format_lazy(_("Version {}"), v)) for v in versions
+        ]

@@ -20,16 +20,18 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fitsperfect import pagecache
 
-from . import footprint, progress, questions, scoring, selectors, services, summary
+from . import calibration, footprint, progress, questions, selectors, services, summary
 from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
     AboutForm,
     ActivityForm,
+    CalibrationFilterForm,
     EmailLinkForm,
     HealthDataConsentForm,
     PainForm,
@@ -518,18 +520,30 @@ def clinic_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return _photo_response(found)
 
 
+CALIBRATION_UNITS = {
+    calibration.UNIT_FEET: _lazy("All feet"),
+    calibration.UNIT_LEFT: _lazy("Left feet"),
+    calibration.UNIT_RIGHT: _lazy("Right feet"),
+    calibration.UNIT_PEOPLE: _lazy("People (higher-scoring foot)"),
+}
+
+
 @_clinician
 def clinic_calibration(request: HttpRequest) -> HttpResponse:
-    figures = selectors.calibration()
-    bands = list(scoring.POSTURE_BANDS)
-    rows = [
-        {"band": own, "counts": [figures.confusion.get((own, theirs), 0) for theirs in bands]}
-        for own in bands
-    ]
+    """Self-scores against clinicians' ratings, per model version, for tuning the thresholds."""
+    versions = selectors.calibration_versions()
+    form = CalibrationFilterForm(request.GET or None, versions=versions)
+    chosen = form.cleaned_data["version"] if form.is_bound and form.is_valid() else ""
+    records = selectors.calibration_records(version=chosen)
+    sections = []
+    for version in [chosen] if chosen else versions:
+        figures = calibration.figures(records, version=version)
+        units = [(CALIBRATION_UNITS[row.unit], row) for row in figures.agreements]
+        sections.append({"figures": figures, "agreements": units})
     return _private(
         render(
             request,
             "assessments/clinic/calibration.html",
-            {"figures": figures, "bands": bands, "confusion_rows": rows},
+            {"form": form, "sections": sections, "versions": versions},
         )
     )
