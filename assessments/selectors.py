@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -18,7 +19,7 @@ from django.db.models import (
 )
 
 from . import calibration, questions
-from .models import FPI_ITEM_FIELDS, Assessment, AssessmentPhoto, Review
+from .models import FPI_ITEM_FIELDS, Assessment, AssessmentPhoto, ClinicMessage, Review
 
 VISIBLE_STATUSES = (
     Assessment.Status.SUBMITTED,
@@ -182,3 +183,23 @@ def calibration_versions() -> list[str]:
         .distinct()
     )
     return sorted(set(versions), key=lambda v: (len(v), v), reverse=True)
+
+
+def clinic_messages() -> QuerySet[ClinicMessage]:
+    """Every message to the clinic: waiting ones first, oldest first; then the answered ones,
+    most recently answered first."""
+    return ClinicMessage.objects.select_related("assessment", "answered_by").order_by(
+        F("answered_at").desc(nulls_first=True), "created_at", "pk"
+    )
+
+
+def clinic_messages_waiting() -> QuerySet[ClinicMessage]:
+    return ClinicMessage.objects.filter(answered_at__isnull=True).order_by("created_at", "pk")
+
+
+def clinic_message(message_id: int) -> ClinicMessage | None:
+    return (
+        ClinicMessage.objects.filter(pk=message_id)
+        .select_related("assessment", "answered_by")
+        .first()
+    )

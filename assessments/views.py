@@ -32,6 +32,8 @@ from .forms import (
     AboutForm,
     ActivityForm,
     CalibrationFilterForm,
+    ClinicAnswerForm,
+    ClinicMessageForm,
     EmailLinkForm,
     HealthDataConsentForm,
     PainForm,
@@ -418,6 +420,47 @@ def photo(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     return _photo_response(found)
 
 
+@never_cache
+def message(request: HttpRequest, token: str | None = None) -> HttpResponse:
+    """ "Talk to a clinician": a question for the clinic, answered by email. From a result page
+    (`token`) the message is linked to that assessment, so the clinician sees the answers."""
+    assessment = None
+    if token is not None:
+        assessment = selectors.result_by_token(token)
+        if assessment is None:
+            raise Http404
+    status = 200
+    if request.method == "POST":
+        form = ClinicMessageForm(request.POST)
+        if form.is_valid():
+            services.clinic_message_create(
+                **form.cleaned_data, assessment=assessment, user=request.user
+            )
+            return redirect("assessments:message_sent")
+        status = 400
+    else:
+        user = request.user
+        form = ClinicMessageForm(
+            initial={
+                "name": user.get_full_name() if user.is_authenticated else "",
+                "email": (assessment.contact_email if assessment else "")
+                or (user.email if user.is_authenticated else ""),
+            }
+        )
+    return _private(
+        render(
+            request,
+            "assessments/message.html",
+            {"form": form, "assessment": assessment},
+            status=status,
+        )
+    )
+
+
+def message_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/message_sent.html")
+
+
 @login_required
 def my_assessments(request: HttpRequest) -> HttpResponse:
     return _private(
@@ -440,6 +483,9 @@ def _clinician(view):
     return never_cache(view)
 
 
+QUEUE_MESSAGES = 10  # waiting messages shown under the queue; the rest on the messages page
+
+
 @_clinician
 def clinic_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
@@ -449,11 +495,22 @@ def clinic_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.clinic_queue(filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    waiting = list(selectors.clinic_messages_waiting()[: QUEUE_MESSAGES + 1])
     return _private(
         render(
             request,
             "assessments/clinic/queue.html",
-            {"form": form, "page": page, "query": query.urlencode()},
+            {
+                "form": form,
+                "page": page,
+                "query": query.urlencode(),
+                "waiting": waiting[:QUEUE_MESSAGES],
+                "waiting_count": (
+                    len(waiting)
+                    if len(waiting) <= QUEUE_MESSAGES
+                    else selectors.clinic_messages_waiting().count()
+                ),
+            },
         )
     )
 
@@ -545,5 +602,42 @@ def clinic_calibration(request: HttpRequest) -> HttpResponse:
             request,
             "assessments/clinic/calibration.html",
             {"form": form, "sections": sections, "versions": versions},
+        )
+    )
+
+
+@_clinician
+def clinic_messages(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.clinic_messages(), 50).get_page(request.GET.get("page"))
+    return _private(render(request, "assessments/clinic/messages.html", {"page": page}))
+
+
+@_clinician
+def clinic_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """One message; a clinician answers it here and the answer is emailed to the person."""
+    found = selectors.clinic_message(pk)
+    if found is None:
+        raise Http404
+    form = ClinicAnswerForm(request.POST or None)
+    if request.method == "POST" and not found.is_answered and form.is_valid():
+        try:
+            services.clinic_message_answer(
+                message=found, clinician=request.user, answer=form.cleaned_data["answer"]
+            )
+        except services.MessageAlreadyAnswered:
+            messages.error(request, _("Another clinician has already answered this message."))
+        else:
+            messages.success(
+                request,
+                _("Your answer has been recorded and will be emailed to %(email)s.")
+                % {"email": found.email},
+            )
+        return redirect("assessments:clinic_message", pk=pk)
+    return _private(
+        render(
+            request,
+            "assessments/clinic/message.html",
+            {"clinic_message": found, "form": form},
+            status=400 if form.errors else 200,
         )
     )
