@@ -277,6 +277,7 @@ class Edge:
     lower: str
     upper: str
     value: float
+    upper_includes_value: bool  # "upper from value" (True) or "upper above value" (False)
 
 
 def edges_of(version: str) -> tuple[Edge, ...]:
@@ -292,7 +293,13 @@ def edges_of(version: str) -> tuple[Edge, ...]:
             for position in range(len(bands) - 1)
         ]
     return tuple(
-        Edge(index, bands[index], bands[index + 1], float(value))
+        Edge(
+            index,
+            bands[index],
+            bands[index + 1],
+            float(value),
+            band_of(value, version=version) == bands[index + 1],
+        )
         for index, value in enumerate(values)
     )
 

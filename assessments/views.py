@@ -429,7 +429,6 @@ def message(request: HttpRequest, token: str | None = None) -> HttpResponse:
         assessment = selectors.result_by_token(token)
         if assessment is None:
             raise Http404
-    status = 200
     if request.method == "POST":
         form = ClinicMessageForm(request.POST)
         if form.is_valid():
@@ -437,7 +436,6 @@ def message(request: HttpRequest, token: str | None = None) -> HttpResponse:
                 **form.cleaned_data, assessment=assessment, user=request.user
             )
             return redirect("assessments:message_sent")
-        status = 400
     else:
         user = request.user
         form = ClinicMessageForm(
@@ -452,7 +450,6 @@ def message(request: HttpRequest, token: str | None = None) -> HttpResponse:
             request,
             "assessments/message.html",
             {"form": form, "assessment": assessment},
-            status=status,
         )
     )
 

@@ -215,11 +215,13 @@ def shift(figures, lower, upper, delta):
 
 def test_v1_edges_are_read_off_the_models_band_function():
     edges = calibration.edges_of("1")
-    assert [(e.lower, e.upper, e.value) for e in edges] == [
-        ("supinated", "typical", 0),
-        ("typical", "pronated", 5),
-        ("pronated", "highly_pronated", 8),
+    assert [(e.lower, e.upper, e.value, e.upper_includes_value) for e in edges] == [
+        ("supinated", "typical", 0, True),
+        ("typical", "pronated", 5, True),
+        ("pronated", "highly_pronated", 8, True),
     ]
+    # v2: supinated bands are "at or below" their edge, the others start at theirs.
+    assert [e.upper_includes_value for e in calibration.edges_of("2")] == [False, False, True, True]
 
 
 def test_v1_shift_counts_the_feet_on_the_edge():
@@ -327,6 +329,7 @@ def test_the_page_shows_the_figures_chart_and_its_table_to_clinicians(client, re
     assert '<title id="scatter-title-1">' in html and '<desc id="scatter-desc-1">' in html
     assert 'data-table="scatter-1"' in html and 'data-table="agreement-1"' in html
     assert "<circle" in html
+    assert "pronated (rolling in) from +5" in html  # the threshold-shift table names each edge
     assert 'data-table="shifts-2"' in html and 'data-table="items-2"' in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
     sections = response.context["sections"]
