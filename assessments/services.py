@@ -25,7 +25,7 @@ from fitsperfect.queueing import enqueue_on_commit
 
 from . import footprint, questions, scoring
 from .consent import ConsentMissing, HealthDataConsent
-from .models import Assessment, AssessmentPhoto, Review
+from .models import Assessment, AssessmentPhoto, ClinicMessage, Review
 from .signals import assessment_approved, assessment_closed
 
 REVIEW_PERMISSION = "assessments.review_assessment"
@@ -388,3 +388,73 @@ def review_create(
             )
         )
     return review
+
+
+# --- Messages to the clinic ("talk to a clinician") ---------------------------------------------
+
+
+class MessageAlreadyAnswered(Exception):
+    """Another clinician answered first: one answer per message, emailed once."""
+
+
+def clinic_message_create(
+    *,
+    name: str,
+    email: str,
+    message: str,
+    assessment: Assessment | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ClinicMessage:
+    """Store a customer's question for the clinicians (linked to their assessment if any)."""
+    return ClinicMessage.objects.create(
+        name=name,
+        email=email,
+        message=message,
+        assessment=assessment,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def clinic_message_answer(
+    *, message: ClinicMessage, clinician: AbstractBaseUser, answer: str
+) -> ClinicMessage:
+    """Record a clinician's answer and email it to the person once this transaction commits."""
+    from .tasks import send_clinic_answer  # tasks import this module
+
+    if not can_review(clinician):
+        raise PermissionDenied(_("Only clinicians can answer messages."))
+    message = ClinicMessage.objects.select_for_update().get(pk=message.pk)
+    if message.is_answered:
+        raise MessageAlreadyAnswered
+    message.answer = answer
+    message.answered_at = timezone.now()
+    message.answered_by = clinician
+    message.save(update_fields=["answer", "answered_at", "answered_by"])
+    enqueue_on_commit(send_clinic_answer, message.pk)
+    return message
+
+
+@transaction.atomic
+def clinic_answer_send(*, message_id: int) -> bool:
+    """Email a clinician's answer to the person; False if there is none or it already went."""
+    message = (
+        ClinicMessage.objects.select_for_update()
+        .filter(pk=message_id, answered_at__isnull=False, answer_sent_at__isnull=True)
+        .first()
+    )
+    if message is None or not message.email:
+        return False
+    body = render_to_string(
+        "assessments/email/clinic_answer.txt",
+        {"message": message, "contact_url": settings.SITE_URL + reverse("assessments:message")},
+    )
+    send_mail(
+        _("An answer from a Fits Perfect clinician"),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.email],
+    )
+    message.answer_sent_at = timezone.now()
+    message.save(update_fields=["answer_sent_at"])
+    return True

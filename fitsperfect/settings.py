@@ -473,6 +473,13 @@ RATE_LIMITS = [
         "window": 3600,
     },
     {
+        "name": "clinic-message",
+        "path": r"^/assessment/(result/[^/]+/)?talk-to-a-clinician/$",
+        "key": "ip",
+        "limit": 5,
+        "window": 3600,
+    },
+    {
         "name": "newsletter",
         "path": r"^/articles/newsletter/$",
         "key": "ip",

@@ -129,8 +129,21 @@ MATRIX: dict[str, tuple] = {
         "/assessment/result/{assessment_token}/photos/footprint/",
         PUBLIC,
     ),
+    "assessment/result/<str:token>/talk-to-a-clinician/": (
+        "GET",
+        "/assessment/result/{assessment_token}/talk-to-a-clinician/",
+        PUBLIC,
+    ),
+    "assessment/talk-to-a-clinician/": ("GET", "/assessment/talk-to-a-clinician/", PUBLIC),
+    "assessment/talk-to-a-clinician/sent/": (
+        "GET",
+        "/assessment/talk-to-a-clinician/sent/",
+        PUBLIC,
+    ),
     "clinic/": ("GET", "/clinic/", CLINIC),
     "clinic/calibration/": ("GET", "/clinic/calibration/", CLINIC),
+    "clinic/messages/": ("GET", "/clinic/messages/", CLINIC),
+    "clinic/messages/<int:pk>/": ("GET", "/clinic/messages/{message_pk}/", CLINIC),
     "clinic/assessments/<int:pk>/": ("GET", "/clinic/assessments/{assessment_pk}/", CLINIC),
     "clinic/assessments/<int:pk>/photos/<slug:kind>/": (
         "GET",
@@ -273,6 +286,9 @@ def world(db, settings):
     assessment_b.user = users["customer_b"]
     assessment_b.save(update_fields=["user"])
     photo_a = _photo(assessment_a)
+    message_a = apps.get_model("assessments", "ClinicMessage").objects.create(
+        assessment=assessment_a, name="A", email="a@example.com", message="Is this normal?"
+    )
     _photo(assessment_b)
     order_a = create_order(email="a@example.com", user=users["customer_a"], assessment=assessment_a)
     order_b = create_order(email="b@example.com", user=users["customer_b"], assessment=assessment_b)
@@ -285,6 +301,7 @@ def world(db, settings):
         "order_token": order_a.access_token,
         "assessment_token": assessment_a.token,
         "assessment_pk": assessment_a.pk,
+        "message_pk": message_a.pk,
         "photo_name": photo_a.file.name,
         "scan_pk": scan_a.pk if scan_a else 999999,
         "topic": topic.slug,

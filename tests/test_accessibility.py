@@ -228,6 +228,30 @@ def referral(page):
     page.goto(f"/assessment/result/{referred().token}/")
 
 
+def talk_to_a_clinician(page):
+    from assessments.tests.factories import submitted
+
+    page.goto(f"/assessment/result/{submitted().token}/talk-to-a-clinician/")
+
+
+def talk_to_a_clinician_with_errors(page):
+    page.goto("/assessment/talk-to-a-clinician/")
+    page.get_by_label("Your message").fill("My heel hurts in the morning.")
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").is_visible()
+
+
+def talk_to_a_clinician_sent(page):
+    page.goto("/assessment/talk-to-a-clinician/")
+    page.get_by_label("Your name").fill("Gina Green")
+    page.get_by_label("Email address").fill("gina@example.com")
+    page.get_by_label("Your message").fill("Is +6 a lot?")
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Message sent"
+
+
 def catalogue(page):
     _seed_catalogue()
     page.goto("/orthotics/")
@@ -356,6 +380,9 @@ PAGES: dict[str, Callable] = {
         check_your_answers,
         result,
         referral,
+        talk_to_a_clinician,
+        talk_to_a_clinician_with_errors,
+        talk_to_a_clinician_sent,
         catalogue,
         product,
         product_with_errors,

@@ -185,11 +185,6 @@ def fpi_total(review, side: str):
     return scoring.foot_score(side, review.fpi_items(side)).score
 
 
-@register.filter
-def get_item(mapping, key):
-    return (mapping or {}).get(key, {}).items()
-
-
 ARCH_WORDS = {
     "flat": gettext_lazy("flat-foot range"),
     "typical": gettext_lazy("typical range"),

@@ -1,4 +1,4 @@
-"""Clinician review: who may reach /clinic/, the queue order, reviews and revisions, calibration."""
+"""Clinician review: who may reach /clinic/, the queue order, reviews and revisions."""
 
 import datetime as dt
 import io
@@ -295,49 +295,7 @@ def test_a_draft_cannot_be_reviewed_or_opened():
     assert selectors.clinic_assessment(DraftFactory().pk) is None
 
 
-# --- Calibration ----------------------------------------------------------------------------
-
-
-def test_calibration_compares_self_scores_with_clinician_ratings(client):
-    reviewer = clinician()
-    agree = submitted(left="1", right="1")  # self: +5 pronated both feet
-    services.review_create(
-        assessment=agree,
-        reviewer=reviewer,
-        decision="approved",
-        fpi={
-            f"{side}_{item}": 1
-            for side in ("left", "right")
-            for item in (
-                "ankle_curves",
-                "heel_tilt",
-                "midfoot_bulge",
-                "arch_height",
-                "toes_from_behind",
-            )
-        },
-    )
-    # self: +10 highly pronated, high with a matching symptom (model v2)
-    differ = submitted(left="2", right="2", pain={"symptoms": ["first_step_heel_pain"]})
-    services.review_create(
-        assessment=differ,
-        reviewer=reviewer,
-        decision="needs_information",
-        notes="n",
-        fpi={"left_heel_tilt": 0, "left_arch_height": 0, "left_midfoot_bulge": 0},
-    )
-    submitted()  # not reviewed: not counted
-    figures = selectors.calibration()
-    assert figures.reviewed == 2
-    assert figures.per_band == {"moderate": 1, "high": 1}
-    assert figures.feet_compared == 3  # the second review rated one foot only
-    assert figures.posture_band_agreement == 2
-    assert figures.confusion[("highly_pronated", "typical")] == 1
-    assert figures.mean_absolute_difference == round((0 + 0 + 10) / 3, 2)
-    client.force_login(reviewer)
-    html = client.get(reverse("assessments:clinic_calibration")).content.decode()
-    assert 'data-figure="reviewed">2<' in html
-    assert "67%" in html
+# Calibration figures and their page: test_calibration.py.
 
 
 def test_clinic_assessment_page_queries_do_not_grow_with_reviews(
