@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from fitsperfect import pagecache
 
-from . import calibration, footprint, progress, questions, selectors, services, summary
+from . import calibration, footprint, progress, questions, scoring, selectors, services, summary
 from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
     AboutForm,

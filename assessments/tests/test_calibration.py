@@ -8,7 +8,6 @@ from django.urls import reverse
 from sklearn.metrics import cohen_kappa_score
 
 from assessments import calibration, scoring, selectors, services
-from assessments.models import Assessment
 from assessments.tests.factories import UserFactory, clinician, submitted
 
 pytestmark = pytest.mark.django_db
@@ -305,14 +304,13 @@ def test_selector_uses_the_latest_review_in_a_fixed_number_of_queries(
 
 @pytest.fixture
 def reviewed_pair():
-    """One v1 assessment and one made to look v2, both reviewed."""
+    """One v1 assessment and one v2, both reviewed."""
     reviewer = clinician()
-    v1 = submitted(left="1", right="1")
+    v1 = submitted(model_version="1", left="1", right="1")
     services.review_create(
         assessment=v1, reviewer=reviewer, decision="approved", fpi=full_rating(1)
     )
-    v2 = submitted(left="2", right="1")
-    Assessment.objects.filter(pk=v2.pk).update(model_version="2")
+    v2 = submitted(model_version="2", left="2", right="1")
     services.review_create(
         assessment=v2, reviewer=reviewer, decision="approved", fpi=full_rating(0)
     )
