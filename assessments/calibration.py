@@ -65,12 +65,9 @@ class Pair:
 def clinician_score(items: Items, *, version: str) -> float | None:
     """The clinician's items 2-6 rescaled exactly like that version's self-score: v1 rounds
     (`scoring.foot_score`), v2 compares the unrounded rescaled total."""
-    foot = scoring.foot_score("clinician", items)
-    if foot.score is None:
-        return None
     if version == V2:
-        return foot.raw_total * len(scoring.POSTURE_ITEMS) / foot.answered
-    return foot.score
+        return scoring.foot_result_v2("clinician", items).score
+    return scoring.foot_score("clinician", items).score
 
 
 def bands_of(version: str) -> tuple[str, ...]:
