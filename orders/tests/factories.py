@@ -48,6 +48,7 @@ def create_order(
     user=None,
     checkout_key: str | None = None,
     screened: bool = True,
+    health_screen=None,
 ):
     """An order awaiting payment, created exactly as checkout creates it: without an assessment,
     with the checkout health questions passed (`screened=False`: an order from before them)."""
@@ -72,7 +73,8 @@ def create_order(
         country="GB",
         user=user,
         assessment=assessment,
-        health_screen=passed_screen() if assessment is None and screened else None,
+        health_screen=health_screen
+        or (passed_screen() if assessment is None and screened else None),
         checkout_key=checkout_key,
     )
 
