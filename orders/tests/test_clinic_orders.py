@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessments.tests.factories import clinician, submitted
 from orders import services
@@ -21,6 +23,11 @@ from orders.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+HYPOTHESIS = settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.fixture
@@ -234,3 +241,103 @@ def test_the_factory_helper_still_reaches_the_lab_through_a_clinician(catalogue)
     order = make_ready_for_lab(pay(create_order()))
     assert order.status == Status.CLINICALLY_APPROVED
     assert services.order_clinical_refusal(order=order) == ""
+
+
+# --- No sequence opens the gate --------------------------------------------------------------------
+
+LAB_SIDE = {
+    Status.CLINICALLY_APPROVED,
+    Status.SENT_TO_LAB,
+    Status.IN_PRODUCTION,
+    Status.SHIPPED,
+    Status.DELIVERED,
+}
+ATTEMPTS = [
+    "scans",
+    "rescan",
+    "approve_as_staff",
+    "approve_as_superuser",
+    "approve_as_nobody",
+    "record_as_staff",
+    "legacy_clinician_without_check",
+    "force_approved",
+    "force_sent_to_lab",
+    "http_clinic_as_superuser",
+    "http_clinic_as_staff",
+    "http_admin_actions_as_superuser",
+]
+
+
+def _attempt(name, order, people) -> None:
+    from django.test import Client
+
+    from orders.admin import OrderAdmin
+
+    refused = (services.ClinicalApprovalRefused, services.IllegalTransition, ValueError)
+    try:
+        if name == "scans":
+            add_valid_scan(order, "left")
+            add_valid_scan(order, "right")
+            services.order_mark_scans_received(order=order)
+        elif name == "rescan":
+            services.order_mark_scans_needed(order=order)
+        elif name == "approve_as_staff":
+            services.order_approve_for_lab(
+                order=order, actor=people["staff"], red_flags_checked=True
+            )
+        elif name == "approve_as_superuser":
+            services.order_approve_for_lab(
+                order=order, actor=people["boss"], red_flags_checked=True
+            )
+        elif name == "approve_as_nobody":
+            services.order_record_clinical_approval(order=order, actor=None)
+        elif name == "record_as_staff":
+            services.order_record_clinical_approval(order=order, actor=people["staff"])
+        elif name == "legacy_clinician_without_check":
+            if order.health_screen_at is None:  # a clinician, but the red flags were never asked
+                services.order_approve_for_lab(order=order, actor=people["nurse"])
+        elif name == "force_approved":
+            services.order_set_status(order=order, to_status=Status.CLINICALLY_APPROVED)
+        elif name == "force_sent_to_lab":
+            services.order_mark_sent_to_lab(order=order, lab_reference="LAB-1")
+        elif name.startswith("http_"):
+            client = Client()
+            client.force_login(people["staff" if name.endswith("staff") else "boss"])
+            if name.startswith("http_clinic"):
+                client.post(f"/clinic/orders/{order.pk}/", {"red_flags_checked": "on"})
+            else:
+                for action in OrderAdmin.actions:
+                    client.post(
+                        "/admin/orders/order/",
+                        {"action": action, "_selected_action": [order.pk], "apply": "1"},
+                    )
+    except refused:
+        pass
+    order.refresh_from_db()
+
+
+@HYPOTHESIS
+@given(
+    screened=st.booleans(),
+    attempts=st.lists(st.sampled_from(ATTEMPTS), min_size=1, max_size=6),
+)
+def test_no_sequence_without_a_clinicians_approval_reaches_the_lab(
+    screened, attempts, catalogue, django_user_model, django_capture_on_commit_callbacks
+):
+    """Without an assessment: staff, a superuser, nobody, forced statuses, the clinic and admin
+    over HTTP, and (for an order placed before checkout asked the red-flag questions) a clinician
+    who did not confirm asking them; whatever the order, the order never goes towards the lab."""
+    people = {
+        "staff": django_user_model.objects.filter(username="staffer").first() or staff_user(),
+        "boss": django_user_model.objects.filter(username="boss").first()
+        or django_user_model.objects.create_superuser("boss", "boss@example.com", "pw"),
+        "nurse": django_user_model.objects.filter(username="gate-nurse").first()
+        or clinician("gate-nurse"),
+    }
+    order = pay(create_order(screened=screened))
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in attempts:
+            _attempt(name, order, people)
+            assert order.status not in LAB_SIDE, (name, order.status)
+    assert not LabSubmission.objects.filter(order=order).exists()
+    assert services.order_clinical_refusal(order=order)
