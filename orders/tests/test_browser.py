@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments import questions
-from tests.browser_checks import fill_checkout, load_axe_source
+from tests.browser_checks import axe_violations, fill_checkout, load_axe_source
 from tests.test_journey import POINTER_SPY, Journey
 
 from .factories import seed_catalogue
@@ -118,4 +118,39 @@ def test_keyboard_only_the_health_questions_and_a_red_flag_end_in_the_referral(
     assert me.checked == ["product", "health-check", "health-check-errors", "referral"]
     assert not Order.objects.exists()
     assert pointer == [], f"a pointer was used: {pointer[:5]}"
+    assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_clinician_approves_an_order_without_an_assessment_in_the_clinic(
+    page, live_server, transactional_db
+):
+    """The clinic's orders list and order page are axe-core clean; the approval goes through."""
+    from assessments.tests.factories import clinician
+    from orders.models import Order
+
+    from .factories import create_order, pay
+
+    seed_catalogue()
+    order = pay(create_order(screened=False))  # placed before checkout asked the questions
+    clinician("nurse")
+    axe = load_axe_source()
+    page.goto("/clinic/orders/")
+    page.get_by_label("Username or email").fill("nurse")
+    page.get_by_label("Password").fill("demo-pass-123")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Orders without an assessment")
+    assert axe_violations(page, axe) == []
+    page.get_by_role("link", name=order.number).click()
+    expect(page.locator("h1")).to_have_text(f"Order {order.number}")
+    assert axe_violations(page, axe) == []
+    page.get_by_role("button", name="Approve for the lab").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Confirm you asked the customer the red-flag questions")
+    assert axe_violations(page, axe) == []
+    page.get_by_label("I have asked the customer the red-flag questions myself").check()
+    page.get_by_role("button", name="Approve for the lab").click()
+    expect(page.locator("main")).to_contain_text(f"Order {order.number} is approved for the lab.")
+    order = Order.objects.get(pk=order.pk)
+    assert order.approved_for_lab_by.username == "nurse" and order.red_flags_confirmed_at
     assert page.console_errors == []
