@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from assessments import scoring
+from assessments import questions, scoring
 from assessments.services import is_clinician
 
 # Change together with the questions (assessments.questions.RED_FLAG_CHOICES) so each order's
@@ -56,12 +56,27 @@ class HealthScreen:
 
 
 def screen_from_answers(*, flags: list[str], adult: bool) -> HealthScreen:
-    """From the form's cleaned data ("none" is an answer, not a flag)."""
+    """From the answers ("None of these" is an answer, not a flag)."""
     return HealthScreen(
         red_flags=tuple(flag for flag in flags if flag in scoring.RED_FLAGS),
         adult=adult,
         at=timezone.now(),
     )
+
+
+def screen_from_form(cleaned_data: dict) -> HealthScreen:
+    """From `forms.CheckoutHealthForm`'s cleaned data."""
+    return screen_from_answers(flags=cleaned_data["flags"], adult=cleaned_data["adult"] == "yes")
+
+
+def form_initial(screen: HealthScreen | None) -> dict:
+    """The answers given earlier, for `forms.CheckoutHealthForm` (kept when the buyer comes back)."""
+    if screen is None:
+        return {}
+    return {
+        "flags": list(screen.red_flags) or [questions.NONE_OF_THESE],
+        "adult": "yes" if screen.adult else "no",
+    }
 
 
 def session_screen(session: SessionBase) -> HealthScreen | None:

@@ -212,9 +212,7 @@ def health_check(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CheckoutHealthForm(request.POST)
         if form.is_valid():
-            screen = health_screen.screen_from_answers(
-                flags=form.cleaned_data["flags"], adult=form.cleaned_data["adult"] == "yes"
-            )
+            screen = health_screen.screen_from_form(form.cleaned_data)
             health_screen.session_screen_set(request.session, screen)
             if not screen.passed:
                 request.session.pop(SESSION_KEY, None)  # nothing left to pay for
@@ -222,13 +220,7 @@ def health_check(request: HttpRequest) -> HttpResponse:
             return redirect("orders:checkout")
     else:
         saved = health_screen.session_screen(request.session)
-        initial = {}
-        if saved is not None:
-            initial = {
-                "flags": list(saved.red_flags) or ["none"],
-                "adult": "yes" if saved.adult else "no",
-            }
-        form = CheckoutHealthForm(initial=initial)
+        form = CheckoutHealthForm(initial=health_screen.form_initial(saved))
     return _private_page(render(request, "orders/health_check.html", {"form": form}))
 
 
