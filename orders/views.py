@@ -203,7 +203,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def health_check(request: HttpRequest) -> HttpResponse:
     """Checkout without an assessment: the red-flag questions and "18 or over?" on one page."""
-    choice, _product, assessment = _selection(request)
+    choice, product, assessment = _selection(request)
     if choice is None:
         messages.info(request, _("Choose your orthotics first."))
         return redirect("orders:catalogue")
@@ -221,7 +221,9 @@ def health_check(request: HttpRequest) -> HttpResponse:
     else:
         saved = health_screen.session_screen(request.session)
         form = CheckoutHealthForm(initial=health_screen.form_initial(saved))
-    return _private_page(render(request, "orders/health_check.html", {"form": form}))
+    return _private_page(
+        render(request, "orders/health_check.html", {"form": form, "product": product})
+    )
 
 
 @never_cache
