@@ -47,6 +47,8 @@ ORDER_PERSONAL_FIELDS = {
     "postcode": "",
     "payment_flag": "",
     "checkout_key": None,
+    # Checkout's health answers (orders without an assessment); when they were given is kept.
+    "health_screen": {},
 }
 PERSONAL_JSON_KEYS = {
     "name",

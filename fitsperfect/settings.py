@@ -513,6 +513,8 @@ SENSITIVE_URL_NAMES = [
     "orders:account",
     "orders:scan*",
     "orders:checkout",
+    "orders:health_*",
+    "orders:clinic_*",
     "assessments:step",
     "assessments:check",
     "assessments:result",
