@@ -413,9 +413,9 @@ CELERY_BEAT_SCHEDULE["assessments-purge-abandoned-drafts"] = {
 # --- Security (fitsperfect.ratelimit, fitsperfect.security, fitsperfect.logging) ---------------
 # Login lockout (django-axes): every sign-in form (admin, accounts, and so /clinic/, which signs in
 # through accounts) goes through `authenticate()`, which axes watches. After AXES_FAILURE_LIMIT
-# failed passwords for one account (from whatever addresses), or from one address (for whatever
-# accounts), sign-in answers 429 for AXES_COOLOFF_MINUTES; a correct password inside the lock-out
-# does not get through. The `login-ip` rate limit below still caps floods of any kind. Failures
+# failed passwords for one (account, address) pair, or from one address (for whatever accounts),
+# sign-in answers 429 for AXES_COOLOFF_MINUTES (AXES_LOCKOUT_PARAMETERS: in the issue 17 block
+# at the end); a correct password inside the lock-out does not get through. The `login-ip` rate limit below still caps floods of any kind. Failures
 # are counted in the database (shared by every web process) and cleaned when they expire.
 # Superusers see and clear lock-outs in the admin ("Access attempts"). Successful sign-ins are not logged by
 # axes (the audit trail already records who did what; less personal data kept).
@@ -425,7 +425,6 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "fitsperfect.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "fitsperfect.security.login_client_ip"
 AXES_LOCKOUT_CALLABLE = "fitsperfect.security.login_locked_out"
@@ -541,3 +540,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "fitsperfect.audit_trail.AuditTrailMiddleware",
 )
+
+# --- Robustness (issue 17): degrade instead of failing, refuse bad input, cap bodies -------------
+# One block so it can be re-applied as a whole. Nobody can lock someone else out: failures lock an
+# (account, address) pair, plus a flood limit per address (axes' "ip_address" and the `login-ip`
+# rate limit above); five wrong passwords from five addresses no longer lock the account itself.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
