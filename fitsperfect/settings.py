@@ -546,3 +546,6 @@ MIDDLEWARE.insert(
 # (account, address) pair, plus a flood limit per address (axes' "ip_address" and the `login-ip`
 # rate limit above); five wrong passwords from five addresses no longer lock the account itself.
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+# Webhook bodies (both webhooks, fitsperfect.safejson via WebhookGuardMiddleware): JSON nested
+# deeper than this is refused (400) before it is decoded; Stripe's events nest about 8 deep.
+WEBHOOK_MAX_JSON_DEPTH = env.int("WEBHOOK_MAX_JSON_DEPTH", default=32)
