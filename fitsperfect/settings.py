@@ -549,3 +549,5 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 # Webhook bodies (both webhooks, fitsperfect.safejson via WebhookGuardMiddleware): JSON nested
 # deeper than this is refused (400) before it is decoded; Stripe's events nest about 8 deep.
 WEBHOOK_MAX_JSON_DEPTH = env.int("WEBHOOK_MAX_JSON_DEPTH", default=32)
+# /healthz/beat answers 503 when beat's every-minute sweep has not run for this long.
+BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)

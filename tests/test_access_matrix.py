@@ -63,6 +63,8 @@ MATRIX: dict[str, tuple] = {
     "contact/": ("GET", "/contact/", PUBLIC),
     "how-it-works/": ("GET", "/how-it-works/", PUBLIC),
     "healthz": ("GET", "/healthz", PUBLIC),
+    # Beat's sweep heartbeat: tests run tasks in-process (no broker), so "not used", a 200.
+    "healthz/beat": ("GET", "/healthz/beat", PUBLIC),
     "favicon.ico": ("GET", "/favicon.ico", every(301)),
     "benchmark/bare/": ("GET", "/benchmark/bare/", every(404)),  # off unless BENCHMARK_BARE_VIEW
     # --- accounts (django.contrib.auth.urls)
