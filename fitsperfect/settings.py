@@ -551,3 +551,6 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 WEBHOOK_MAX_JSON_DEPTH = env.int("WEBHOOK_MAX_JSON_DEPTH", default=32)
 # /healthz/beat answers 503 when beat's every-minute sweep has not run for this long.
 BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)
+# NUL or non-UTF-8 bytes in a path or query (and over-long query strings) are a 400 before any
+# other middleware or view reads them (fitsperfect.badinput).
+MIDDLEWARE.insert(0, "fitsperfect.badinput.BadInputMiddleware")
