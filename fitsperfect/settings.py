@@ -554,3 +554,14 @@ BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)
 # NUL or non-UTF-8 bytes in a path or query (and over-long query strings) are a 400 before any
 # other middleware or view reads them (fitsperfect.badinput).
 MIDDLEWARE.insert(0, "fitsperfect.badinput.BadInputMiddleware")
+# Redis down for a web process: the cache degrades to a per-process one (page cache, rate limits,
+# content caches) and sessions to the database, with one warning per minute (fitsperfect.degraded,
+# fitsperfect.sessions_fallback). Short socket timeouts, so a Redis that hangs costs seconds, once.
+if REDIS_URL:
+    CACHES["default"] = {
+        **CACHES["default"],
+        "BACKEND": "fitsperfect.degraded.DegradingCache",
+        "WRAPS": CACHES["default"]["BACKEND"],
+        "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 2.0},
+    }
+    SESSION_ENGINE = "fitsperfect.sessions_fallback"
