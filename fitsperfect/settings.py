@@ -565,3 +565,19 @@ if REDIS_URL:
         "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 2.0},
     }
     SESSION_ENGINE = "fitsperfect.sessions_fallback"
+# Request bodies, capped per route from Content-Length before any is read (413;
+# fitsperfect.bodylimits). Keep nginx's client_max_body_size the same (README, "Deploying").
+_MB = 1024 * 1024
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=_MB)
+REQUEST_BODY_LIMITS = [
+    # The only large route: two scans and two photos, each also cut off at its cap while streaming.
+    {
+        "path": r"^/orders/[^/]+/scans/$",
+        "max_bytes": 2 * SCAN_MAX_UPLOAD_BYTES + 2 * SCAN_PHOTO_MAX_BYTES + _MB,
+    },
+    # The assessment's photos step: three photos of at most 15 MB (assessments.forms).
+    {"path": r"^/assessment/questions/photos/$", "max_bytes": 3 * 15 * _MB + _MB},
+    # Article and product images uploaded by staff.
+    {"path": r"^/admin/", "max_bytes": 20 * _MB},
+]
+MIDDLEWARE.insert(1, "fitsperfect.bodylimits.BodyLimitMiddleware")
