@@ -18,8 +18,9 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 
 @lru_cache(maxsize=4)
@@ -37,9 +38,16 @@ def body_limit(path: str) -> int:
 
 
 def too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    """The 413 page; JSON in the shape the scan page's script reads when it asked for JSON."""
     megabytes = max(1, limit // (1024 * 1024))
-    body = render_to_string("413.html", {"megabytes": megabytes}, request=request)
-    response = HttpResponse(body, status=413)
+    if "application/json" in request.META.get("HTTP_ACCEPT", ""):
+        message = _("What you sent is too large: this page accepts at most %(mb)s MB.") % {
+            "mb": megabytes
+        }
+        response = JsonResponse({"ok": False, "errors": {"__all__": message}}, status=413)
+    else:
+        body = render_to_string("413.html", {"megabytes": megabytes}, request=request)
+        response = HttpResponse(body, status=413)
     response["Connection"] = "close"  # the unread body is not worth keeping the connection for
     response["Cache-Control"] = "no-store"
     return response

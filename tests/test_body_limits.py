@@ -45,3 +45,17 @@ def test_a_claimed_over_size_body_is_a_413_page_without_reading_it(client, path,
 def test_a_bad_content_length_is_a_400(client):
     response = client.generic("POST", "/checkout/", b"", CONTENT_LENGTH="-5")
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_scan_pages_script_gets_its_413_as_json(client):
+    response = client.generic(
+        "POST",
+        "/orders/abc/scans/",
+        b"x",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(400 * MB),
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 413
+    assert response.json()["ok"] is False and "341 MB" in response.json()["errors"]["__all__"]
