@@ -4,7 +4,8 @@ A NUL byte in a path segment or query value reached PostgreSQL (`/orders/%00/`,
 `/articles/?q=%00`...), which refuses NUL in text (psycopg `DataError`: a 500 on every page that
 looks something up). Bytes that are not UTF-8 (`%ff`) were quietly turned into U+FFFD or `%FF` by
 Django and looked up as such. `BadInputMiddleware` answers 400 (the site's page) for either, in
-the path or the query string, and for a query string longer than `MAX_QUERY_STRING_BYTES`. Form
+the path or the query string, and for a query string longer than `MAX_QUERY_STRING_BYTES`; a
+cookie holding NUL is dropped (the session lookup would have failed the same way). Form
 fields are cleaned by Django itself (CharField refuses NUL; DecimalField and FloatField refuse
 NaN and infinity); forms that parse numbers themselves must refuse non-finite values too.
 """
@@ -53,4 +54,13 @@ class BadInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if bad_input(request) is not None:
             return bad_request(request)
+        drop_bad_cookies(request)
         return self.get_response(request)
+
+
+def drop_bad_cookies(request: HttpRequest) -> None:
+    """A cookie holding NUL (`sessionid="\\000..."` unquotes to one) is treated as not sent:
+    refusing the request instead would lock the browser out for as long as it keeps the cookie."""
+    cookies = request.COOKIES
+    for name in [k for k, v in cookies.items() if "\x00" in k or "\x00" in v]:
+        del cookies[name]

@@ -191,3 +191,13 @@ def test_product_form_refuses_non_finite_sizes(size):
     )
     assert response.status_code == 200  # the form again, with its error
     assert "size" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("engine", ["django.contrib.sessions.backends.db", None])
+def test_a_session_cookie_holding_nul_is_ignored_not_a_500(settings, engine):
+    if engine:
+        settings.SESSION_ENGINE = engine
+    client = Client(raise_request_exception=False)
+    response = client.get("/orthotics/", HTTP_COOKIE='sessionid="\\000abcdefghij"; csrftoken=x')
+    assert response.status_code == 200
