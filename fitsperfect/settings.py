@@ -415,8 +415,9 @@ CELERY_BEAT_SCHEDULE["assessments-purge-abandoned-drafts"] = {
 # through accounts) goes through `authenticate()`, which axes watches. After AXES_FAILURE_LIMIT
 # failed passwords for one (account, address) pair, or from one address (for whatever accounts),
 # sign-in answers 429 for AXES_COOLOFF_MINUTES (AXES_LOCKOUT_PARAMETERS: in the issue 17 block
-# at the end); a correct password inside the lock-out does not get through. The `login-ip` rate limit below still caps floods of any kind. Failures
-# are counted in the database (shared by every web process) and cleaned when they expire.
+# at the end); a correct password inside the lock-out does not get through. The `login-ip` rate
+# limit below still caps floods of any kind. Failures are counted in the database (shared by
+# every web process) and cleaned when they expire.
 # Superusers see and clear lock-outs in the admin ("Access attempts"). Successful sign-ins are not logged by
 # axes (the audit trail already records who did what; less personal data kept).
 AUTHENTICATION_BACKENDS = [
