@@ -413,10 +413,11 @@ CELERY_BEAT_SCHEDULE["assessments-purge-abandoned-drafts"] = {
 # --- Security (fitsperfect.ratelimit, fitsperfect.security, fitsperfect.logging) ---------------
 # Login lockout (django-axes): every sign-in form (admin, accounts, and so /clinic/, which signs in
 # through accounts) goes through `authenticate()`, which axes watches. After AXES_FAILURE_LIMIT
-# failed passwords for one account (from whatever addresses), or from one address (for whatever
-# accounts), sign-in answers 429 for AXES_COOLOFF_MINUTES; a correct password inside the lock-out
-# does not get through. The `login-ip` rate limit below still caps floods of any kind. Failures
-# are counted in the database (shared by every web process) and cleaned when they expire.
+# failed passwords for one (account, address) pair, or from one address (for whatever accounts),
+# sign-in answers 429 for AXES_COOLOFF_MINUTES (AXES_LOCKOUT_PARAMETERS: in the issue 17 block
+# at the end); a correct password inside the lock-out does not get through. The `login-ip` rate
+# limit below still caps floods of any kind. Failures are counted in the database (shared by
+# every web process) and cleaned when they expire.
 # Superusers see and clear lock-outs in the admin ("Access attempts"). Successful sign-ins are not logged by
 # axes (the audit trail already records who did what; less personal data kept).
 AUTHENTICATION_BACKENDS = [
@@ -425,7 +426,6 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "fitsperfect.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "fitsperfect.security.login_client_ip"
 AXES_LOCKOUT_CALLABLE = "fitsperfect.security.login_locked_out"
@@ -550,3 +550,44 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "fitsperfect.audit_trail.AuditTrailMiddleware",
 )
+
+# --- Robustness (issue 17): degrade instead of failing, refuse bad input, cap bodies -------------
+# One block so it can be re-applied as a whole. Nobody can lock someone else out: failures lock an
+# (account, address) pair, plus a flood limit per address (axes' "ip_address" and the `login-ip`
+# rate limit above); five wrong passwords from five addresses no longer lock the account itself.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+# Webhook bodies (both webhooks, fitsperfect.safejson via WebhookGuardMiddleware): JSON nested
+# deeper than this is refused (400) before it is decoded; Stripe's events nest about 8 deep.
+WEBHOOK_MAX_JSON_DEPTH = env.int("WEBHOOK_MAX_JSON_DEPTH", default=32)
+# /healthz/beat answers 503 when beat's every-minute sweep has not run for this long.
+BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)
+# NUL or non-UTF-8 bytes in a path or query (and over-long query strings) are a 400 before any
+# other middleware or view reads them (fitsperfect.badinput).
+MIDDLEWARE.insert(0, "fitsperfect.badinput.BadInputMiddleware")
+# Redis down for a web process: the cache degrades to a per-process one (page cache, rate limits,
+# content caches) and sessions to the database, with one warning per minute (fitsperfect.degraded,
+# fitsperfect.sessions_fallback). Short socket timeouts, so a Redis that hangs costs seconds, once.
+if REDIS_URL:
+    CACHES["default"] = {
+        **CACHES["default"],
+        "BACKEND": "fitsperfect.degraded.DegradingCache",
+        "WRAPS": CACHES["default"]["BACKEND"],
+        "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 2.0},
+    }
+    SESSION_ENGINE = "fitsperfect.sessions_fallback"
+# Request bodies, capped per route from Content-Length before any is read (413;
+# fitsperfect.bodylimits). Keep nginx's client_max_body_size the same (README, "Deploying").
+_MB = 1024 * 1024
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=_MB)
+REQUEST_BODY_LIMITS = [
+    # The only large route: two scans and two photos, each also cut off at its cap while streaming.
+    {
+        "path": r"^/orders/[^/]+/scans/$",
+        "max_bytes": 2 * SCAN_MAX_UPLOAD_BYTES + 2 * SCAN_PHOTO_MAX_BYTES + _MB,
+    },
+    # The assessment's photos step: three photos of at most 15 MB (assessments.forms).
+    {"path": r"^/assessment/questions/photos/$", "max_bytes": 3 * 15 * _MB + _MB},
+    # Article and product images uploaded by staff.
+    {"path": r"^/admin/", "max_bytes": 20 * _MB},
+]
+MIDDLEWARE.insert(1, "fitsperfect.bodylimits.BodyLimitMiddleware")

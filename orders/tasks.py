@@ -98,11 +98,15 @@ def send_lab_submission(self, submission_id: str) -> str:
 @shared_task(ignore_result=True)
 def sweep_lab_submissions(older_than_seconds: int | None = None) -> int:
     """Beat (every minute): re-enqueue lab submissions and scan checks that were left behind."""
+    from fitsperfect.health import record_beat_sweep
+
     from .lab_services import lab_submissions_sweep
     from .scan_services import scans_requeue_stale
 
     scans_requeue_stale()
-    return lab_submissions_sweep(older_than_seconds=older_than_seconds)
+    swept = lab_submissions_sweep(older_than_seconds=older_than_seconds)
+    record_beat_sweep()  # /healthz/beat answers 503 when this has not happened for 5 minutes
+    return swept
 
 
 @shared_task(ignore_result=True)
