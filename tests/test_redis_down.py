@@ -20,7 +20,7 @@ from django.test import Client
 
 from fitsperfect import degraded
 from orders.models import Order
-from orders.tests.factories import seed_catalogue
+from orders.tests.factories import answer_health_check, seed_catalogue
 from orders.tests.foot_meshes import foot_mesh
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,9 @@ def test_the_customer_journey_works_with_redis_down(redis_down):
     )
     assert chosen.status_code == 302 and chosen["Location"] == "/checkout/"
     assert Session.objects.exists()  # the choice is kept in the database meanwhile
+    # No assessment: checkout asks the red-flag questions first (the answers wait in the session).
+    assert client.get("/checkout/")["Location"] == "/checkout/health-check/"
+    assert answer_health_check(client)["Location"] == "/checkout/"
     assert client.get("/checkout/").status_code == 200
     checkout = client.post("/checkout/", CHECKOUT)
     order = Order.objects.get()
