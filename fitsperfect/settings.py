@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "content",
     "assessments",
     "orders",
+    "orders.lab",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,6 @@ from assessments.signals import assessment_approved, assessment_closed, clinic_p
 
 from . import services
 from .models import Product, ProductOption
-from .signals import order_ready_for_lab
 
 
 @receiver(post_save, sender=Product, dispatch_uid="orders.catalogue_changed.product_saved")
@@ -30,14 +29,6 @@ def on_assessment_approved(sender, assessment, reviewer=None, **kwargs) -> None:
 def on_assessment_closed(sender, assessment, reviewer=None, **kwargs) -> None:
     """An in-person referral closed the assessment: linked orders lose their approval."""
     services.orders_withdraw_clinical_approval(assessment=assessment, actor=reviewer)
-
-
-@receiver(order_ready_for_lab, dispatch_uid="orders.lab_outbox")
-def on_order_ready_for_lab(sender, order, **kwargs) -> None:
-    """Inside the transaction that made the order ready: write the outbox row (sent on commit)."""
-    from .lab_services import lab_submission_create
-
-    lab_submission_create(order=order)
 
 
 @receiver(clinic_panels, dispatch_uid="orders.clinic_scan_panel")

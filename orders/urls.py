@@ -1,7 +1,10 @@
 from django.urls import path
 
 from . import views
+from .lab import views as lab_views
 
+# One URL namespace for the customer's order pages: the domain apps' views are mounted here so
+# every public name stays `orders:<name>`.
 app_name = "orders"
 
 urlpatterns = [
@@ -20,7 +23,7 @@ urlpatterns = [
         name="scan_preview",
     ),
     path("scans/<int:pk>/preview.png", views.staff_scan_preview, name="staff_scan_preview"),
-    path("webhooks/lab/", views.lab_webhook, name="lab_webhook"),
+    path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
     path("accounts/signup/", views.signup, name="signup"),
     path("account/", views.account, name="account"),
 ]

@@ -502,12 +502,3 @@ def staff_scan_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not allowed:
         raise PermissionDenied
     return _preview_response(scan)
-
-
-@csrf_exempt
-@require_POST
-def lab_webhook(request: HttpRequest) -> HttpResponse:
-    from .lab_services import lab_webhook_receive
-
-    result = lab_webhook_receive(body=request.body, headers=request.headers)
-    return HttpResponse(result.message, status=result.status_code, content_type="text/plain")

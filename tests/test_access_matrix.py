@@ -199,8 +199,8 @@ STAFF_ADMIN = {
     "orders.stripeevent": (200, 403, 200),
     "orders.orderemail": (200, 403, 200),
     "orders.scan": (200, 403, 200),
-    "orders.labsubmission": (200, 403, 200),
-    "orders.labevent": (200, 403, 200),
+    "lab.labsubmission": (200, 403, 200),
+    "lab.labevent": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
     "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
     # Sign-in lock-outs (django-axes): superusers read and clear them.

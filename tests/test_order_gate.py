@@ -11,8 +11,10 @@ from assessments import scoring, selectors
 from assessments import services as assessment_services
 from assessments.models import Assessment
 from assessments.tests.factories import clinician, referred, submitted
-from orders import lab_services, services
-from orders.models import LabSubmission, Order
+from orders import services
+from orders.lab import services as lab_services
+from orders.lab.models import LabSubmission
+from orders.models import Order
 from orders.states import Status
 from orders.tests.factories import (
     add_valid_scan,

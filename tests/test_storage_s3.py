@@ -32,7 +32,8 @@ from assessments.tests.factories import clinician
 from assessments.tests.steps import STEP_DATA, url
 from fitsperfect.privacy import erase_customer_data
 from orders import scan_services
-from orders.models import LabSubmission, Order, Scan
+from orders.lab.models import LabSubmission
+from orders.models import Order, Scan
 from orders.states import Status
 from orders.tests.factories import make_ready_for_lab, paid_order, staff_user
 from orders.tests.foot_meshes import foot_mesh

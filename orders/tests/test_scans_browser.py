@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from orders.models import LabSubmission, Order
+from orders.lab.models import LabSubmission
+from orders.models import Order
 from orders.states import Status
 from tests.fakes.lab import fake_lab
 

@@ -10,20 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from orders import lab
-from orders.lab import (
-    FolderLabTransport,
-    HttpLabTransport,
-    LabFile,
-    LabPayload,
-    LabPermanentError,
-    LabTemporaryError,
+from orders.lab import manifest as lab
+from orders.lab.errors import LabPermanentError, LabTemporaryError
+from orders.lab.manifest import LabFile, LabPayload, build_manifest, validate_manifest
+from orders.lab.transports import FolderLabTransport, HttpLabTransport, get_transport
+from orders.lab.webhooks import (
+    WEBHOOK_SIGNATURE_HEADER,
     LabWebhookError,
-    build_manifest,
-    get_transport,
     parse_lab_event,
     sign_lab_webhook,
-    validate_manifest,
     verify_lab_webhook,
 )
 from orders.meshes import FootMeasurements
@@ -505,7 +500,7 @@ def test_the_fake_lab_posts_signed_events_we_can_verify(tmp_path):
 
         def do_POST(self):  # noqa: N802
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            got.append(verify_lab_webhook(body, self.headers[lab.WEBHOOK_SIGNATURE_HEADER], SECRET))
+            got.append(verify_lab_webhook(body, self.headers[WEBHOOK_SIGNATURE_HEADER], SECRET))
             self.send_response(204)
             self.end_headers()
 

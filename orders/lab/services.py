@@ -1,6 +1,6 @@
 """The lab hand-off: the outbox row, sending it exactly once, the sweep, resends and the lab's webhook.
 
-Design (see ../shared/reference/lab-handoff.md): a `LabSubmission` row is written in the same
+Design (orders/lab/README.md): a `LabSubmission` row is written in the same
 transaction that makes the order ready (`order_ready_for_lab`), and its send is enqueued on commit.
 The send claims the row, counts its own attempts (committed before any network I/O, so a worker that
 is SIGKILLed still used up an attempt), then holds a row lock (`select_for_update(skip_locked)`)
@@ -29,26 +29,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fitsperfect.queueing import enqueue_on_commit
+from fitsperfect.queueing import enqueue_now, enqueue_on_commit
+from orders import services
+from orders.meshes import FootMeasurements
+from orders.models import FootPhoto, Order, Scan
+from orders.states import Status
 
-from . import services
-from .lab import (
+from .errors import LabPermanentError, LabTemporaryError
+from .manifest import LabFile, LabPayload, build_manifest
+from .models import LabEvent, LabSubmission
+from .transports import get_transport
+from .webhooks import (
     WEBHOOK_SIGNATURE_HEADER,
-    LabFile,
-    LabPayload,
-    LabPermanentError,
-    LabTemporaryError,
     LabWebhookError,
-    build_manifest,
-    get_transport,
     parse_lab_event,
     verify_lab_webhook,
 )
-from .meshes import FootMeasurements
-from .models import FootPhoto, LabEvent, LabSubmission, Order, Scan
-from .states import Status
 
 logger = logging.getLogger(__name__)
+
+# The tasks this module queues, by registered name (`orders.lab.tasks` imports this module).
+SEND_TASK = "orders.tasks.send_lab_submission"
+ALERT_TASK = "orders.tasks.alert_lab_failure"
 
 S = LabSubmission.Status
 LIVE = (S.PENDING, S.SENDING, S.RETRYING, S.SUBMITTED)
@@ -188,9 +190,7 @@ def payload_from_snapshot(data: dict) -> LabPayload:
 def enqueue_send_on_commit(submission_id) -> None:
     """After commit, hand the send to Celery. A broker failure is logged, never raised: the row is
     in the database and the beat sweep sends it later."""
-    from .tasks import send_lab_submission  # tasks import this module
-
-    enqueue_on_commit(send_lab_submission, str(submission_id))
+    enqueue_on_commit(SEND_TASK, str(submission_id))
 
 
 @transaction.atomic
@@ -286,9 +286,7 @@ def _fail(row: LabSubmission, message: str) -> None:
 def _alert_staff_on_commit(submission_id) -> None:
     """A failed submission waits for a person: tell the lab team at once, not only in the admin
     (if the broker is down, the admin's flag and "failed" filter still show it)."""
-    from .tasks import alert_lab_failure  # tasks import this module
-
-    enqueue_on_commit(alert_lab_failure, str(submission_id))
+    enqueue_on_commit(ALERT_TASK, str(submission_id))
 
 
 def lab_failure_alert_send(*, submission_id) -> bool:
@@ -300,9 +298,7 @@ def lab_failure_alert_send(*, submission_id) -> bool:
     row = LabSubmission.objects.select_related("order").filter(pk=submission_id).first()
     if not recipients or row is None or row.status != S.FAILED:
         return False
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "admin:orders_labsubmission_change", args=[row.pk]
-    )
+    link = settings.SITE_URL.rstrip("/") + reverse("admin:lab_labsubmission_change", args=[row.pk])
     send_mail(
         subject=f"Lab submission failed: order {row.order.number} r{row.revision}",
         message=(
@@ -410,12 +406,10 @@ def lab_submissions_stale(*, older_than_seconds: int | None = None) -> list[str]
 
 def lab_submissions_sweep(*, older_than_seconds: int | None = None) -> int:
     """Re-enqueues stale rows (the beat task calls this). The claim makes extra copies harmless."""
-    from .tasks import send_lab_submission
-
     count = 0
     for key in lab_submissions_stale(older_than_seconds=older_than_seconds):
         try:
-            send_lab_submission.delay(key)
+            enqueue_now(SEND_TASK, key)
         except Exception:
             logger.exception("Sweep could not enqueue lab submission %s", key)
             break

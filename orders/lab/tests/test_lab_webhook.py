@@ -10,11 +10,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from orders.lab import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
-from orders.models import LabEvent, LabSubmission, Order, OrderStatusChange
+from orders.lab.models import LabEvent, LabSubmission
+from orders.lab.webhooks import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
+from orders.models import Order, OrderStatusChange
 from orders.states import Status
-
-from .factories import make_ready_for_lab, paid_order
+from orders.tests.factories import make_ready_for_lab, paid_order
 
 SECRET = "lab-webhook-secret-for-tests"
 URL = "/webhooks/lab/"
@@ -99,7 +99,7 @@ def test_received_completes_a_send_whose_reply_was_lost(client, secret, db):
     """The lab stored it but our send never heard back: the webhook settles it."""
     order = paid_order()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("orders.lab_services.enqueue_send_on_commit", lambda key: None)
+        patch.setattr("orders.lab.services.enqueue_send_on_commit", lambda key: None)
         make_ready_for_lab(order)
     submission = order.lab_submissions.get()
     LabSubmission.objects.filter(pk=submission.pk).update(

@@ -21,12 +21,12 @@ from django.utils import timezone
 
 from benchmarks._stack import celery_worker_command
 from conftest import IN_CI, _reset_broker_connections
-from orders import lab_services, services
-from orders.models import LabSubmission, Order
+from orders import services
+from orders.lab import services as lab_services
+from orders.lab.models import LabSubmission
+from orders.models import Order
 from orders.states import Status
-from tests.processes import wait_until
-
-from .factories import (
+from orders.tests.factories import (
     add_valid_scan,
     clinician_user,
     make_ready_for_lab,
@@ -34,6 +34,7 @@ from .factories import (
     seed_catalogue,
     staff_user,
 )
+from tests.processes import wait_until
 
 API_KEY = "test-lab-key"
 S = LabSubmission.Status
@@ -174,7 +175,7 @@ def test_the_sweep_sends_rows_whose_enqueue_was_lost(lab, django_capture_on_comm
     LabSubmission.objects.filter(pk=submission.pk).update(
         updated_at=timezone.now() - timedelta(minutes=10)
     )
-    from orders.tasks import sweep_lab_submissions
+    from orders.lab.tasks import sweep_lab_submissions
 
     assert sweep_lab_submissions.delay().get() == 1
     assert_delivered_exactly_once(lab, [order])
@@ -189,7 +190,7 @@ def test_the_sweep_is_on_the_beat_schedule(settings):
         settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
         > settings.LAB_RETRY_BACKOFF_MAX_SECONDS * 2
     )
-    from orders.tasks import send_lab_submission
+    from orders.lab.tasks import send_lab_submission
 
     assert send_lab_submission.acks_late and send_lab_submission.reject_on_worker_lost
     assert send_lab_submission.ignore_result
@@ -219,11 +220,11 @@ def test_a_4xx_fails_shows_in_admin_and_resend_delivers_it_once(
     alerts = [m for m in mail.outbox if m.subject.startswith("Lab submission failed")]
     assert len(alerts) == 1 and alerts[0].to == ["lab-ops@fitsperfect.example"]
     assert order.number in alerts[0].subject and "unsupported scanner export" in alerts[0].body
-    assert f"/admin/orders/labsubmission/{submission.pk}/change/" in alerts[0].body
+    assert f"/admin/lab/labsubmission/{submission.pk}/change/" in alerts[0].body
     assert order.email not in alerts[0].body and order.full_name not in alerts[0].body
 
     client.force_login(staff)
-    changelist = reverse("admin:orders_labsubmission_changelist")
+    changelist = reverse("admin:lab_labsubmission_changelist")
     page = client.get(changelist, {"status__exact": "failed"})
     assert page.status_code == 200
     assert order.number in page.content.decode()
@@ -445,10 +446,10 @@ def test_the_order_admin_shows_scans_with_preview_measurements_and_the_submissio
 def test_the_stuck_filter_finds_rows_without_progress(client, staff):
     order = paid_order()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("orders.lab_services.enqueue_send_on_commit", lambda key: None)
+        patch.setattr("orders.lab.services.enqueue_send_on_commit", lambda key: None)
         make_ready_for_lab(order)
     client.force_login(staff)
-    url = reverse("admin:orders_labsubmission_changelist")
+    url = reverse("admin:lab_labsubmission_changelist")
     assert order.number not in client.get(url, {"attention": "stuck"}).content.decode()
     LabSubmission.objects.update(updated_at=timezone.now() - timedelta(hours=1))
     assert order.number in client.get(url, {"attention": "stuck"}).content.decode()

@@ -6,12 +6,11 @@ import json
 
 import pytest
 
-from orders import lab_services
-from orders.lab import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
-from orders.models import LabEvent, LabSubmission
+from orders.lab import services as lab_services
+from orders.lab.models import LabEvent, LabSubmission
+from orders.lab.webhooks import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
 from orders.states import Status
-
-from .factories import make_ready_for_lab, paid_order
+from orders.tests.factories import make_ready_for_lab, paid_order
 
 pytestmark = pytest.mark.django_db
 
