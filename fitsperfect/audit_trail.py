@@ -38,17 +38,17 @@ DEFAULT_AUDITED_URL_NAMES = {
     "assessments:photo": "assessments.assessment",
     "orders:order_detail": "orders.order",
     "orders:scans": "orders.order",
-    "orders:scan_preview": "orders.scan",
-    "orders:staff_scan_preview": "orders.scan",
+    "orders:scan_preview": "scans.scan",
+    "orders:staff_scan_preview": "scans.scan",
     "admin:assessments_assessment_*": "assessments.assessment",
     "admin:orders_order_*": "orders.order",
-    "admin:orders_scan_*": "orders.scan",
+    "admin:scans_scan_*": "scans.scan",
 }
 DEFAULT_AUDITED_MODELS = [
     "assessments.Assessment",
     "assessments.Review",
     "orders.Order",
-    "orders.Scan",
+    "scans.Scan",
 ]
 _IGNORED_FIELDS = {"updated_at"}
 

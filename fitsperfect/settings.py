@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "content",
     "assessments",
     "orders",
+    "orders.scans",
     "orders.lab",
 ]
 
@@ -306,7 +307,7 @@ CELERY_BEAT_SCHEDULE["orders-purge-rejected-scans"] = {
     "task": "orders.tasks.purge_rejected_scans",
     "schedule": 24 * 60 * 60,
 }
-# Scans stream to disk and are cut off at this size while streaming (orders.uploads).
+# Scans stream to disk and are cut off at this size while streaming (orders.scans.uploads).
 SCAN_MAX_UPLOAD_BYTES = env.int("SCAN_MAX_UPLOAD_BYTES", default=150 * 1024 * 1024)
 SCAN_PHOTO_MAX_BYTES = env.int("SCAN_PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from assessments.signals import assessment_approved, assessment_closed, clinic_panels
+from assessments.signals import assessment_approved, assessment_closed
 
 from . import services
 from .models import Product, ProductOption
@@ -29,11 +29,3 @@ def on_assessment_approved(sender, assessment, reviewer=None, **kwargs) -> None:
 def on_assessment_closed(sender, assessment, reviewer=None, **kwargs) -> None:
     """An in-person referral closed the assessment: linked orders lose their approval."""
     services.orders_withdraw_clinical_approval(assessment=assessment, actor=reviewer)
-
-
-@receiver(clinic_panels, dispatch_uid="orders.clinic_scan_panel")
-def scan_panel_for_clinicians(sender, assessment, **kwargs) -> dict | None:
-    """The foot scans, their measurements and sole previews beside the assessment (no payments)."""
-    from .selectors import clinic_scan_panel
-
-    return clinic_scan_panel(assessment)

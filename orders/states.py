@@ -88,10 +88,10 @@ PAID_STATUSES = frozenset(
         S.DELIVERED,
     }
 )
-# Statuses in which the customer may still upload or replace scans.
-SCAN_UPLOAD_STATUSES = frozenset(
-    {S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED, S.CLINICALLY_APPROVED}
-)
+# Statuses in which the customer may still upload or replace scans (the one definition: the
+# upload service, the order page and the approval note all read it). Once clinically approved the
+# order is on its way to the lab.
+SCAN_UPLOAD_STATUSES = frozenset({S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED})
 UNPAID_STATUSES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED})
 
 

@@ -1,5 +1,5 @@
-"""Celery tasks for orders: customer emails. They take ids and call the email module; they never
-change an order, so a failed send is retried with backoff and never blocks the order."""
+"""Celery tasks for orders: customer emails. They take ids; the email's own status records each
+attempt, never the order's, so a failed send is retried with backoff and never blocks the order."""
 
 import smtplib
 
@@ -47,23 +47,3 @@ def send_order_email(self, order_email_id: int) -> str:
         status=OrderEmail.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return "sent"
-
-
-# --- Scans and the lab hand-off (issue 7) ----------------------------------------------------------
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def validate_scan(scan_id: int) -> str:
-    """Parses, measures and previews one uploaded scan (`scan_services.scan_validate`)."""
-    from .scan_services import scan_validate
-
-    scan = scan_validate(scan_id=scan_id)
-    return scan.status if scan is not None else "missing"
-
-
-@shared_task(ignore_result=True)
-def purge_rejected_scans() -> int:
-    """Beat (daily): rejected uploads past `REJECTED_UPLOAD_RETENTION_DAYS` are deleted."""
-    from .scan_services import scans_rejected_purge
-
-    return scans_rejected_purge()

@@ -198,7 +198,7 @@ STAFF_ADMIN = {
     "orders.order": (200, 403, 200),
     "orders.stripeevent": (200, 403, 200),
     "orders.orderemail": (200, 403, 200),
-    "orders.scan": (200, 403, 200),
+    "scans.scan": (200, 403, 200),
     "lab.labsubmission": (200, 403, 200),
     "lab.labevent": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
@@ -318,7 +318,7 @@ def _photo(assessment):
 def _scan(order):
     """A scan row with a preview, made directly (the upload pipeline is tested in orders)."""
     try:
-        model = apps.get_model("orders", "Scan")
+        model = apps.get_model("scans", "Scan")
     except LookupError:
         return None
     scan = model(

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import jsonschema
 
-from orders.meshes import FootMeasurements, MeshReport
+from orders.scans.meshes import FootMeasurements, MeshReport
 
 from .errors import LabPermanentError
 

@@ -31,8 +31,9 @@ from django.utils.translation import gettext as _
 
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
 from orders import services
-from orders.meshes import FootMeasurements
-from orders.models import FootPhoto, Order, Scan
+from orders.models import Order
+from orders.scans.meshes import FootMeasurements
+from orders.scans.models import FootPhoto, Scan
 from orders.states import Status
 
 from .errors import LabPermanentError, LabTemporaryError

@@ -7,7 +7,7 @@ queued, the `lab` queue's routes and the beat schedule keep working.
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from orders.scan_services import scans_requeue_stale
+from orders.scans.services import scans_requeue_stale
 
 from .services import (
     lab_failure_alert_send,

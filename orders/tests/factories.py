@@ -103,7 +103,7 @@ def add_valid_scan(order, side: str, *, content: bytes | None = None, size: int 
 
     from django.core.files.base import ContentFile
 
-    from orders.models import Scan
+    from orders.scans.models import Scan
 
     data = content if content is not None else os.urandom(size)
     scan = Scan(

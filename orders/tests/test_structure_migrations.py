@@ -13,14 +13,14 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = ("orders", "0007_only_clinicians_approve_for_lab")
 # The apps that took models from `orders`, unapplied to get the database as it was.
-NEW_APPS = ("lab",)
+NEW_APPS = ("lab", "scans")
 
 
 def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+    """Migrates to ``targets``; returns the historical models of what is applied now."""
+    MigrationExecutor(connection).migrate(targets)
+    loader = MigrationExecutor(connection).loader
+    return loader.project_state(list(loader.applied_migrations)).apps
 
 
 def _latest():
@@ -49,21 +49,45 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
     old.get_model("orders", "LabEvent").objects.create(
         event_id="evt_1", type="shipped", raw_body="{}", submission_id=submission.pk
     )
+    scan = old.get_model("orders", "Scan").objects.create(
+        order_id=order.pk, side="left", revision=1, file="scans/a.stl", status="valid"
+    )
+    old.get_model("orders", "FootPhoto").objects.create(
+        order_id=order.pk, role="left_photo", file="foot-photos/a.jpg", file_format="jpeg"
+    )
+    old.get_model("fitsperfect", "AccessRecord").objects.create(
+        action="view", object_type="orders.scan", object_id=str(scan.pk)
+    )
 
     _migrate(_latest())
 
     from django.contrib.auth.models import Group
 
+    from fitsperfect.models import AccessRecord
     from orders.lab.models import LabEvent, LabSubmission
+    from orders.scans.models import FootPhoto, Scan
 
     assert set(connection.introspection.table_names()) >= tables_before  # nothing renamed
     moved = LabSubmission.objects.get(pk=submission_id)
     assert (moved.order.number, moved.status, moved.payload) == ("FP-MIGRATE1", "failed", {"a": 1})
     assert LabEvent.objects.get(event_id="evt_1").submission == moved
+    moved_scan = Scan.objects.get(pk=scan.pk)
+    assert (moved_scan.order_id, moved_scan.side, moved_scan.file.name) == (
+        order.pk,
+        "left",
+        "scans/a.stl",
+    )
+    assert FootPhoto.objects.get(order_id=order.pk).role == "left_photo"
+    assert AccessRecord.objects.get(object_id=str(scan.pk)).object_type == "scans.scan"
     staff = set(
         Group.objects.get(name="Staff").permissions.values_list(
             "content_type__app_label", "codename"
         )
     )
-    assert {("lab", "resend_labsubmission"), ("lab", "view_labevent")} <= staff
-    assert ("orders", "resend_labsubmission") not in staff
+    assert {
+        ("lab", "resend_labsubmission"),
+        ("lab", "view_labevent"),
+        ("scans", "accept_scan"),
+        ("scans", "view_footphoto"),
+    } <= staff
+    assert not {("orders", "resend_labsubmission"), ("orders", "accept_scan")} & staff

@@ -21,7 +21,7 @@ from orders.lab.webhooks import (
     sign_lab_webhook,
     verify_lab_webhook,
 )
-from orders.meshes import FootMeasurements
+from orders.scans.meshes import FootMeasurements
 from tests.fakes.lab import fake_lab
 
 API_KEY = "lab-key-123"
@@ -523,7 +523,7 @@ def test_the_fake_lab_posts_signed_events_we_can_verify(tmp_path):
 
 def test_real_scan_reports_make_a_valid_manifest_and_reach_the_drop_folder(tmp_path):
     """The path the task will take: validated scans → LabFile.for_scan → manifest → transport."""
-    from orders.meshes import inspect_mesh
+    from orders.scans.meshes import inspect_mesh
     from orders.tests.foot_meshes import foot_mesh, save
 
     reports, files = {}, []

@@ -213,9 +213,10 @@ def upload_rejections(request: HttpRequest) -> list[UploadRejection]:
 def scan_upload_view(
     *,
     max_bytes: int | None = None,
-    field_limits: dict[str, int] | None = None,
+    field_limits: dict[str, int] | Callable[[], dict[str, int]] | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorator: csrf_exempt outside, streaming handler installed, then csrf_protect (see above)."""
+    """Decorator: csrf_exempt outside, streaming handler installed, then csrf_protect (see above).
+    ``field_limits`` may be a function, read per request (limits that live in settings)."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         protected = csrf_protect(view)
@@ -223,7 +224,8 @@ def scan_upload_view(
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            install_scan_upload_handlers(request, max_bytes=max_bytes, field_limits=field_limits)
+            limits = field_limits() if callable(field_limits) else field_limits
+            install_scan_upload_handlers(request, max_bytes=max_bytes, field_limits=limits)
             return protected(request, *args, **kwargs)
 
         return wrapper

@@ -15,7 +15,7 @@ from django.middleware.csrf import get_token
 from django.test import Client, override_settings
 from django.urls import path
 
-from orders.uploads import (
+from orders.scans.uploads import (
     CHUNK_SIZE,
     ScanUploadHandler,
     StreamedUploadedFile,

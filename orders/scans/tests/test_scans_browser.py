@@ -9,11 +9,11 @@ import pytest
 from orders.lab.models import LabSubmission
 from orders.models import Order
 from orders.states import Status
+from orders.tests.factories import create_order, pay
+from orders.tests.foot_meshes import foot_mesh, save
 from tests.fakes.lab import fake_lab
 
-from .factories import create_order, pay
-from .foot_meshes import foot_mesh, save
-from .test_browser import _too_wide
+from orders.tests.test_browser import _too_wide
 
 SECRET = "browser-lab-secret"
 

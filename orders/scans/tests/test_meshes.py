@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from orders import meshes
-from orders.meshes import ScanRejected, check_pair, check_pair_issues, inspect_mesh
+from orders.scans import meshes
+from orders.scans.meshes import ScanRejected, check_pair, check_pair_issues, inspect_mesh
 from orders.tests.foot_meshes import ARCH, LENGTH, expected_widths, foot_mesh, save
 
 
@@ -464,7 +464,7 @@ def test_a_scan_far_from_the_origin_measures_the_same(tmp_path, right_foot):
 
 def test_a_parser_failure_is_explained_without_the_parsers_internals(tmp_path):
     """The customer sees what to do, never a Python exception's text such as "('vertices')"."""
-    from orders.meshes import ScanRejected, inspect_mesh
+    from orders.scans.meshes import ScanRejected, inspect_mesh
 
     path = tmp_path / "foot.ply"
     path.write_bytes(

@@ -1,7 +1,7 @@
 """Writes for foot scans and photos: storing uploads, validating them, deciding when an order has them.
 
 An upload is stored privately (random name) as a new revision and validated by a Celery task
-(`orders.tasks.validate_scan`) that calls `scan_validate`. A scan becomes the side's *current* scan
+(`orders.scans.tasks.validate_scan`) that calls `scan_validate`. A scan becomes the side's *current* scan
 only once it is usable (valid, or accepted by staff after review), so a rejected replacement leaves
 the order and its other scans as they were. When both sides have a current scan and nothing is still
 being checked, the order moves on with `order_mark_scans_received`.
@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.images import PhotoRejected, sanitise_photo
-from fitsperfect.queueing import enqueue_on_commit
+from fitsperfect.queueing import enqueue_now, enqueue_on_commit
+from orders import services
+from orders.models import Order
+from orders.states import SCAN_UPLOAD_STATUSES, Status
 
-from . import services
 from .meshes import (
     SUPPORTED_FORMATS,
     ScanRejected,
@@ -32,13 +34,12 @@ from .meshes import (
     inspect_mesh,
     render_sole_preview,
 )
-from .models import FootPhoto, Order, Scan
-from .states import Status
+from .models import FootPhoto, Scan
 
 logger = logging.getLogger(__name__)
 
-# Customers may upload or replace scans in these statuses; after approval the order is on its way.
-UPLOAD_STATUSES = frozenset({Status.PAID, Status.AWAITING_SCANS, Status.SCANS_RECEIVED})
+# The validation task, by registered name (`orders.scans.tasks` imports this module).
+VALIDATE_TASK = "orders.tasks.validate_scan"
 SIDES = (Scan.Side.LEFT, Scan.Side.RIGHT)
 MAX_CHECK_ATTEMPTS = 3
 
@@ -52,7 +53,8 @@ class UploadRefused(Exception):  # noqa: N818 - the domain's word
 
 
 def order_accepts_scans(order: Order) -> bool:
-    return order.status in UPLOAD_STATUSES
+    """`orders.states.SCAN_UPLOAD_STATUSES` is the one list; after approval the order is on its way."""
+    return order.status in SCAN_UPLOAD_STATUSES
 
 
 def _other(side: str) -> str:
@@ -61,9 +63,7 @@ def _other(side: str) -> str:
 
 def _enqueue_validation(scan_id: int) -> None:
     """The sweep re-enqueues scans left waiting if the broker is down now."""
-    from .tasks import validate_scan  # tasks import this module
-
-    enqueue_on_commit(validate_scan, scan_id)
+    enqueue_on_commit(VALIDATE_TASK, scan_id)
 
 
 def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -> Scan:
@@ -286,11 +286,9 @@ def scans_requeue_stale(*, older_than_seconds: int = 300) -> int:
             status__in=[Scan.Status.UPLOADED, Scan.Status.CHECKING], created_at__lt=cutoff
         ).values_list("pk", flat=True)[:200]
     )
-    from .tasks import validate_scan
-
     for scan_id in ids:
         try:
-            validate_scan.delay(scan_id)
+            enqueue_now(VALIDATE_TASK, scan_id)
         except Exception:
             logger.exception("Could not re-enqueue validation of scan %s", scan_id)
             break

@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from orders.models import FootPhoto, Order, Scan
+from orders.models import Order
+from orders.scans.models import FootPhoto, Scan
 from orders.states import Status
-
-from .factories import clinician_user, create_order, paid_order, staff_user
-from .foot_meshes import foot_mesh
+from orders.tests.factories import clinician_user, create_order, paid_order, staff_user
+from orders.tests.foot_meshes import foot_mesh
 
 MB = 1024 * 1024
 
@@ -232,7 +232,7 @@ def test_an_ambiguous_unit_goes_to_staff_who_accept_it_in_admin(
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:orders_scan_changelist"),
+            reverse("admin:scans_scan_changelist"),
             {"action": "action_accept", "_selected_action": [left.pk]},
             follow=True,
         )
@@ -491,7 +491,7 @@ def test_a_real_worker_validates_uploads_and_the_page_shows_the_outcome(
 def test_a_file_that_keeps_killing_the_check_is_rejected_not_retried_forever(
     client, order, right_stl
 ):
-    from orders.scan_services import MAX_CHECK_ATTEMPTS, scan_validate
+    from orders.scans.services import MAX_CHECK_ATTEMPTS, scan_validate
 
     client.post(scans_url(order), {"right_scan": SimpleUploadedFile("evil.stl", right_stl)})
     scan = Scan.objects.get(order=order)
@@ -515,10 +515,9 @@ def test_rejected_uploads_are_purged_after_the_retention_period(
     from django.core.files.storage import default_storage
     from django.utils import timezone
 
-    from orders.scan_services import scans_rejected_purge
-    from orders.tasks import purge_rejected_scans
-
-    from .factories import add_valid_scan
+    from orders.scans.services import scans_rejected_purge
+    from orders.scans.tasks import purge_rejected_scans
+    from orders.tests.factories import add_valid_scan
 
     settings.REJECTED_UPLOAD_RETENTION_DAYS = 30
     order = paid_order()
@@ -567,7 +566,7 @@ def test_the_order_is_not_locked_while_a_scan_is_stored(settings, tmp_path):
 
     from django.db import connection, connections, transaction
 
-    from orders import scan_services
+    from orders.scans import services as scan_services
 
     if connection.vendor != "postgresql":
         pytest.skip("Row locks are PostgreSQL's (CI runs this there).")
@@ -607,7 +606,7 @@ def test_the_order_is_not_locked_while_a_scan_is_stored(settings, tmp_path):
 
 def test_a_scan_the_order_refuses_once_locked_leaves_no_file(order, monkeypatch):
     """Stored first, then refused under the lock (the order changed meanwhile): the file goes."""
-    from orders import scan_services
+    from orders.scans import services as scan_services
 
     answers = iter([True, False])  # accepts before storing, refuses once locked
     monkeypatch.setattr(scan_services, "order_accepts_scans", lambda _order: next(answers))
