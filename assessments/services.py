@@ -160,9 +160,7 @@ def assessment_submit(
     assessment.submitted_at = timezone.now()
     assessment.save()
     if contact_email:
-        from .tasks import send_result_link  # tasks import this module
-
-        enqueue_on_commit(send_result_link, assessment.pk)
+        enqueue_on_commit("assessments.tasks.send_result_link", assessment.pk)
     return assessment
 
 
@@ -280,8 +278,6 @@ def assessment_revoke_token(*, assessment: Assessment) -> Assessment:
 @transaction.atomic
 def assessment_request_link_email(*, assessment: Assessment, email: str) -> None:
     """Remember the address and send the result link once this transaction commits."""
-    from .tasks import send_result_link  # tasks import this module
-
     key = f"assessment-link-emails:{assessment.pk}"
     cache.add(key, 0, timeout=3600)
     try:
@@ -294,7 +290,7 @@ def assessment_request_link_email(*, assessment: Assessment, email: str) -> None
 
     Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
     assessment.contact_email = email
-    enqueue_on_commit(send_result_link, assessment.pk)
+    enqueue_on_commit("assessments.tasks.send_result_link", assessment.pk)
 
 
 def result_link_send(*, assessment_id: int) -> bool:

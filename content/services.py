@@ -10,7 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from fitsperfect.queueing import enqueue_on_commit
+from fitsperfect.queueing import enqueue_on_commit, task_named
 
 from .caching import invalidate_content_cache
 from .models import Article, ArticleStatusChange, ArticleTopic, Subscriber, Topic
@@ -52,8 +52,6 @@ def article_publish(
     note: str = "",
 ) -> ArticleStatusChange | None:
     """Publish now, or schedule for `at` when it is in the future. Re-publishing keeps the date."""
-    from .tasks import announce_article
-
     now = timezone.now()
     when = at or article.published_at or now  # an earlier date (or a chosen future one) is kept
     status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
@@ -62,7 +60,9 @@ def article_publish(
     )
     if change is not None and article.announced_at is None and when >= now - ANNOUNCE_WINDOW:
         article_id, eta = article.pk, (when if when > now else None)
-        transaction.on_commit(lambda: announce_article.apply_async((article_id,), eta=eta))
+        transaction.on_commit(
+            lambda: task_named("content.tasks.announce_article").apply_async((article_id,), eta=eta)
+        )
     return change
 
 
@@ -206,8 +206,6 @@ def _subscriber_from(token: str, *, salt: str, max_age: timedelta | None) -> Sub
 def newsletter_subscribe(*, email: str, source_article: Article | None = None) -> Subscriber:
     """Start (or restart) double opt-in. Repeating it is harmless: at most one email per few minutes,
     and a confirmed address is left as it is (and not told apart, so the form leaks nothing)."""
-    from .tasks import send_newsletter_confirmation
-
     email = email.strip()
     email = email[: email.rfind("@")] + email[email.rfind("@") :].lower()
     subscriber, created = Subscriber.objects.select_for_update().get_or_create(
@@ -224,7 +222,7 @@ def newsletter_subscribe(*, email: str, source_article: Article | None = None) -
         return subscriber
     subscriber.confirmation_sent_at = now
     subscriber.save()
-    enqueue_on_commit(send_newsletter_confirmation, subscriber.pk)
+    enqueue_on_commit("content.tasks.send_newsletter_confirmation", subscriber.pk)
     return subscriber
 
 
@@ -287,8 +285,6 @@ def send_confirmation_email(*, subscriber_id: int) -> bool:
 def article_announce(*, article_id: int) -> list[int]:
     """Email a newly public article to confirmed subscribers, once. Runs when the article goes live
     (a scheduled one via the task's eta); early, repeated or late runs do nothing."""
-    from .tasks import send_article_email
-
     article = Article.objects.select_for_update().filter(pk=article_id).first()
     now = timezone.now()
     if article is None or article.announced_at is not None or not article.is_public:
@@ -300,7 +296,10 @@ def article_announce(*, article_id: int) -> list[int]:
         Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).values_list("pk", flat=True)
     )
     transaction.on_commit(
-        lambda: [send_article_email.delay(article_id, sid) for sid in subscriber_ids]
+        lambda: [
+            task_named("content.tasks.send_article_email").delay(article_id, sid)
+            for sid in subscriber_ids
+        ]
     )
     return subscriber_ids
 
