@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import payments, services
+from . import fulfilment, payments, services
 from .forms import RefundForm, ShipForm
 from .models import (
     Order,
@@ -328,7 +328,7 @@ class OrderAdmin(admin.ModelAdmin):
             done, errors = 0, []
             for order in queryset:
                 try:
-                    services.order_mark_shipped(
+                    fulfilment.order_mark_shipped(
                         order=order,
                         carrier=form.cleaned_data["carrier"],
                         tracking_number=form.cleaned_data["tracking_number"],

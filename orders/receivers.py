@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from assessments.signals import assessment_approved, assessment_closed
 
-from . import services
+from . import fulfilment, services
 from .models import Product, ProductOption
 
 
@@ -22,10 +22,10 @@ def on_catalogue_changed(sender, **kwargs) -> None:
 @receiver(assessment_approved, dispatch_uid="orders.assessment_approved")
 def on_assessment_approved(sender, assessment, reviewer=None, **kwargs) -> None:
     """A clinician approved the assessment: linked orders record it and move on if they can."""
-    services.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)
+    fulfilment.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)
 
 
 @receiver(assessment_closed, dispatch_uid="orders.assessment_closed")
 def on_assessment_closed(sender, assessment, reviewer=None, **kwargs) -> None:
     """An in-person referral closed the assessment: linked orders lose their approval."""
-    services.orders_withdraw_clinical_approval(assessment=assessment, actor=reviewer)
+    fulfilment.orders_withdraw_clinical_approval(assessment=assessment, actor=reviewer)

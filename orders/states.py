@@ -28,10 +28,11 @@ class Status(models.TextChoices):
 class IllegalTransition(Exception):  # noqa: N818 - the domain's own word
     """Raised when a move is not in the table; nothing is changed or recorded."""
 
-    def __init__(self, from_status: str, to_status: str):
+    def __init__(self, from_status: str, to_status: str, *, what: str = "order"):
         self.from_status = from_status
         self.to_status = to_status
-        super().__init__(f"An order cannot move from {from_status!r} to {to_status!r}.")
+        article = "An" if what[:1] in "aeiou" else "A"
+        super().__init__(f"{article} {what} cannot move from {from_status!r} to {to_status!r}.")
 
 
 S = Status

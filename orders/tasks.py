@@ -4,10 +4,8 @@ attempt, never the order's, so a failed send is retried with backoff and never b
 import smtplib
 
 from celery import shared_task
-from django.db import transaction
-from django.utils import timezone
 
-from .emails import send_email
+from .emails import order_email_set_status, order_email_start_attempt, send_email
 from .models import OrderEmail
 
 RETRYABLE = (smtplib.SMTPException, OSError, ConnectionError, TimeoutError)
@@ -23,27 +21,18 @@ RETRYABLE = (smtplib.SMTPException, OSError, ConnectionError, TimeoutError)
     acks_late=True,
 )
 def send_order_email(self, order_email_id: int) -> str:
-    with transaction.atomic():
-        email = (
-            OrderEmail.objects.select_for_update()
-            .select_related("order")
-            .filter(pk=order_email_id)
-            .first()
-        )
-        if email is None or email.status == OrderEmail.Status.SENT:
-            return "skipped"
-        email.attempts += 1
-        email.save(update_fields=["attempts"])
+    email = order_email_start_attempt(email_id=order_email_id)
+    if email is None:
+        return "skipped"
     try:
         send_email(email)
     except Exception as error:
         final = self.request.retries >= (self.max_retries or 0) or not isinstance(error, RETRYABLE)
-        OrderEmail.objects.filter(pk=email.pk).update(
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            status=OrderEmail.Status.FAILED if final else OrderEmail.Status.QUEUED,
+        order_email_set_status(
+            email_id=email.pk,
+            to_status=OrderEmail.Status.FAILED if final else OrderEmail.Status.QUEUED,
+            error=f"{type(error).__name__}: {error}",
         )
         raise
-    OrderEmail.objects.filter(pk=email.pk).update(
-        status=OrderEmail.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
+    order_email_set_status(email_id=email.pk, to_status=OrderEmail.Status.SENT)
     return "sent"

@@ -30,15 +30,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
-from orders import services
+from orders import fulfilment, services
 from orders.models import Order
 from orders.scans.meshes import FootMeasurements
 from orders.scans.models import FootPhoto, Scan
-from orders.states import Status
+from orders.states import IllegalTransition, Status
 
 from .errors import LabPermanentError, LabTemporaryError
 from .manifest import LabFile, LabPayload, build_manifest
 from .models import LabEvent, LabSubmission
+from .states import LIVE, submission_set_status
 from .transports import get_transport
 from .webhooks import (
     WEBHOOK_SIGNATURE_HEADER,
@@ -54,7 +55,14 @@ SEND_TASK = "orders.tasks.send_lab_submission"
 ALERT_TASK = "orders.tasks.alert_lab_failure"
 
 S = LabSubmission.Status
-LIVE = (S.PENDING, S.SENDING, S.RETRYING, S.SUBMITTED)
+# What a move to SUBMITTED records with it (the send's receipt, or the lab's event).
+SUBMITTED_FIELDS = (
+    "lab_reference",
+    "transport",
+    "acknowledged_at",
+    "last_error",
+    "next_attempt_at",
+)
 
 
 def _setting(name: str, default):
@@ -213,10 +221,17 @@ def lab_submission_create(*, order: Order) -> LabSubmission:
         submission.manifest = build_manifest(payload_from_snapshot(submission.payload))
     except LabPermanentError as exc:
         # Never break the approval that got us here: record the problem for staff instead.
-        submission.status = S.FAILED
-        submission.last_error = exc.message
-        submission.save()
-        services.order_set_lab_error(order=fresh, error=exc.message)
+        # A row that cannot even be built is created FAILED (a creation, not a move).
+        submission = LabSubmission.objects.create(
+            id=submission.id,
+            order=fresh,
+            revision=revision,
+            status=S.FAILED,
+            last_error=exc.message,
+            payload=submission.payload,
+            manifest=submission.manifest,
+        )
+        fulfilment.order_set_lab_error(order=fresh, error=exc.message)
         logger.error("Lab submission for order %s cannot be built: %s", fresh.number, exc)
         _alert_staff_on_commit(submission.pk)
         return submission
@@ -264,19 +279,25 @@ def _claim(submission_id) -> tuple[str, LabSubmission | None]:
             _fail(row, row.last_error or _("Gave up after %(n)s attempts.") % {"n": row.attempts})
             return "failed", row
         row.attempts += 1
-        row.status = S.SENDING
         row.next_attempt_at = None
-        row.save(update_fields=["attempts", "status", "next_attempt_at", "updated_at"])
+        submission_set_status(
+            submission=row, to_status=S.SENDING, fields=("attempts", "next_attempt_at")
+        )
         return "claimed", row
 
 
 def _fail(row: LabSubmission, message: str) -> None:
-    LabSubmission.objects.filter(pk=row.pk).update(
-        status=S.FAILED, last_error=message[:4000], next_attempt_at=None, updated_at=timezone.now()
-    )
-    row.status = S.FAILED
-    row.last_error = message
-    services.order_set_lab_error(
+    row.last_error = message[:4000]
+    row.next_attempt_at = None
+    try:
+        submission_set_status(
+            submission=row, to_status=S.FAILED, fields=("last_error", "next_attempt_at")
+        )
+    except IllegalTransition:
+        # The lab's event marked it submitted meanwhile: it is not failed, nothing to tell.
+        logger.info("Lab submission %s is no longer sendable; not marked failed", row.pk)
+        return
+    fulfilment.order_set_lab_error(
         order=row.order,
         error=_("Lab submission r%(revision)s failed: %(error)s")
         % {"revision": row.revision, "error": message},
@@ -355,19 +376,21 @@ def lab_submission_send(*, submission_id) -> SendOutcome:
                 wait = backoff_seconds(row.attempts)
                 if exc.retry_after:
                     wait = max(wait, min(float(exc.retry_after), backoff_seconds(99)))
-                row.status = S.RETRYING
                 row.last_error = exc.message[:4000]
                 row.next_attempt_at = timezone.now() + timedelta(seconds=wait)
-                row.save(update_fields=["status", "last_error", "next_attempt_at", "updated_at"])
+                submission_set_status(
+                    submission=row,
+                    to_status=S.RETRYING,
+                    fields=("last_error", "next_attempt_at"),
+                )
             return SendOutcome("retry", retry_in=wait, error=exc.message)
         with transaction.atomic():
-            row.status = S.SUBMITTED
             row.lab_reference = receipt.reference[:100]
             row.transport = receipt.transport
             row.acknowledged_at = receipt.acknowledged_at
             row.last_error = ""
             row.next_attempt_at = None
-            row.save()
+            submission_set_status(submission=row, to_status=S.SUBMITTED, fields=SUBMITTED_FIELDS)
             _order_sent(row, receipt.reference)
     return SendOutcome("submitted")
 
@@ -376,13 +399,13 @@ def _order_sent(row: LabSubmission, reference: str) -> None:
     """Moves the order to SENT_TO_LAB (inside the caller's transaction) unless it is past that."""
     order = Order.objects.select_for_update().get(pk=row.order_id)
     if order.status == Status.CLINICALLY_APPROVED:
-        services.order_mark_sent_to_lab(
+        fulfilment.order_mark_sent_to_lab(
             order=order,
             lab_reference=reference[:100],
             note=_("Received by the lab (reference %(ref)s).") % {"ref": reference},
         )
     elif order.lab_error:
-        services.order_set_lab_error(order=order, error="")
+        fulfilment.order_set_lab_error(order=order, error="")
 
 
 # --- Sweep and resend ---------------------------------------------------------------------------------
@@ -422,12 +445,15 @@ def lab_submissions_sweep(*, older_than_seconds: int | None = None) -> int:
 def lab_submission_resend(*, submission: LabSubmission, actor=None) -> bool:
     """Staff "resend": a FAILED row goes back to PENDING with a fresh attempt budget and is sent on
     commit. Safe to press twice: only a FAILED row changes; the same idempotency key is kept."""
-    changed = LabSubmission.objects.filter(pk=submission.pk, status=S.FAILED).update(
-        status=S.PENDING, attempts=0, next_attempt_at=None, updated_at=timezone.now()
-    )
-    if not changed:
+    row = LabSubmission.objects.select_for_update().get(pk=submission.pk)
+    if row.status != S.FAILED:
         return False
-    services.order_set_lab_error(order=submission.order, error="")
+    row.attempts = 0
+    row.next_attempt_at = None
+    submission_set_status(
+        submission=row, to_status=S.PENDING, fields=("attempts", "next_attempt_at")
+    )
+    fulfilment.order_set_lab_error(order=submission.order, error="")
     services.order_add_note(
         order=submission.order,
         actor=actor,
@@ -546,15 +572,14 @@ def _apply_event(submission: LabSubmission, event) -> str:
     order = Order.objects.select_for_update().get(pk=submission.order_id)
     if submission.status != S.SUBMITTED:
         # The lab has it even if our send never heard the answer (a dropped connection).
-        submission.status = S.SUBMITTED
         submission.lab_reference = (event.lab_reference or submission.lab_reference)[:100]
         submission.acknowledged_at = submission.acknowledged_at or timezone.now()
         submission.last_error = ""
         submission.next_attempt_at = None
-        submission.save()
+        submission_set_status(submission=submission, to_status=S.SUBMITTED, fields=SUBMITTED_FIELDS)
     moved = []
     if order.status == Status.CLINICALLY_APPROVED:
-        services.order_mark_sent_to_lab(
+        fulfilment.order_mark_sent_to_lab(
             order=order,
             lab_reference=submission.lab_reference,
             note=_("The lab confirmed receipt."),
@@ -562,10 +587,10 @@ def _apply_event(submission: LabSubmission, event) -> str:
         moved.append(Status.SENT_TO_LAB)
     # Forward only: an event about an earlier step than the order's status changes nothing.
     if event.type == "in_production" and order.status == Status.SENT_TO_LAB:
-        services.order_mark_in_production(order=order)
+        fulfilment.order_mark_in_production(order=order)
         moved.append(Status.IN_PRODUCTION)
     elif event.type == "shipped" and order.status in (Status.SENT_TO_LAB, Status.IN_PRODUCTION):
-        services.order_mark_shipped(
+        fulfilment.order_mark_shipped(
             order=order, carrier=event.carrier, tracking_number=event.tracking_number
         )
         moved.append(Status.SHIPPED)

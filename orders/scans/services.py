@@ -16,13 +16,13 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.images import PhotoRejected, sanitise_photo
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
-from orders import services
+from orders import fulfilment, services
 from orders.models import Order
 from orders.states import SCAN_UPLOAD_STATUSES, Status
 
@@ -35,6 +35,7 @@ from .meshes import (
     render_sole_preview,
 )
 from .models import FootPhoto, Scan
+from .states import scan_claim_for_check, scan_set_status
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -
             ) + 1
             scan.save()
             if fresh.status == Status.SCANS_RECEIVED:
-                services.order_mark_scans_needed(
+                fulfilment.order_mark_scans_needed(
                     order=fresh,
                     note=_("The customer replaced the %(side)s scan; checking it.")
                     % {"side": scan.get_side_display().lower()},
@@ -139,10 +140,7 @@ def _same_file_message(scan: Scan, other: Scan) -> str:
 def scan_validate(*, scan_id: int) -> Scan | None:
     """Parses and measures one scan, renders its preview and records the outcome (the Celery task
     calls this). Safe to run twice: a scan already decided is left alone."""
-    claimed = Scan.objects.filter(
-        pk=scan_id, status__in=[Scan.Status.UPLOADED, Scan.Status.CHECKING]
-    ).update(status=Scan.Status.CHECKING, check_attempts=F("check_attempts") + 1)
-    if not claimed:
+    if not scan_claim_for_check(scan_id=scan_id):
         return Scan.objects.filter(pk=scan_id).first()
     attempts = Scan.objects.values_list("check_attempts", flat=True).get(pk=scan_id)
     if attempts > MAX_CHECK_ATTEMPTS:
@@ -197,10 +195,9 @@ def _record_validation(*, scan_id: int, report, rejection, preview: bytes) -> Sc
                 scan.original_name, "same_file", _same_file_message(scan, duplicate)
             )
     if rejection is not None:
-        scan.status = Scan.Status.REJECTED
         scan.rejection_code = rejection.code
         scan.rejection_message = rejection.message
-        scan.save()
+        scan_set_status(scan=scan, to_status=Scan.Status.REJECTED)
     else:
         data = report.to_dict()
         scan.sha256 = report.sha256
@@ -219,21 +216,20 @@ def _record_validation(*, scan_id: int, report, rejection, preview: bytes) -> Sc
         if preview:
             scan.preview.save("preview.png", ContentFile(preview), save=False)
         if report.needs_review:
-            scan.status = Scan.Status.NEEDS_REVIEW
-            scan.save()
+            scan_set_status(scan=scan, to_status=Scan.Status.NEEDS_REVIEW)
         else:
-            scan.status = Scan.Status.VALID
             _make_current(scan)
+            scan_set_status(scan=scan, to_status=Scan.Status.VALID)
     _advance_order(order)
     return scan
 
 
 def _make_current(scan: Scan) -> None:
+    """The side's other scans step down; the caller saves ``scan`` (through `scan_set_status`)."""
     Scan.objects.filter(order_id=scan.order_id, side=scan.side, is_current=True).exclude(
         pk=scan.pk
     ).update(is_current=False)
     scan.is_current = True
-    scan.save()
 
 
 def _advance_order(order: Order) -> None:
@@ -246,7 +242,7 @@ def _advance_order(order: Order) -> None:
         return
     current = {scan.side for scan in scans if scan.is_current and scan.is_usable}
     if current == set(SIDES):
-        services.order_mark_scans_received(order=order)
+        fulfilment.order_mark_scans_received(order=order)
 
 
 @transaction.atomic
@@ -263,10 +259,10 @@ def scan_accept_after_review(*, scan: Scan, actor) -> Scan:
     )
     if newer.exists():
         raise ValueError(_("The customer has uploaded a newer scan of this foot."))
-    fresh.status = Scan.Status.VALID
     fresh.accepted_by = actor if getattr(actor, "pk", None) else None
     fresh.accepted_at = timezone.now()
     _make_current(fresh)
+    scan_set_status(scan=fresh, to_status=Scan.Status.VALID)
     services.order_add_note(
         order=order,
         actor=actor,

@@ -3,7 +3,7 @@
 import factory
 from django.conf import settings
 
-from orders import services
+from orders import fulfilment, services
 from orders.models import Product, ProductOption
 
 
@@ -145,10 +145,10 @@ def make_ready_for_lab(order, *, size: int = 4096):
     with transaction.atomic():
         add_valid_scan(order, "left", size=size)
         add_valid_scan(order, "right", size=size)
-        services.order_approve_for_lab(
+        fulfilment.order_approve_for_lab(
             order=order, actor=clinician_user(), note="Approved in a test."
         )
-        services.order_mark_scans_received(order=order)
+        fulfilment.order_mark_scans_received(order=order)
     order.refresh_from_db()
     return order
 

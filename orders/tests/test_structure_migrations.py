@@ -14,6 +14,13 @@ from django.db.migrations.executor import MigrationExecutor
 BEFORE = ("orders", "0007_only_clinicians_approve_for_lab")
 # The apps that took models from `orders`, unapplied to get the database as it was.
 NEW_APPS = ("lab", "scans")
+# What the Staff group held on the models before they moved (orders migrations 0002 and 0004).
+OLD_STAFF_PERMISSIONS = [
+    ("labsubmission", "resend_labsubmission"),
+    ("labevent", "view_labevent"),
+    ("scan", "accept_scan"),
+    ("footphoto", "view_footphoto"),
+]
 
 
 def _migrate(targets):
@@ -31,6 +38,15 @@ def _latest():
 @pytest.mark.django_db(transaction=True)
 def test_moving_models_keeps_tables_rows_and_staff_permissions():
     old = _migrate([BEFORE, *((app, None) for app in NEW_APPS)])
+    content_type = old.get_model("contenttypes", "ContentType")
+    permission = old.get_model("auth", "Permission")
+    staff, _ = old.get_model("auth", "Group").objects.get_or_create(name="Staff")
+    for model, codename in OLD_STAFF_PERMISSIONS:
+        kind, _ = content_type.objects.get_or_create(app_label="orders", model=model)
+        perm, _ = permission.objects.get_or_create(
+            content_type=kind, codename=codename, defaults={"name": codename}
+        )
+        staff.permissions.add(perm)
     tables_before = set(connection.introspection.table_names())
     order = old.get_model("orders", "Order").objects.create(
         number="FP-MIGRATE1",

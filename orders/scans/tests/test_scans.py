@@ -284,9 +284,9 @@ def test_a_rejected_replacement_keeps_the_scan_in_use(
 def test_an_approved_order_goes_to_the_lab_when_its_scans_are_valid(
     client, order, left_stl, right_stl, django_capture_on_commit_callbacks
 ):
-    from orders import services
+    from orders import fulfilment
 
-    services.order_approve_for_lab(order=order, actor=clinician_user())
+    fulfilment.order_approve_for_lab(order=order, actor=clinician_user())
     upload(
         client,
         order,

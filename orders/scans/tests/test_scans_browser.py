@@ -11,9 +11,8 @@ from orders.models import Order
 from orders.states import Status
 from orders.tests.factories import create_order, pay
 from orders.tests.foot_meshes import foot_mesh, save
-from tests.fakes.lab import fake_lab
-
 from orders.tests.test_browser import _too_wide
+from tests.fakes.lab import fake_lab
 
 SECRET = "browser-lab-secret"
 
