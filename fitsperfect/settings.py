@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fitsperfect",
     "content",
     "assessments",
+    "orders.catalogue",
     "orders",
     "orders.scans",
     "orders.lab",
@@ -396,7 +397,7 @@ PAGE_CACHE_PATHS = [
     r"^/articles/",
     r"^/orthotics/",
 ]
-# Set anew by content.caching (articles) and orders.services.catalogue_changed (products).
+# Set anew by content.caching (articles) and orders.catalogue.services.catalogue_changed (products).
 PAGE_CACHE_VERSION_KEYS = ["content:version", "orders:catalogue:version"]
 PAGE_CACHE_LOCAL_SECONDS = env.float(
     "PAGE_CACHE_LOCAL_SECONDS", default=2.0 if IS_PRODUCTION else 0.0

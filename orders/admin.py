@@ -26,29 +26,10 @@ from .models import (
     OrderLine,
     OrderStatusChange,
     Payment,
-    Product,
-    ProductOption,
     StripeEvent,
 )
 from .states import IllegalTransition, Status
 from .templatetags.orders_tags import money
-
-
-class ProductOptionInline(admin.TabularInline):
-    model = ProductOption
-    extra = 0
-
-
-@admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "price", "turnaround_days", "is_active", "position"]
-    list_editable = ["is_active", "position"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [ProductOptionInline]
-
-    @admin.display(description=_("price"))
-    def price(self, obj: Product) -> str:
-        return money(obj.base_price, obj.currency)
 
 
 class ReadOnlyInline(admin.TabularInline):

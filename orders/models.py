@@ -1,4 +1,4 @@
-"""Catalogue, orders, their recorded status history, payments and raw Stripe deliveries.
+"""Orders, their lines and recorded status history, payments and raw Stripe deliveries.
 
 Money is integer minor units plus a lower-case ISO currency code; times are UTC. An order's status only
 changes through `orders.services.order_set_status`, which checks `orders.states` and records the move.
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fitsperfect.audit_trail import AuditedQuerySet
 
+from .catalogue.models import Product, SizeSystem, default_currency
 from .states import Status
 
 # Crockford-ish alphabet without look-alikes (0/O, 1/I/L): easy to read out over the phone.
@@ -25,76 +26,6 @@ def new_order_number() -> str:
 def new_access_token() -> str:
     """256 random bits: the only key to a guest's order page."""
     return secrets.token_urlsafe(32)
-
-
-def default_currency() -> str:
-    return settings.DEFAULT_CURRENCY.lower()
-
-
-class Product(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    summary = models.CharField(_("summary"), max_length=200)
-    description = models.TextField(_("description"))
-    # One included item per line ("Two custom insoles", "Free remake within 60 days"...).
-    included = models.TextField(_("what is included"), blank=True)
-    turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=10)
-    base_price = models.PositiveIntegerField(_("price (minor units)"))
-    currency = models.CharField(max_length=3, default=default_currency)
-    image = models.CharField(_("image (static path)"), max_length=200, blank=True)
-    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
-    is_active = models.BooleanField(_("on sale"), default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("orders:product_detail", args=[self.slug])
-
-    @property
-    def included_items(self) -> list[str]:
-        return [line.strip() for line in self.included.splitlines() if line.strip()]
-
-
-class ProductOption(models.Model):
-    """A priced choice on a product: a top-cover material or an extra pair."""
-
-    class Kind(models.TextChoices):
-        TOP_COVER = "top_cover", _("Top cover")
-        EXTRA_PAIR = "extra_pair", _("Extra pair")
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    code = models.SlugField(max_length=40)
-    name = models.CharField(_("name"), max_length=100)
-    price_delta = models.IntegerField(_("price change (minor units)"), default=0)
-    is_default = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["kind", "position", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["product", "kind", "code"], name="uniq_product_option")
-        ]
-        verbose_name = _("product option")
-        verbose_name_plural = _("product options")
-
-    def __str__(self) -> str:
-        return f"{self.product.slug}: {self.get_kind_display()} {self.name}"
-
-
-class SizeSystem(models.TextChoices):
-    EU = "eu", _("EU")
-    UK = "uk", _("UK")
-    US = "us", _("US")
 
 
 class Order(models.Model):

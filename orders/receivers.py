@@ -1,22 +1,10 @@
 """Reactions to other apps' signals; they only call services."""
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from assessments.signals import assessment_approved, assessment_closed
 
-from . import fulfilment, services
-from .models import Product, ProductOption
-
-
-@receiver(post_save, sender=Product, dispatch_uid="orders.catalogue_changed.product_saved")
-@receiver(post_delete, sender=Product, dispatch_uid="orders.catalogue_changed.product_deleted")
-@receiver(post_save, sender=ProductOption, dispatch_uid="orders.catalogue_changed.option_saved")
-@receiver(post_delete, sender=ProductOption, dispatch_uid="orders.catalogue_changed.option_deleted")
-def on_catalogue_changed(sender, **kwargs) -> None:
-    """After the change commits (before, another process could store the old data as new)."""
-    transaction.on_commit(services.catalogue_changed)
+from . import fulfilment
 
 
 @receiver(assessment_approved, dispatch_uid="orders.assessment_approved")

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from assessments.selectors import assessment_approved_for_lab, assessment_may_back_order
 from assessments.services import is_clinician
-from fitsperfect import pagecache
 from fitsperfect.queueing import enqueue_on_commit
 
+from .catalogue.models import Product
 from .consent import HEALTH_DATA_CONSENT_VERSION
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, Product
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
     IllegalTransition,
@@ -511,11 +511,3 @@ def order_queue_email(*, order: Order, kind: str) -> OrderEmail:
     email = OrderEmail.objects.create(order=order, kind=kind)
     enqueue_on_commit("orders.tasks.send_order_email", email.pk)
     return email
-
-
-def catalogue_changed() -> None:
-    """Every page showing products is made again from the database on its next request (called
-    once a product or option change commits: orders.receivers)."""
-    from .selectors import CATALOGUE_VERSION_KEY
-
-    pagecache.new_version(CATALOGUE_VERSION_KEY)

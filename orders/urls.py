@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .catalogue import views as catalogue_views
 from .lab import views as lab_views
 from .scans import views as scan_views
 
@@ -9,8 +10,8 @@ from .scans import views as scan_views
 app_name = "orders"
 
 urlpatterns = [
-    path("orthotics/", views.catalogue, name="catalogue"),
-    path("orthotics/<slug:slug>/", views.product_detail, name="product_detail"),
+    path("orthotics/", catalogue_views.catalogue, name="catalogue"),
+    path("orthotics/<slug:slug>/", catalogue_views.product_detail, name="product_detail"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/test-payment/<str:token>/", views.test_payment, name="test_payment"),
     path("webhooks/stripe/", views.stripe_webhook, name="stripe_webhook"),

@@ -13,13 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fitsperfect import pagecache
-
 from . import payments, selectors, services
-from .forms import CheckoutForm, OrderLookupForm, ProductChoiceForm, SignupForm
+from .catalogue import selectors as catalogue_selectors
+from .catalogue.forms import SESSION_KEY, ProductChoiceForm
+from .forms import CheckoutForm, OrderLookupForm, SignupForm
 from .states import IllegalTransition, Status
-
-SESSION_KEY = "orders_checkout"
 
 
 def _assessment_from_token(token: str):
@@ -35,74 +33,12 @@ def _may_back_order(assessment) -> bool:
     return assessment_may_back_order(assessment=assessment)
 
 
-def catalogue(request: HttpRequest) -> HttpResponse:
-    assessment = _assessment_from_token(request.GET.get("assessment", ""))
-    return render(
-        request,
-        "orders/catalogue.html",
-        {"products": selectors.products_on_sale(), "assessment": assessment},
-    )
-
-
-def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if request.method == "GET" and not request.GET and not request.session.get(SESSION_KEY):
-        # The same for every anonymous visitor (bar the CSRF token): rendered once per process
-        # and catalogue version. The version is read before the products, never after.
-        return pagecache.form_page(
-            request,
-            f"orders:product:{slug}",
-            lambda csrf_token: _product_page(request, slug, csrf_token=csrf_token),
-            version=selectors.catalogue_version(),
-        )
-    return _product_page(request, slug)
-
-
-def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = None):
-    product = selectors.product_by_slug(slug)
-    if product is None:
-        raise Http404
-    token = request.POST.get("assessment") or request.GET.get("assessment", "")
-    assessment = _assessment_from_token(token)
-    referred = assessment is not None and not _may_back_order(assessment)
-    if request.method == "POST":
-        form = ProductChoiceForm(request.POST, product=product)
-        if form.is_valid() and not referred:
-            data = form.cleaned_data
-            request.session[SESSION_KEY] = {
-                "product": product.slug,
-                "size_system": data["size_system"],
-                "size": data["size"],
-                "top_cover": data.get("top_cover") or "",
-                "extra_pair": bool(data.get("extra_pair")),
-                "assessment": assessment.token if assessment else "",
-            }
-            return redirect("orders:checkout")
-    else:
-        initial = {"assessment": assessment.token if assessment and not referred else ""}
-        saved = request.session.get(SESSION_KEY) or {}
-        if saved.get("product") == product.slug:
-            initial.update(
-                {k: saved[k] for k in ("size_system", "size", "top_cover", "extra_pair")}
-            )
-        form = ProductChoiceForm(initial=initial, product=product)
-    context = {
-        "product": product,
-        "form": form,
-        "assessment": assessment,
-        "referred": referred,
-        "suggested": assessment is not None and assessment.suggested_product_slug == product.slug,
-    }
-    if csrf_token is not None:
-        context["csrf_token"] = csrf_token
-    return render(request, "orders/product_detail.html", context)
-
-
 def _selection(request: HttpRequest):
     """The product choice saved in the session, validated again (prices may have changed)."""
     saved = request.session.get(SESSION_KEY)
     if not saved:
         return None, None, None
-    product = selectors.product_by_slug(saved.get("product", ""))
+    product = catalogue_selectors.product_by_slug(saved.get("product", ""))
     if product is None:
         return None, None, None
     form = ProductChoiceForm(

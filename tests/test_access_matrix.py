@@ -194,7 +194,7 @@ STAFF_ADMIN = {
     "content.subscriber": (403, 403, 403),
     "assessments.assessment": (403, 403, 403),
     "assessments.review": (403, 403, 403),
-    "orders.product": (200, 200, 200),
+    "catalogue.product": (200, 200, 200),
     "orders.order": (200, 403, 200),
     "orders.stripeevent": (200, 403, 200),
     "orders.orderemail": (200, 403, 200),

@@ -4,7 +4,7 @@ import factory
 from django.conf import settings
 
 from orders import fulfilment, services
-from orders.models import Product, ProductOption
+from orders.catalogue.models import Product, ProductOption
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

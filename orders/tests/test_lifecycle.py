@@ -138,7 +138,8 @@ def test_the_lab_error_flag(catalogue):
 
 def test_the_demo_seed_is_idempotent():
     from orders import demo
-    from orders.models import Order, Product, ProductOption
+    from orders.catalogue.models import Product, ProductOption
+    from orders.models import Order
 
     for _ in range(2):
         demo.seed(open("/dev/null", "w"))  # noqa: SIM115

@@ -200,7 +200,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def test_a_product_or_option_change_shows_on_the_product_page_at_once(
     client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from orders.models import Product, ProductOption
+    from orders.catalogue.models import Product, ProductOption
 
     client.get(PRODUCT_URL)
     with django_assert_num_queries(0):  # kept rendered: no query until the catalogue changes

@@ -13,13 +13,15 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = ("orders", "0007_only_clinicians_approve_for_lab")
 # The apps that took models from `orders`, unapplied to get the database as it was.
-NEW_APPS = ("lab", "scans")
+NEW_APPS = ("catalogue", "lab", "scans")
 # What the Staff group held on the models before they moved (orders migrations 0002 and 0004).
 OLD_STAFF_PERMISSIONS = [
     ("labsubmission", "resend_labsubmission"),
     ("labevent", "view_labevent"),
     ("scan", "accept_scan"),
     ("footphoto", "view_footphoto"),
+    ("product", "change_product"),
+    ("productoption", "add_productoption"),
 ]
 
 
@@ -48,6 +50,17 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
         )
         staff.permissions.add(perm)
     tables_before = set(connection.introspection.table_names())
+    product = old.get_model("orders", "Product").objects.create(
+        slug="migrated",
+        name="Migrated",
+        summary="s",
+        description="d",
+        base_price=100,
+        currency="gbp",
+    )
+    old.get_model("orders", "ProductOption").objects.create(
+        product=product, kind="top_cover", code="leather", name="Leather", price_delta=5
+    )
     order = old.get_model("orders", "Order").objects.create(
         number="FP-MIGRATE1",
         access_token="t" * 40,
@@ -57,6 +70,16 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
         city="Town",
         postcode="AB1 2CD",
         country="GB",
+    )
+    old.get_model("orders", "OrderLine").objects.create(
+        order=order,
+        line_number=1,
+        product=product,
+        description="Migrated",
+        size_system="eu",
+        size="42",
+        unit_price=100,
+        line_total=100,
     )
     submission_id = uuid.uuid4()
     submission = old.get_model("orders", "LabSubmission").objects.create(
@@ -80,6 +103,7 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
     from django.contrib.auth.models import Group
 
     from fitsperfect.models import AccessRecord
+    from orders.catalogue.models import Product
     from orders.lab.models import LabEvent, LabSubmission
     from orders.scans.models import FootPhoto, Scan
 
@@ -87,6 +111,9 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
     moved = LabSubmission.objects.get(pk=submission_id)
     assert (moved.order.number, moved.status, moved.payload) == ("FP-MIGRATE1", "failed", {"a": 1})
     assert LabEvent.objects.get(event_id="evt_1").submission == moved
+    moved_product = Product.objects.get(slug="migrated")
+    assert moved_product.options.get().code == "leather"
+    assert moved.order.lines.get().product == moved_product
     moved_scan = Scan.objects.get(pk=scan.pk)
     assert (moved_scan.order_id, moved_scan.side, moved_scan.file.name) == (
         order.pk,
@@ -105,5 +132,7 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
         ("lab", "view_labevent"),
         ("scans", "accept_scan"),
         ("scans", "view_footphoto"),
+        ("catalogue", "change_product"),
+        ("catalogue", "add_productoption"),
     } <= staff
     assert not {("orders", "resend_labsubmission"), ("orders", "accept_scan")} & staff
