@@ -25,26 +25,17 @@ from django.db import transaction
 from django.db.models import Model, Q, prefetch_related_objects
 from django.utils import timezone
 
+from orders.address import ADDRESS_PERSONAL_FIELDS
+from orders.states import SETTLED_STATUSES
+
 logger = logging.getLogger(__name__)
 
-# Orders in these states may be erased at once; others are still being paid for, made or sent.
-SETTLED_ORDER_STATUSES = {
-    "awaiting_payment",
-    "payment_failed",
-    "checkout_expired",
-    "delivered",
-    "cancelled",
-    "refunded",
-    "shipped",
-}
 ORDER_PERSONAL_FIELDS = {
     "full_name": "Erased customer",
     "phone": "",
-    "address_line1": "Erased",
-    "address_line2": "",
+    **dict.fromkeys(ADDRESS_PERSONAL_FIELDS, ""),
+    "address_line1": "Erased",  # required fields keep a placeholder
     "city": "Erased",
-    "region": "",
-    "postcode": "",
     "payment_flag": "",
     "checkout_key": None,
 }
@@ -54,14 +45,10 @@ PERSONAL_JSON_KEYS = {
     "email",
     "phone",
     "address",
-    "address_line1",
-    "address_line2",
+    *ADDRESS_PERSONAL_FIELDS,
     "line1",
     "line2",
-    "city",
-    "region",
     "state",
-    "postcode",
     "postal_code",
     "customer_details",
     "customer_email",
@@ -244,7 +231,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
     report = ErasureReport(email_hash=_email_hash(email), actor=actor_name, at=timezone.now())
     users = list(_users(email))
     orders = list(_orders(email, users))
-    active = [o.number for o in orders if o.status not in SETTLED_ORDER_STATUSES]
+    active = [o.number for o in orders if o.status not in SETTLED_STATUSES]
     if active and not force:
         raise ErasureBlocked(f"orders still in progress: {', '.join(active)}")
     files_after_commit: list = []

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import fulfilment, payments, services
+from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
 from .forms import RefundForm, ShipForm
 from .models import (
     Order,
@@ -171,19 +172,7 @@ class OrderAdmin(admin.ModelAdmin):
             ),
             (
                 _("Customer and delivery"),
-                {
-                    "fields": [
-                        "email",
-                        "full_name",
-                        "phone",
-                        "address_line1",
-                        "address_line2",
-                        "city",
-                        "region",
-                        "postcode",
-                        "country",
-                    ]
-                },
+                {"fields": ["email", "full_name", "phone", *ADDRESS_FIELDS]},
             ),
             (
                 _("Assessment and approval"),
@@ -210,8 +199,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Status, payments, approval and shipping only change through the actions (the services).
-        editable = {"email", "full_name", "phone", "address_line1", "address_line2"}
-        editable |= {"city", "region", "postcode"}
+        editable = {"email", "full_name", "phone", *ADDRESS_PERSONAL_FIELDS}
         fields = {
             name for _title, opts in self.get_fieldsets(request, obj) for name in opts["fields"]
         }

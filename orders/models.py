@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fitsperfect.audit_trail import AuditedQuerySet
 
+from .address import ADDRESS_FIELDS
 from .catalogue.models import Product, SizeSystem, default_currency
 from .states import Status
 
@@ -135,15 +136,7 @@ class Order(models.Model):
 
     @property
     def shipping_address_lines(self) -> list[str]:
-        parts = [
-            self.full_name,
-            self.address_line1,
-            self.address_line2,
-            self.city,
-            self.region,
-            self.postcode,
-            self.country,
-        ]
+        parts = [self.full_name, *(getattr(self, name) for name in ADDRESS_FIELDS)]
         return [part for part in parts if part]
 
 

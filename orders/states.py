@@ -94,6 +94,9 @@ PAID_STATUSES = frozenset(
 # order is on its way to the lab.
 SCAN_UPLOAD_STATUSES = frozenset({S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED})
 UNPAID_STATUSES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED})
+# Orders whose customer data may be erased at once; the others are still being made or sent (the
+# lab needs the delivery address until the parcel is out). Read by `fitsperfect.privacy`.
+SETTLED_STATUSES = UNPAID_STATUSES | {S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED}
 
 
 def can_transition(from_status: str, to_status: str) -> bool:
