@@ -18,7 +18,7 @@ from orders.states import IllegalTransition
 from .models import LabSubmission
 
 S = LabSubmission.Status
-TRANSITIONS: dict[str, frozenset[str]] = {
+SUBMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING: frozenset({S.SENDING, S.SUBMITTED, S.FAILED}),
     S.SENDING: frozenset({S.SENDING, S.RETRYING, S.SUBMITTED, S.FAILED}),
     S.RETRYING: frozenset({S.SENDING, S.SUBMITTED, S.FAILED}),
@@ -39,7 +39,7 @@ def submission_set_status(
     status, ``updated_at`` and any other changed ``fields``; raises `IllegalTransition` for a move
     not in the table, leaving the row as it was."""
     from_status = LabSubmission.objects.values_list("status", flat=True).get(pk=submission.pk)
-    if to_status not in TRANSITIONS[from_status]:
+    if to_status not in SUBMISSION_TRANSITIONS[from_status]:
         raise IllegalTransition(from_status, to_status, what="lab submission")
     submission.status = to_status
     submission.save(update_fields=["status", "updated_at", *fields])

@@ -19,7 +19,7 @@ from orders.states import IllegalTransition
 from .models import Scan
 
 S = Scan.Status
-TRANSITIONS: dict[str, frozenset[str]] = {
+SCAN_TRANSITIONS: dict[str, frozenset[str]] = {
     S.UPLOADED: frozenset({S.CHECKING}),
     S.CHECKING: frozenset({S.CHECKING, S.VALID, S.NEEDS_REVIEW, S.REJECTED}),
     S.NEEDS_REVIEW: frozenset({S.VALID}),
@@ -43,7 +43,7 @@ def scan_set_status(*, scan: Scan, to_status: str, fields: tuple[str, ...] = ())
     """Moves a scan the caller has locked (`select_for_update`, inside its transaction) and saves
     it with any other changed ``fields``; raises `IllegalTransition` for a move not in the table."""
     from_status = Scan.objects.values_list("status", flat=True).get(pk=scan.pk)
-    if to_status not in TRANSITIONS[from_status]:
+    if to_status not in SCAN_TRANSITIONS[from_status]:
         raise IllegalTransition(from_status, to_status, what="scan")
     scan.status = to_status
     scan.save(update_fields=["status", *fields] if fields else None)
@@ -54,7 +54,7 @@ def scan_set_status(*, scan: Scan, to_status: str, fields: tuple[str, ...] = ())
 def scan_claim_for_check(*, scan_id: int) -> bool:
     """One validation run claims the scan: UPLOADED or CHECKING -> CHECKING, counting the attempt,
     as one conditional UPDATE (two workers cannot both think they moved it from UPLOADED)."""
-    sources = [status for status, targets in TRANSITIONS.items() if S.CHECKING in targets]
+    sources = [status for status, targets in SCAN_TRANSITIONS.items() if S.CHECKING in targets]
     claimed = Scan.objects.filter(pk=scan_id, status__in=sources).update(
         status=S.CHECKING, check_attempts=F("check_attempts") + 1
     )

@@ -4,7 +4,7 @@ import pytest
 
 from orders.scans.models import Scan
 from orders.scans.states import (
-    TRANSITIONS,
+    SCAN_TRANSITIONS,
     scan_claim_for_check,
     scan_set_status,
     scan_status_changed,
@@ -16,8 +16,8 @@ S = Scan.Status
 
 
 def test_every_status_has_a_row_and_decided_scans_never_move():
-    assert set(TRANSITIONS) == set(S.values)
-    assert TRANSITIONS[S.VALID] == TRANSITIONS[S.REJECTED] == frozenset()
+    assert set(SCAN_TRANSITIONS) == set(S.values)
+    assert SCAN_TRANSITIONS[S.VALID] == SCAN_TRANSITIONS[S.REJECTED] == frozenset()
 
 
 @pytest.mark.django_db
