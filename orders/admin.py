@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from fitsperfect.money import money
+
 from . import fulfilment, payments, services
 from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
 from .forms import RefundForm, ShipForm
@@ -30,7 +32,6 @@ from .models import (
     StripeEvent,
 )
 from .states import IllegalTransition, Status
-from .templatetags.orders_tags import money
 
 
 class ReadOnlyInline(admin.TabularInline):

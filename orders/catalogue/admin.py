@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from orders.templatetags.orders_tags import money
+from fitsperfect.money import money
 
 from .models import Product, ProductOption
 
