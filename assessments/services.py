@@ -374,3 +374,27 @@ def review_create(
             )
         )
     return review
+
+
+@transaction.atomic
+def assessment_erase(*, assessment: Assessment) -> tuple[int, int, list[tuple]]:
+    """A customer's right to erasure (`fitsperfect.privacy`): answers, result, red flags, email and
+    account link blanked, a new link token, photos deleted, clinicians' notes blanked. Returns
+    (photos, reviews, files): the (storage, name) of each photo file, for the caller to delete once
+    its transaction commits."""
+    from .models import new_token
+
+    files = [
+        (p.file.storage, p.file.name) for p in assessment.photos.all() if p.file and p.file.name
+    ]
+    photos = assessment.photos.count()
+    assessment.photos.all().delete()
+    reviews = assessment.reviews.update(notes="")
+    assessment.answers = {}
+    assessment.result = {}
+    assessment.red_flags = []
+    assessment.contact_email = ""
+    assessment.user = None
+    assessment.token = new_token()
+    assessment.save()
+    return photos, reviews, files

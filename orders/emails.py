@@ -10,13 +10,13 @@ from django.utils import timezone
 from .models import OrderEmail
 from .signals import order_email_status_changed
 
-E = OrderEmail.Status
+EmailStatus = OrderEmail.Status
 # A queued email is sent, or fails (for now: QUEUED again, so the task retries it; or for good).
 # A repeated delivery of the task may try a FAILED one again; a SENT email is never touched.
 EMAIL_TRANSITIONS: dict[str, frozenset[str]] = {
-    E.QUEUED: frozenset({E.QUEUED, E.SENT, E.FAILED}),
-    E.FAILED: frozenset({E.QUEUED, E.SENT, E.FAILED}),
-    E.SENT: frozenset(),
+    EmailStatus.QUEUED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.FAILED}),
+    EmailStatus.FAILED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.FAILED}),
+    EmailStatus.SENT: frozenset(),
 }
 
 
@@ -25,7 +25,7 @@ def order_email_start_attempt(*, email_id: int) -> OrderEmail | None:
     """Counts an attempt (committed before the send); None when the email is gone or already sent."""
     email = OrderEmail.objects.select_for_update().select_related("order").filter(pk=email_id)
     email = email.first()
-    if email is None or email.status == E.SENT:
+    if email is None or email.status == EmailStatus.SENT:
         return None
     email.attempts += 1
     email.save(update_fields=["attempts"])
@@ -45,7 +45,7 @@ def order_email_set_status(*, email_id: int, to_status: str, error: str = "") ->
     email.status = to_status
     email.last_error = error[:2000]
     fields = ["status", "last_error"]
-    if to_status == E.SENT:
+    if to_status == EmailStatus.SENT:
         email.sent_at = timezone.now()
         fields.append("sent_at")
     email.save(update_fields=fields)

@@ -18,9 +18,10 @@ from assessments.selectors import assessment_approved_for_lab, assessment_may_ba
 from assessments.services import is_clinician
 from fitsperfect.queueing import enqueue_on_commit
 
+from .address import ADDRESS_PERSONAL_FIELDS
 from .catalogue.models import Product
 from .consent import HEALTH_DATA_CONSENT_VERSION
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, new_access_token
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
     IllegalTransition,
@@ -511,3 +512,30 @@ def order_queue_email(*, order: Order, kind: str) -> OrderEmail:
     email = OrderEmail.objects.create(order=order, kind=kind)
     enqueue_on_commit("orders.tasks.send_order_email", email.pk)
     return email
+
+
+# What erasure writes over an order's personal fields; amounts, dates and statuses stay (accounting).
+ERASED_ORDER_FIELDS = {
+    "full_name": "Erased customer",
+    "phone": "",
+    **dict.fromkeys(ADDRESS_PERSONAL_FIELDS, ""),
+    "address_line1": "Erased",  # required fields keep a placeholder
+    "city": "Erased",
+    "payment_flag": "",
+    "checkout_key": None,
+}
+
+
+@transaction.atomic
+def order_erase_personal_data(*, order: Order) -> Order:
+    """Anonymises the order (a customer's right to erasure, `fitsperfect.privacy`): personal
+    fields blanked, a new access token so old links stop working, no account. Status, amounts and
+    dates are kept, and nothing is recorded in the status history."""
+    fresh = _locked(order)
+    for name, value in ERASED_ORDER_FIELDS.items():
+        setattr(fresh, name, value)
+    fresh.email = f"erased-{fresh.pk}@erased.invalid"
+    fresh.access_token = new_access_token()
+    fresh.user = None
+    fresh.save()
+    return _sync(order, fresh)

@@ -1,5 +1,7 @@
 """The lab hand-off: the outbox row, sending it exactly once, the sweep, resends and the lab's webhook.
 
+The lab's webhook and the poll that backs it up are in `events.py`.
+
 Design (orders/lab/README.md): a `LabSubmission` row is written in the same
 transaction that makes the order ready (`order_ready_for_lab`), and its send is enqueued on commit.
 The send claims the row, counts its own attempts (committed before any network I/O, so a worker that
@@ -15,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -38,15 +39,9 @@ from orders.states import IllegalTransition, Status
 
 from .errors import LabPermanentError, LabTemporaryError
 from .manifest import LabFile, LabPayload, build_manifest
-from .models import LabEvent, LabSubmission
+from .models import LabSubmission
 from .states import LIVE, submission_set_status
 from .transports import get_transport
-from .webhooks import (
-    WEBHOOK_SIGNATURE_HEADER,
-    LabWebhookError,
-    parse_lab_event,
-    verify_lab_webhook,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +49,7 @@ logger = logging.getLogger(__name__)
 SEND_TASK = "orders.tasks.send_lab_submission"
 ALERT_TASK = "orders.tasks.alert_lab_failure"
 
-S = LabSubmission.Status
+SubmissionStatus = LabSubmission.Status
 # What a move to SUBMITTED records with it (the send's receipt, or the lab's event).
 SUBMITTED_FIELDS = (
     "lab_reference",
@@ -226,7 +221,7 @@ def lab_submission_create(*, order: Order) -> LabSubmission:
             id=submission.id,
             order=fresh,
             revision=revision,
-            status=S.FAILED,
+            status=SubmissionStatus.FAILED,
             last_error=exc.message,
             payload=submission.payload,
             manifest=submission.manifest,
@@ -271,9 +266,9 @@ def _claim(submission_id) -> tuple[str, LabSubmission | None]:
             return (
                 "missing" if not LabSubmission.objects.filter(pk=submission_id).exists() else "busy"
             ), None
-        if row.status == S.SUBMITTED:
+        if row.status == SubmissionStatus.SUBMITTED:
             return "already_submitted", row
-        if row.status == S.FAILED:
+        if row.status == SubmissionStatus.FAILED:
             return "failed", row
         if row.attempts >= max_attempts():
             _fail(row, row.last_error or _("Gave up after %(n)s attempts.") % {"n": row.attempts})
@@ -281,7 +276,9 @@ def _claim(submission_id) -> tuple[str, LabSubmission | None]:
         row.attempts += 1
         row.next_attempt_at = None
         submission_set_status(
-            submission=row, to_status=S.SENDING, fields=("attempts", "next_attempt_at")
+            submission=row,
+            to_status=SubmissionStatus.SENDING,
+            fields=("attempts", "next_attempt_at"),
         )
         return "claimed", row
 
@@ -291,7 +288,9 @@ def _fail(row: LabSubmission, message: str) -> None:
     row.next_attempt_at = None
     try:
         submission_set_status(
-            submission=row, to_status=S.FAILED, fields=("last_error", "next_attempt_at")
+            submission=row,
+            to_status=SubmissionStatus.FAILED,
+            fields=("last_error", "next_attempt_at"),
         )
     except IllegalTransition:
         # The lab's event marked it submitted meanwhile: it is not failed, nothing to tell.
@@ -318,7 +317,7 @@ def lab_failure_alert_send(*, submission_id) -> bool:
 
     recipients = list(_setting("LAB_ALERT_EMAILS", []))
     row = LabSubmission.objects.select_related("order").filter(pk=submission_id).first()
-    if not recipients or row is None or row.status != S.FAILED:
+    if not recipients or row is None or row.status != SubmissionStatus.FAILED:
         return False
     link = settings.SITE_URL.rstrip("/") + reverse("admin:lab_labsubmission_change", args=[row.pk])
     send_mail(
@@ -352,8 +351,10 @@ def lab_submission_send(*, submission_id) -> SendOutcome:
         row = rows.filter(pk=submission_id).first()
         if row is None:
             return SendOutcome("busy", retry_in=float(_setting("LAB_BUSY_RETRY_SECONDS", 30.0)))
-        if row.status in (S.SUBMITTED, S.FAILED):
-            return SendOutcome("already_submitted" if row.status == S.SUBMITTED else "failed")
+        if row.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.FAILED):
+            return SendOutcome(
+                "already_submitted" if row.status == SubmissionStatus.SUBMITTED else "failed"
+            )
         try:
             refusal = services.order_clinical_refusal(order=row.order)
             if refusal:
@@ -380,7 +381,7 @@ def lab_submission_send(*, submission_id) -> SendOutcome:
                 row.next_attempt_at = timezone.now() + timedelta(seconds=wait)
                 submission_set_status(
                     submission=row,
-                    to_status=S.RETRYING,
+                    to_status=SubmissionStatus.RETRYING,
                     fields=("last_error", "next_attempt_at"),
                 )
             return SendOutcome("retry", retry_in=wait, error=exc.message)
@@ -390,7 +391,9 @@ def lab_submission_send(*, submission_id) -> SendOutcome:
             row.acknowledged_at = receipt.acknowledged_at
             row.last_error = ""
             row.next_attempt_at = None
-            submission_set_status(submission=row, to_status=S.SUBMITTED, fields=SUBMITTED_FIELDS)
+            submission_set_status(
+                submission=row, to_status=SubmissionStatus.SUBMITTED, fields=SUBMITTED_FIELDS
+            )
             _order_sent(row, receipt.reference)
     return SendOutcome("submitted")
 
@@ -421,9 +424,9 @@ def lab_submissions_stale(*, older_than_seconds: int | None = None) -> list[str]
     )
     cutoff = timezone.now() - timedelta(seconds=stale)
     rows = LabSubmission.objects.filter(
-        Q(status__in=[S.PENDING, S.SENDING], updated_at__lte=cutoff)
-        | Q(status=S.RETRYING, next_attempt_at__lte=cutoff)
-        | Q(status=S.RETRYING, next_attempt_at__isnull=True, updated_at__lte=cutoff)
+        Q(status__in=[SubmissionStatus.PENDING, SubmissionStatus.SENDING], updated_at__lte=cutoff)
+        | Q(status=SubmissionStatus.RETRYING, next_attempt_at__lte=cutoff)
+        | Q(status=SubmissionStatus.RETRYING, next_attempt_at__isnull=True, updated_at__lte=cutoff)
     ).order_by("created_at")
     return [str(pk) for pk in rows.values_list("pk", flat=True)[:500]]
 
@@ -446,12 +449,12 @@ def lab_submission_resend(*, submission: LabSubmission, actor=None) -> bool:
     """Staff "resend": a FAILED row goes back to PENDING with a fresh attempt budget and is sent on
     commit. Safe to press twice: only a FAILED row changes; the same idempotency key is kept."""
     row = LabSubmission.objects.select_for_update().get(pk=submission.pk)
-    if row.status != S.FAILED:
+    if row.status != SubmissionStatus.FAILED:
         return False
     row.attempts = 0
     row.next_attempt_at = None
     submission_set_status(
-        submission=row, to_status=S.PENDING, fields=("attempts", "next_attempt_at")
+        submission=row, to_status=SubmissionStatus.PENDING, fields=("attempts", "next_attempt_at")
     )
     fulfilment.order_set_lab_error(order=submission.order, error="")
     services.order_add_note(
@@ -464,136 +467,12 @@ def lab_submission_resend(*, submission: LabSubmission, actor=None) -> bool:
     return True
 
 
-# --- The lab's webhook ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WebhookResult:
-    status_code: int
-    message: str
-
-
-def lab_webhook_receive(*, body: bytes, headers) -> WebhookResult:
-    """Verifies, records and applies one webhook delivery. Bad signature, stale or malformed → 400
-    and nothing changes; a repeated event id → 200 without doing anything again."""
-    raw = body[:100_000].decode("utf-8", errors="replace")
-    try:
-        data = verify_lab_webhook(
-            body,
-            headers.get(WEBHOOK_SIGNATURE_HEADER, ""),
-            settings.LAB_WEBHOOK_SECRET,
-        )
-        event = parse_lab_event(data)
-        submission_id = uuid.UUID(event.submission_id)
-    except (LabWebhookError, ValueError) as exc:
-        LabEvent.objects.create(raw_body=raw[:10_000], valid=False, error=str(exc)[:1000])
-        return WebhookResult(400, str(exc))
-    return _record_and_apply(event, submission_id=submission_id, raw=raw)
-
-
-def _record_and_apply(event, *, submission_id: uuid.UUID, raw: str) -> WebhookResult:
-    """Stores the event once by id and applies it; the webhook and the poll both come here."""
-    with transaction.atomic():
-        record, created = LabEvent.objects.select_for_update().get_or_create(
-            event_id=event.id, defaults={"type": event.type, "raw_body": raw, "valid": True}
-        )
-        if record.processed:
-            return WebhookResult(200, "duplicate")
-        submission = LabSubmission.objects.select_for_update().filter(pk=submission_id).first()
-        if submission is None:
-            record.error = "unknown submission"
-            record.save(update_fields=["error"])
-            return WebhookResult(400, "unknown submission")
-        record.submission = submission
-        record.outcome = _apply_event(submission, event)[:300]
-        record.processed = True
-        record.error = ""
-        record.save()
-    return WebhookResult(200, record.outcome)
-
-
-# --- Asking the lab: the backup for lost webhooks ---------------------------------------------------
-
-# Orders the lab still has to move forward: their submission may be waiting on a lost webhook.
-AWAITING_LAB = (Status.CLINICALLY_APPROVED, Status.SENT_TO_LAB, Status.IN_PRODUCTION)
-
-
-def lab_submissions_to_poll(*, quiet_for_seconds: int | None = None) -> list[LabSubmission]:
-    """Submitted rows of orders still at the lab with no event for `LAB_POLL_QUIET_SECONDS`."""
-    quiet = int(
-        _setting("LAB_POLL_QUIET_SECONDS", 6 * 3600)
-        if quiet_for_seconds is None
-        else quiet_for_seconds
-    )
-    cutoff = timezone.now() - timedelta(seconds=quiet)
-    return list(
-        LabSubmission.objects.filter(
-            status=S.SUBMITTED, order__status__in=AWAITING_LAB, acknowledged_at__lte=cutoff
-        )
-        .annotate(last_event=Max("events__received_at"))
-        .filter(Q(last_event__isnull=True) | Q(last_event__lte=cutoff))
-        .order_by("acknowledged_at")[:200]
-    )
-
-
-def lab_submissions_poll(*, quiet_for_seconds: int | None = None) -> int:
-    """Beat: asks the lab for the events of quiet submissions and applies the ones we missed,
-    exactly as if their webhook had arrived (deduplicated by event id). Returns how many were new.
-
-    The drop folder has no API to ask, so with it this does nothing; a lab that does not answer is
-    asked again at the next poll."""
-    transport = get_transport()
-    if not hasattr(transport, "events"):
-        return 0
-    applied = 0
-    for row in lab_submissions_to_poll(quiet_for_seconds=quiet_for_seconds):
-        try:
-            events = transport.events(str(row.pk))
-        except (LabTemporaryError, LabPermanentError) as exc:
-            logger.warning("Could not ask the lab about submission %s: %s", row.pk, exc)
-            if isinstance(exc, LabTemporaryError):
-                break  # the lab is down: the next poll asks again
-            continue
-        for data in events:
-            raw = json.dumps(data)[:10_000]
-            try:
-                event = parse_lab_event(data)
-                if event.submission_id != str(row.pk):
-                    raise LabWebhookError("The event is about another submission.")
-            except (LabWebhookError, ValueError) as exc:
-                logger.warning("The lab's event for %s is unusable: %s", row.pk, exc)
-                continue
-            result = _record_and_apply(event, submission_id=row.pk, raw=raw)
-            applied += int(result.message != "duplicate" and result.status_code == 200)
-    return applied
-
-
-def _apply_event(submission: LabSubmission, event) -> str:
-    order = Order.objects.select_for_update().get(pk=submission.order_id)
-    if submission.status != S.SUBMITTED:
-        # The lab has it even if our send never heard the answer (a dropped connection).
-        submission.lab_reference = (event.lab_reference or submission.lab_reference)[:100]
-        submission.acknowledged_at = submission.acknowledged_at or timezone.now()
-        submission.last_error = ""
-        submission.next_attempt_at = None
-        submission_set_status(submission=submission, to_status=S.SUBMITTED, fields=SUBMITTED_FIELDS)
-    moved = []
-    if order.status == Status.CLINICALLY_APPROVED:
-        fulfilment.order_mark_sent_to_lab(
-            order=order,
-            lab_reference=submission.lab_reference,
-            note=_("The lab confirmed receipt."),
-        )
-        moved.append(Status.SENT_TO_LAB)
-    # Forward only: an event about an earlier step than the order's status changes nothing.
-    if event.type == "in_production" and order.status == Status.SENT_TO_LAB:
-        fulfilment.order_mark_in_production(order=order)
-        moved.append(Status.IN_PRODUCTION)
-    elif event.type == "shipped" and order.status in (Status.SENT_TO_LAB, Status.IN_PRODUCTION):
-        fulfilment.order_mark_shipped(
-            order=order, carrier=event.carrier, tracking_number=event.tracking_number
-        )
-        moved.append(Status.SHIPPED)
-    if not moved:
-        return f"{event.type}: no change (order is {order.status})"
-    return f"{event.type}: order moved to {', '.join(moved)}"
+def lab_submissions_scrub(*, order: Order, scrub) -> int:
+    """Erasure: each submission's frozen payload and manifest pass through ``scrub`` (which blanks
+    personal keys); the rows stay, they are the record of what the lab was sent."""
+    rows = list(LabSubmission.objects.select_for_update().filter(order=order))
+    for row in rows:
+        row.payload = scrub(row.payload)
+        row.manifest = scrub(row.manifest)
+        row.save(update_fields=["payload", "manifest"])
+    return len(rows)

@@ -17,16 +17,32 @@ from orders.states import IllegalTransition
 
 from .models import LabSubmission
 
-S = LabSubmission.Status
+SubmissionStatus = LabSubmission.Status
 SUBMISSION_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PENDING: frozenset({S.SENDING, S.SUBMITTED, S.FAILED}),
-    S.SENDING: frozenset({S.SENDING, S.RETRYING, S.SUBMITTED, S.FAILED}),
-    S.RETRYING: frozenset({S.SENDING, S.SUBMITTED, S.FAILED}),
-    S.FAILED: frozenset({S.PENDING, S.SUBMITTED}),
-    S.SUBMITTED: frozenset(),
+    SubmissionStatus.PENDING: frozenset(
+        {SubmissionStatus.SENDING, SubmissionStatus.SUBMITTED, SubmissionStatus.FAILED}
+    ),
+    SubmissionStatus.SENDING: frozenset(
+        {
+            SubmissionStatus.SENDING,
+            SubmissionStatus.RETRYING,
+            SubmissionStatus.SUBMITTED,
+            SubmissionStatus.FAILED,
+        }
+    ),
+    SubmissionStatus.RETRYING: frozenset(
+        {SubmissionStatus.SENDING, SubmissionStatus.SUBMITTED, SubmissionStatus.FAILED}
+    ),
+    SubmissionStatus.FAILED: frozenset({SubmissionStatus.PENDING, SubmissionStatus.SUBMITTED}),
+    SubmissionStatus.SUBMITTED: frozenset(),
 }
 # Rows still on their way to the lab or there: an order has at most one of these.
-LIVE = (S.PENDING, S.SENDING, S.RETRYING, S.SUBMITTED)
+LIVE = (
+    SubmissionStatus.PENDING,
+    SubmissionStatus.SENDING,
+    SubmissionStatus.RETRYING,
+    SubmissionStatus.SUBMITTED,
+)
 
 # kwargs: submission, from_status, to_status. Owned by the lab app; sent after the commit.
 lab_submission_status_changed = Signal()

@@ -9,10 +9,10 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from orders.scans.services import scans_requeue_stale
 
+from .events import lab_submissions_poll
 from .services import (
     lab_failure_alert_send,
     lab_submission_send,
-    lab_submissions_poll,
     lab_submissions_sweep,
 )
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .services import lab_webhook_receive
+from .events import lab_webhook_receive
 
 
 @csrf_exempt

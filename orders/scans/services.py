@@ -379,3 +379,26 @@ def delete_stored(name: str) -> None:
     Used by the rejected-upload purge and when a transaction that saved a file fails."""
     if name:
         default_storage.delete(name)
+
+
+@transaction.atomic
+def scans_erase_for_order(*, order: Order) -> tuple[int, int, list[tuple]]:
+    """Erasure of an order's scans and photos: scan rows keep their revision and status with the
+    name, measurements and report blanked; photo rows go. Returns (scans, photos, files): the
+    (storage, name) of each file, for the caller to delete once its transaction commits."""
+    files: list[tuple] = []
+    scans = list(Scan.objects.select_for_update().filter(order=order))
+    for scan in scans:
+        files += [(f.storage, f.name) for f in (scan.file, scan.preview) if f and f.name]
+        scan.original_name = "erased"
+        scan.measurements, scan.report = {}, {}
+        scan.warnings, scan.bbox_mm = [], []
+        scan.file.name = ""
+        scan.preview.name = ""
+        scan.save()
+    photos = list(FootPhoto.objects.filter(order=order))
+    for photo in photos:
+        if photo.file and photo.file.name:
+            files.append((photo.file.storage, photo.file.name))
+        photo.delete()
+    return len(scans), len(photos), files

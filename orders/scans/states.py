@@ -18,13 +18,15 @@ from orders.states import IllegalTransition
 
 from .models import Scan
 
-S = Scan.Status
+ScanStatus = Scan.Status
 SCAN_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.UPLOADED: frozenset({S.CHECKING}),
-    S.CHECKING: frozenset({S.CHECKING, S.VALID, S.NEEDS_REVIEW, S.REJECTED}),
-    S.NEEDS_REVIEW: frozenset({S.VALID}),
-    S.VALID: frozenset(),
-    S.REJECTED: frozenset(),
+    ScanStatus.UPLOADED: frozenset({ScanStatus.CHECKING}),
+    ScanStatus.CHECKING: frozenset(
+        {ScanStatus.CHECKING, ScanStatus.VALID, ScanStatus.NEEDS_REVIEW, ScanStatus.REJECTED}
+    ),
+    ScanStatus.NEEDS_REVIEW: frozenset({ScanStatus.VALID}),
+    ScanStatus.VALID: frozenset(),
+    ScanStatus.REJECTED: frozenset(),
 }
 
 # kwargs: scan, from_status, to_status. Owned by the scans app; sent after the commit.
@@ -54,8 +56,10 @@ def scan_set_status(*, scan: Scan, to_status: str, fields: tuple[str, ...] = ())
 def scan_claim_for_check(*, scan_id: int) -> bool:
     """One validation run claims the scan: UPLOADED or CHECKING -> CHECKING, counting the attempt,
     as one conditional UPDATE (two workers cannot both think they moved it from UPLOADED)."""
-    sources = [status for status, targets in SCAN_TRANSITIONS.items() if S.CHECKING in targets]
+    sources = [
+        status for status, targets in SCAN_TRANSITIONS.items() if ScanStatus.CHECKING in targets
+    ]
     claimed = Scan.objects.filter(pk=scan_id, status__in=sources).update(
-        status=S.CHECKING, check_attempts=F("check_attempts") + 1
+        status=ScanStatus.CHECKING, check_attempts=F("check_attempts") + 1
     )
     return bool(claimed)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orders.lab import services as lab_services
+from orders.lab import events as lab_events
 from orders.lab.models import LabEvent, LabSubmission
 from orders.lab.webhooks import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
 from orders.states import Status
@@ -34,16 +34,16 @@ def test_a_lost_shipped_webhook_is_found_by_the_poll_and_applied_once(
     lab.record_event(key, "in_production")
     shipped = lab.record_event(key, "shipped", carrier="Royal Mail", tracking_number="RM123GB")
     # Not quiet for long enough yet: nobody is asked.
-    assert lab_services.lab_submissions_poll() == 0 and lab.poll_count(key) == 0
+    assert lab_events.lab_submissions_poll() == 0 and lab.poll_count(key) == 0
 
-    assert lab_services.lab_submissions_poll(quiet_for_seconds=0) == 2
+    assert lab_events.lab_submissions_poll(quiet_for_seconds=0) == 2
     order.refresh_from_db()
     assert order.status == Status.SHIPPED
     assert (order.carrier, order.tracking_number) == ("Royal Mail", "RM123GB")
     assert LabEvent.objects.filter(submission_id=key, processed=True).count() == 2
 
     # Asked again, and the late webhook with the same event id: nothing happens twice.
-    assert lab_services.lab_submissions_poll(quiet_for_seconds=0) == 0  # no longer at the lab
+    assert lab_events.lab_submissions_poll(quiet_for_seconds=0) == 0  # no longer at the lab
     body = json.dumps(shipped).encode()
     response = client.post(
         "/webhooks/lab/",
@@ -59,11 +59,11 @@ def test_a_lab_that_does_not_answer_changes_nothing_and_is_asked_next_time(lab, 
     order, key = at_the_lab
     lab.record_event(key, "shipped", carrier="DPD", tracking_number="DPD9")
     lab.down_for(60)
-    assert lab_services.lab_submissions_poll(quiet_for_seconds=0) == 0
+    assert lab_events.lab_submissions_poll(quiet_for_seconds=0) == 0
     order.refresh_from_db()
     assert order.status == Status.SENT_TO_LAB
     lab.up()
-    assert lab_services.lab_submissions_poll(quiet_for_seconds=0) == 1
+    assert lab_events.lab_submissions_poll(quiet_for_seconds=0) == 1
     order.refresh_from_db()
     assert order.status == Status.SHIPPED
 
@@ -84,14 +84,14 @@ def test_an_event_about_another_submission_is_ignored(lab, at_the_lab):
             },
             {"id": "evt_broken", "type": "shipped"},
         ]
-    assert lab_services.lab_submissions_poll(quiet_for_seconds=0) == 0
+    assert lab_events.lab_submissions_poll(quiet_for_seconds=0) == 0
     order.refresh_from_db()
     assert order.status == Status.SENT_TO_LAB and not LabEvent.objects.exists()
 
 
 def test_the_drop_folder_has_nothing_to_ask(settings):
     settings.LAB_TRANSPORT = "folder"
-    assert lab_services.lab_submissions_poll(quiet_for_seconds=0) == 0
+    assert lab_events.lab_submissions_poll(quiet_for_seconds=0) == 0
 
 
 def test_the_poll_is_on_the_beat_schedule(settings):
