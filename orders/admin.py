@@ -23,14 +23,7 @@ from fitsperfect.money import money
 from . import fulfilment, payments, services
 from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
 from .forms import RefundForm, ShipForm
-from .models import (
-    Order,
-    OrderEmail,
-    OrderLine,
-    OrderStatusChange,
-    Payment,
-    StripeEvent,
-)
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, StripeEvent
 from .states import IllegalTransition, Status
 
 
@@ -177,7 +170,17 @@ class OrderAdmin(admin.ModelAdmin):
             ),
             (
                 _("Assessment and approval"),
-                {"fields": ["assessment_summary", "approved_for_lab_at", "approved_for_lab_by"]},
+                {
+                    "fields": [
+                        "assessment_summary",
+                        "health_screen_at",
+                        "adult_confirmed_at",
+                        "red_flags_confirmed_at",
+                        "red_flags_confirmed_by",
+                        "approved_for_lab_at",
+                        "approved_for_lab_by",
+                    ]
+                },
             ),
             (
                 _("Lab and shipping"),

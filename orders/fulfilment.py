@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from assessments.selectors import assessment_approved_for_lab
 from assessments.services import is_clinician
 
+from .health_screen import order_screen
 from .models import Order, OrderStatusChange
 from .services import (
     ClinicalApprovalRefused,
@@ -97,17 +98,45 @@ def order_record_clinical_approval(*, order: Order, actor=None, note: str = "") 
 
 
 @transaction.atomic
-def order_approve_for_lab(*, order: Order, actor, note: str = "") -> Order:
+def order_approve_for_lab(
+    *, order: Order, actor, note: str = "", red_flags_checked: bool = False
+) -> Order:
     """A clinician's approval of an order with no assessment (with one, their review decides).
-    General staff cannot approve anything for the lab."""
+    General staff cannot approve anything for the lab.
+
+    An order placed before checkout asked the health questions also needs `red_flags_checked`:
+    the clinician confirms they asked the red-flag questions with the customer (recorded on the
+    order and its timeline). An approval general staff gave before only clinicians could is
+    replaced by this one. Nothing is recorded when the approval is refused.
+    """
     if not is_clinician(actor):
         raise ClinicalApprovalRefused(_("Only a clinician can approve an order for the lab."))
     if order.assessment_id is not None:
         raise ClinicalApprovalRefused(
             _("This order has an assessment: a clinician's review approves it.")
         )
+    fresh = _locked(order)
+    changed = []
+    if red_flags_checked and order_screen(fresh) is None and fresh.red_flags_confirmed_at is None:
+        fresh.red_flags_confirmed_at = timezone.now()
+        fresh.red_flags_confirmed_by = actor
+        changed += ["red_flags_confirmed_at", "red_flags_confirmed_by"]
+    if fresh.approved_for_lab_at is not None and not is_clinician(fresh.approved_for_lab_by):
+        fresh.approved_for_lab_at = None
+        fresh.approved_for_lab_by = None
+        changed += ["approved_for_lab_at", "approved_for_lab_by"]
+    if changed:
+        fresh.save(update_fields=[*changed, "updated_at"])
+    if "red_flags_confirmed_at" in changed:
+        order_add_note(
+            order=fresh,
+            actor=actor,
+            note=_("A clinician confirmed they asked the red-flag questions with the customer."),
+        )
     return order_record_clinical_approval(
-        order=order, actor=actor, note=note or _("Approved for the lab by a clinician.")
+        order=_sync(order, fresh),
+        actor=actor,
+        note=note or _("Approved for the lab by a clinician."),
     )
 
 

@@ -21,6 +21,7 @@ from fitsperfect.queueing import enqueue_on_commit
 from .address import ADDRESS_PERSONAL_FIELDS
 from .catalogue.models import Product
 from .consent import HEALTH_DATA_CONSENT_VERSION
+from .health_screen import HealthScreen, screen_refusal
 from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, new_access_token
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
@@ -172,8 +173,10 @@ def order_clinical_refusal(*, order: Order) -> str:
     """Why this order may not go to the lab, or "" when a clinician's approval stands.
 
     With an assessment: the one gate (`assessment_may_back_order`) and a clinician's approval of
-    it. Without one: approval by a clinician (never general staff). Checked by the state machine on
-    every move towards the lab and by the lab hand-off just before sending.
+    it. Without one: a passed checkout health screen (or, for orders placed before checkout asked
+    it, the clinician's confirmation that they asked the red-flag questions) and approval by a
+    clinician (never general staff). Checked by the state machine on every move towards the lab
+    and by the lab hand-off just before sending.
     """
     if order.approved_for_lab_at is None:
         return _("No clinician has approved this order for the lab.")
@@ -185,7 +188,7 @@ def order_clinical_refusal(*, order: Order) -> str:
         return ""
     if not is_clinician(order.approved_for_lab_by):
         return _("An order without an assessment needs a clinician's approval.")
-    return ""
+    return screen_refusal(order)
 
 
 @transaction.atomic
@@ -203,12 +206,14 @@ def order_create(
     region: str = "",
     user=None,
     assessment: Assessment | None = None,
+    health_screen: HealthScreen | None = None,
     checkout_key: str | None = None,
 ) -> Order:
     """Creates the order and its numbered lines in one transaction, awaiting payment.
 
     The same `checkout_key` (the checkout form's hidden key) returns the order it already created, so a
-    double submit does not create two orders.
+    double submit does not create two orders. `health_screen` is checkout's health questions (asked
+    when there is no assessment): kept on the order; a red flag or under 18 never makes an order.
     """
     if not lines:
         raise ValueError("An order needs at least one line.")
@@ -218,6 +223,8 @@ def order_create(
             return existing
     if assessment is not None and not assessment_may_back_order(assessment=assessment):
         raise ValueError("This assessment cannot back an order.")
+    if health_screen is not None and not health_screen.passed:
+        raise ValueError("A red flag or an age under 18 ends in a referral, never in an order.")
     currencies = {line.product.currency.lower() for line in lines}
     if len(currencies) != 1:
         raise ValueError("All lines of an order must share one currency.")
@@ -241,6 +248,11 @@ def order_create(
         checkout_key=checkout_key or None,
         checkout_attempt=1,
     )
+    if health_screen is not None:
+        order.health_screen = health_screen.as_json()
+        order.health_screen_version = health_screen.version
+        order.health_screen_at = health_screen.at
+        order.adult_confirmed_at = health_screen.at
     from .models import new_order_number
 
     for _attempt in range(10):
@@ -523,6 +535,8 @@ ERASED_ORDER_FIELDS = {
     "city": "Erased",
     "payment_flag": "",
     "checkout_key": None,
+    # Checkout's health answers (orders without an assessment); when they were given is kept.
+    "health_screen": {},
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import clinic_views, views
 from .catalogue import views as catalogue_views
 from .lab import views as lab_views
 from .scans import views as scan_views
@@ -13,6 +13,8 @@ urlpatterns = [
     path("orthotics/", catalogue_views.catalogue, name="catalogue"),
     path("orthotics/<slug:slug>/", catalogue_views.product_detail, name="product_detail"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/health-check/", views.health_check, name="health_check"),
+    path("checkout/health-check/referral/", views.health_referral, name="health_referral"),
     path("checkout/test-payment/<str:token>/", views.test_payment, name="test_payment"),
     path("webhooks/stripe/", views.stripe_webhook, name="stripe_webhook"),
     path("orders/", views.order_lookup, name="order_lookup"),
@@ -28,4 +30,6 @@ urlpatterns = [
     path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
     path("accounts/signup/", views.signup, name="signup"),
     path("account/", views.account, name="account"),
+    path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),
+    path("clinic/orders/<int:pk>/", clinic_views.clinic_order, name="clinic_order"),
 ]

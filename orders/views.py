@@ -10,13 +10,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import payments, selectors, services
+from fitsperfect.security import private_page as _private_page
+
+from . import health_screen, payments, selectors, services
 from .catalogue import selectors as catalogue_selectors
 from .catalogue.forms import SESSION_KEY, ProductChoiceForm
-from .forms import CheckoutForm, OrderLookupForm, SignupForm
+from .forms import CheckoutForm, CheckoutHealthForm, OrderLookupForm, SignupForm
 from .states import IllegalTransition, Status
 
 
@@ -76,6 +79,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
             reverse("orders:product_detail", args=[product.slug])
             + f"?assessment={assessment.token}"
         )
+    screen = None
+    if assessment is None:
+        # No assessment screened this buyer: the health questions come first, passed or no order.
+        screen = health_screen.session_screen(request.session)
+        if screen is None or not screen.passed:
+            return redirect("orders:health_check")
     unit_price, top_cover_name, description = choice.priced()
     if request.method == "POST":
         form = CheckoutForm(request.POST)
@@ -94,6 +103,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 country=data["country"],
                 user=request.user,
                 assessment=assessment,
+                health_screen=screen,
                 checkout_key=data["checkout_key"],
             )
             return _go_to_payment(request, order, form=form)
@@ -121,6 +131,48 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def health_check(request: HttpRequest) -> HttpResponse:
+    """Checkout without an assessment: the red-flag questions and "18 or over?" on one page."""
+    choice, product, assessment = _selection(request)
+    if choice is None:
+        messages.info(request, _("Choose your orthotics first."))
+        return redirect("orders:catalogue")
+    if assessment is not None:
+        return redirect("orders:checkout")  # the assessment asked these questions already
+    if request.method == "POST":
+        form = CheckoutHealthForm(request.POST)
+        if form.is_valid():
+            screen = health_screen.screen_from_form(form.cleaned_data)
+            health_screen.session_screen_set(request.session, screen)
+            if not screen.passed:
+                request.session.pop(SESSION_KEY, None)  # nothing left to pay for
+                return redirect("orders:health_referral")
+            return redirect("orders:checkout")
+    else:
+        saved = health_screen.session_screen(request.session)
+        form = CheckoutHealthForm(initial=health_screen.form_initial(saved))
+    return _private_page(
+        render(request, "orders/health_check.html", {"form": form, "product": product})
+    )
+
+
+@never_cache
+def health_referral(request: HttpRequest) -> HttpResponse:
+    """A red flag or under 18 at checkout: the assessment's referral advice, no order, no payment."""
+    screen = health_screen.session_screen(request.session)
+    if screen is None or screen.passed:
+        return redirect("orders:health_check")
+    return _private_page(
+        render(
+            request,
+            "orders/health_referral.html",
+            {"urgent": screen.urgent, "red_flags": screen.referral_flags, "v2": True},
+        )
+    )
+
+
 def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
     order_url = request.build_absolute_uri(order.get_absolute_url())
     try:
@@ -141,6 +193,7 @@ def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
         )
         return redirect(order.get_absolute_url())
     request.session.pop(SESSION_KEY, None)
+    health_screen.session_screen_clear(request.session)  # kept on the order now
     return redirect(url, permanent=False)
 
 

@@ -66,3 +66,24 @@ def scan_summary(scan) -> str:
             "pct": round((scan.unit_confidence or 0) * 100),
         }
     return text[:1].upper() + text[1:]
+
+
+def clinic_order_scans(order: Order) -> list[dict]:
+    """Per side: the scan in use (or the latest upload), its status and measurements in words,
+    and its sole preview, for the clinic's page of an order without an assessment."""
+    rows = []
+    for info in order_scans(order).values():
+        scan = info["current"] or info["latest"]
+        rows.append(
+            {
+                "label": info["label"],
+                "scan": scan,
+                "summary": scan_summary(scan) if scan is not None else "",
+                "preview_url": (
+                    reverse("orders:staff_scan_preview", args=[scan.pk])
+                    if scan is not None and scan.preview
+                    else ""
+                ),
+            }
+        )
+    return rows

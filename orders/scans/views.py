@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from fitsperfect.security import private_page as _private_page
 from fitsperfect.storage import private_file_redirect
 from orders.selectors import order_by_token
 
@@ -30,11 +31,6 @@ def _photo_cap() -> int:
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _private_page(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"  # Referrer-Policy: SensitivePageMiddleware
-    return response
 
 
 def _too_large_errors(request: HttpRequest) -> dict[str, str]:
@@ -165,15 +161,16 @@ def scan_preview(request: HttpRequest, token: str, pk: int) -> HttpResponse:
 
 
 def staff_scan_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sole preview for staff (view permission) and clinicians (for orders with an assessment)."""
+    """The sole preview for staff (view permission) and clinicians: every order reaches the lab
+    through a clinician, by the review of its assessment or in the clinic's orders."""
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     scan = Scan.objects.select_related("order").filter(pk=pk).first()
     if scan is None:
         raise Http404
-    allowed = (user.is_staff and user.has_perm("scans.view_scan")) or (
-        scan.order.assessment_id is not None and user.has_perm("assessments.review_assessment")
+    allowed = (user.is_staff and user.has_perm("scans.view_scan")) or user.has_perm(
+        "assessments.review_assessment"
     )
     if not allowed:
         raise PermissionDenied
