@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fitsperfect.images import PhotoRejected, sanitise_photo
+from fitsperfect.images import sanitise_photo
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
 from orders import fulfilment, services
 from orders.models import Order
@@ -322,19 +322,6 @@ def photo_upload(*, order: Order, role: str, uploaded) -> FootPhoto:
     FootPhoto.objects.filter(order=fresh, role=role, is_current=True).update(is_current=False)
     photo.save()
     return photo
-
-
-__all__ = [
-    "PhotoRejected",
-    "UploadRefused",
-    "order_accepts_scans",
-    "pair_warnings",
-    "photo_upload",
-    "scan_accept_after_review",
-    "scan_upload",
-    "scan_validate",
-    "scans_requeue_stale",
-]
 
 
 def pair_warnings(left: Scan | None, right: Scan | None) -> list[str]:

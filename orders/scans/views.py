@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from fitsperfect.images import PhotoRejected
 from fitsperfect.security import private_page as _private_page
 from fitsperfect.storage import private_file_redirect
 from orders.selectors import order_by_token
@@ -59,7 +60,7 @@ def _store_uploads(request: HttpRequest, order) -> dict[str, str]:
                 services.scan_upload(order=order, side=SCAN_FIELDS[field], uploaded=uploaded)
             else:
                 services.photo_upload(order=order, role=PHOTO_FIELDS[field], uploaded=uploaded)
-        except services.PhotoRejected as exc:
+        except PhotoRejected as exc:
             errors[field] = _("“%(name)s”: %(reason)s") % {
                 "name": uploaded.name,
                 "reason": exc.message,
