@@ -121,6 +121,8 @@ def gunicorn_command(port: int, *, workers: int, extra: tuple[str, ...] = ()) ->
         str(workers),
         "--worker-class",
         "sync",
+        "--logger-class",  # tokens masked in the access log, as in the Procfile
+        "fitsperfect.gunicorn_logging.RedactingLogger",
         *extra,
     ]
 

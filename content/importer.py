@@ -137,7 +137,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
         raise ImportFileError(path, 1, "front matter starts with --- but is never closed") from None
     source = "\n".join(lines[1:end])
     try:
-        data = yaml.load(source, Loader=_FrontMatterLoader) if source.strip() else {}  # noqa: S506 - a SafeLoader
+        data = yaml.load(source, Loader=_FrontMatterLoader) if source.strip() else {}  # noqa: S506  # nosec B506 - a SafeLoader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = (mark.line + 2) if mark is not None else 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-import json
 import re
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .ratelimit import client_ip, too_many_requests
+from .safejson import BadBody, parse_json_body
 
 
 @lru_cache(maxsize=256)
@@ -77,7 +77,8 @@ class WebhookGuardMiddleware:
     413 for a body larger than `WEBHOOK_MAX_BODY_BYTES` (judged from Content-Length, so an attacker
     cannot make us read or store megabytes); 400 for anything but `application/json`, and for a
     body that is not one JSON object (Stripe's SDK raised AttributeError, a 500, on `[]`; a raw NUL
-    byte could not even be stored as an invalid delivery on PostgreSQL), and for a signature dated
+    byte could not even be stored as an invalid delivery on PostgreSQL), nested deeper than
+    `WEBHOOK_MAX_JSON_DEPTH` or holding a NUL (`fitsperfect.safejson`), and for a signature dated
     in the future (Stripe's SDK only refuses old ones, so a captured request signed ahead of time
     could be replayed for as long as its date allowed).
     """
@@ -108,8 +109,12 @@ class WebhookGuardMiddleware:
                 "signature timestamp in the future", status=400, content_type="text/plain"
             )
         try:
-            payload = json.loads(request.body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            payload = parse_json_body(
+                request.body,
+                max_bytes=limit,
+                max_depth=int(getattr(settings, "WEBHOOK_MAX_JSON_DEPTH", 32)),
+            )
+        except BadBody:  # too deep, NUL, not UTF-8, not JSON: fitsperfect.safejson
             payload = None
         if not isinstance(payload, dict):
             return HttpResponse("expected a JSON object", status=400, content_type="text/plain")

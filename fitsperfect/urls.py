@@ -15,6 +15,7 @@ urlpatterns = [
     path("contact/", views.static_page, {"template": "contact"}, name="contact"),
     path("how-it-works/", views.static_page, {"template": "how_it_works"}, name="how-it-works"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/beat", views.healthz_beat, name="healthz_beat"),
     path("favicon.ico", views.favicon),
     path("benchmark/bare/", views.benchmark_bare, name="benchmark-bare"),
     path("account/your-data.json", views.account_data, name="account_data"),

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import data_requests
-from .health import broker_state, database_state
+from .health import beat_state, broker_state, database_state
 
 
 @require_GET
@@ -43,6 +43,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
+    )
+
+
+@never_cache
+@require_GET
+def healthz_beat(request: HttpRequest) -> JsonResponse:
+    """For monitoring, not the load balancer: 503 when beat's sweep has not run for 5 minutes."""
+    beat = beat_state()
+    return JsonResponse(
+        {"status": "ok" if beat["ok"] else "unavailable", "beat": beat},
+        status=200 if beat["ok"] else 503,
     )
 
 

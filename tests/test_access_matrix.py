@@ -63,6 +63,8 @@ MATRIX: dict[str, tuple] = {
     "contact/": ("GET", "/contact/", PUBLIC),
     "how-it-works/": ("GET", "/how-it-works/", PUBLIC),
     "healthz": ("GET", "/healthz", PUBLIC),
+    # Beat's sweep heartbeat: 200 once the sweep has run (the world below runs it).
+    "healthz/beat": ("GET", "/healthz/beat", PUBLIC),
     "favicon.ico": ("GET", "/favicon.ico", every(301)),
     "benchmark/bare/": ("GET", "/benchmark/bare/", every(404)),  # off unless BENCHMARK_BARE_VIEW
     # --- accounts (django.contrib.auth.urls)
@@ -280,6 +282,9 @@ def _png() -> bytes:
 def world(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.RATE_LIMITS_ENABLED = False
+    from fitsperfect.health import record_beat_sweep
+
+    record_beat_sweep()  # beat's sweep has just run: /healthz/beat is 200 with a broker too
     users = {
         "customer_a": UserFactory(username="customer_a", email="a@example.com"),
         "customer_b": UserFactory(username="customer_b", email="b@example.com"),

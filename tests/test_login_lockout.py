@@ -1,5 +1,5 @@
-"""Login lockout (django-axes): failed passwords per account and per address lock sign-in on
-every form (admin, accounts, the clinic's sign-in) with the site's 429 page."""
+"""Login lockout (django-axes): failed passwords per (account, address) pair and per address lock
+sign-in on every form (admin, accounts, the clinic's sign-in) with the site's 429 page."""
 
 from __future__ import annotations
 
@@ -24,27 +24,40 @@ def sign_in(path: str, username: str, password: str, ip: str = "203.0.113.7"):
     return client, client.post(path, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_failed_passwords_for_one_account_lock_it_on_every_form_from_any_address(
+def test_failed_passwords_for_one_account_from_one_address_lock_that_pair_on_every_form(
     django_user_model,
 ):
     django_user_model.objects.create_user("ann", password="right-pass-123")
     limit = settings.AXES_FAILURE_LIMIT
     paths = ["/accounts/login/", "/admin/login/", CLINIC_SIGN_IN]
     for attempt in range(limit - 1):
-        _client, response = sign_in(
-            paths[attempt % 3], "Ann", f"guess{attempt}", ip=f"192.0.2.{attempt}"
-        )
+        _client, response = sign_in(paths[attempt % 3], "Ann", f"guess{attempt}", ip="192.0.2.9")
         assert response.status_code == 200  # the form again, with its error
-    _client, response = sign_in("/admin/login/", " ann", "last-guess", ip="198.51.100.1")
+    _client, response = sign_in("/admin/login/", " ann", "last-guess", ip="192.0.2.9")
     assert response.status_code == 429
     for path in paths:  # locked everywhere, and the right password does not get through
-        client, response = sign_in(path, "ann", "right-pass-123", ip="198.51.100.77")
+        client, response = sign_in(path, "ann", "right-pass-123", ip="192.0.2.9")
         assert response.status_code == 429, path
         assert "_auth_user_id" not in client.session
     body = response.content.decode()
     assert "Too many attempts" in body and 'class="site-header"' in body
     assert int(response["Retry-After"]) == int(settings.AXES_COOLOFF_TIME.total_seconds())
     assert response["Cache-Control"] == "no-store"
+    # The pair is locked, not the account: its owner still signs in from their own address.
+    client, response = sign_in("/accounts/login/", "ann", "right-pass-123", ip="198.51.100.77")
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_wrong_passwords_from_other_addresses_do_not_lock_the_owner_out(django_user_model):
+    """Issue 17: five wrong passwords from five addresses locked a customer out for 15 minutes."""
+    django_user_model.objects.create_user("gail", password="gail-pass-123")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        _client, response = sign_in(
+            "/accounts/login/", "gail", f"guess{attempt}", ip=f"192.0.2.{attempt + 1}"
+        )
+        assert response.status_code == 200
+    client, response = sign_in("/accounts/login/", "gail", "gail-pass-123", ip="198.51.100.5")
+    assert response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def test_other_accounts_are_not_locked_by_someone_elses_failures(django_user_model):
@@ -70,8 +83,10 @@ def test_a_lockout_ends_after_the_cool_off_and_success_resets_the_count(django_u
 
     django_user_model.objects.create_user("eve", password="eve-pass-123")
     for attempt in range(settings.AXES_FAILURE_LIMIT):
-        sign_in("/accounts/login/", "eve", f"guess{attempt}", ip=f"192.0.2.{attempt}")
-    assert sign_in("/accounts/login/", "eve", "eve-pass-123")[1].status_code == 429
+        sign_in("/accounts/login/", "eve", f"guess{attempt}", ip="192.0.2.200")
+    assert (
+        sign_in("/accounts/login/", "eve", "eve-pass-123", ip="192.0.2.200")[1].status_code == 429
+    )
     # The cool-off passes (moved back in the database instead of sleeping).
     AccessAttempt.objects.update(
         attempt_time=AccessAttempt.objects.first().attempt_time

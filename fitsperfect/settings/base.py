@@ -61,6 +61,10 @@ INSTALLED_APPS = [
 
 # Every middleware, in order, written once (each concern's settings module documents its own).
 MIDDLEWARE = [
+    # NUL or non-UTF-8 bytes in a path or query (and over-long query strings) are a 400 before any
+    # other middleware or view reads them (fitsperfect.badinput).
+    "fitsperfect.badinput.BadInputMiddleware",
+    "fitsperfect.bodylimits.BodyLimitMiddleware",  # settings.security: bodies capped per route
     "django.middleware.security.SecurityMiddleware",
     "fitsperfect.security.SensitivePageMiddleware",  # settings.security: noindex, no-store
     "fitsperfect.security.WebhookGuardMiddleware",  # settings.security: webhook size and type

@@ -47,13 +47,26 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Redis down for a web process: the cache degrades to a per-process one (page cache, rate limits,
+# content caches) and sessions to the database, with one warning per minute (fitsperfect.degraded,
+# fitsperfect.sessions_fallback). Short socket timeouts, so a Redis that hangs costs seconds, once.
+if REDIS_URL:
+    CACHES["default"] = {
+        **CACHES["default"],
+        "BACKEND": "fitsperfect.degraded.DegradingCache",
+        "WRAPS": CACHES["default"]["BACKEND"],
+        "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 2.0},
+    }
 
 # Sessions live where every web process finds them, never in one process's memory: in Redis when
 # it is configured (a new visitor's session is one SET NX, a changed one one SET XX, no database
 # transaction; assessment answers stay in it until a draft row is needed), otherwise in the
 # database. Redis must not evict them: keep its maxmemory-policy at noeviction or volatile-*
 # (sessions carry an expiry).
-SESSION_ENGINE = "fitsperfect.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Redis down: sessions fall back to the database (fitsperfect.sessions_fallback).
+SESSION_ENGINE = (
+    "fitsperfect.sessions_fallback" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # --- Beat: one static schedule, every periodic task in one place ----------------------------------
 CELERY_BEAT_SCHEDULE: dict = {
@@ -106,3 +119,6 @@ PAGE_CACHE_VERSION_KEYS = ["content:version", "orders:catalogue:version"]
 PAGE_CACHE_LOCAL_SECONDS = env.float(
     "PAGE_CACHE_LOCAL_SECONDS", default=2.0 if IS_PRODUCTION else 0.0
 )
+
+# /healthz/beat answers 503 when beat's every-minute sweep has not run for this long.
+BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)

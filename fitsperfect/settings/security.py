@@ -14,6 +14,7 @@ from .base import (
     STORAGE_BACKEND,
     env,
 )
+from .orders import SCAN_MAX_UPLOAD_BYTES, SCAN_PHOTO_MAX_BYTES
 
 # --- Security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -76,10 +77,10 @@ LOGGING = {
 # --- Security (fitsperfect.ratelimit, fitsperfect.security, fitsperfect.logging) ---------------
 # Login lockout (django-axes): every sign-in form (admin, accounts, and so /clinic/, which signs in
 # through accounts) goes through `authenticate()`, which axes watches. After AXES_FAILURE_LIMIT
-# failed passwords for one account (from whatever addresses), or from one address (for whatever
-# accounts), sign-in answers 429 for AXES_COOLOFF_MINUTES; a correct password inside the lock-out
-# does not get through. The `login-ip` rate limit below still caps floods of any kind. Failures
-# are counted in the database (shared by every web process) and cleaned when they expire.
+# failed passwords for one (account, address) pair, or from one address (for whatever accounts),
+# sign-in answers 429 for AXES_COOLOFF_MINUTES; a correct password inside the lock-out does not
+# get through. The `login-ip` rate limit below still caps floods of any kind. Failures are counted
+# in the database (shared by every web process) and cleaned when they expire.
 # Superusers see and clear lock-outs in the admin ("Access attempts"). Successful sign-ins are not logged by
 # axes (the audit trail already records who did what; less personal data kept).
 AUTHENTICATION_BACKENDS = [
@@ -88,7 +89,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Nobody can lock someone else out: failures lock an (account, address) pair, plus a flood limit
+# per address (axes' "ip_address" and the `login-ip` rate limit below); five wrong passwords from
+# five addresses no longer lock the account itself (issue 17).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "fitsperfect.security.login_username"
 AXES_CLIENT_IP_CALLABLE = "fitsperfect.security.login_client_ip"
 AXES_LOCKOUT_CALLABLE = "fitsperfect.security.login_locked_out"
@@ -191,3 +195,23 @@ SENSITIVE_URL_NAMES = [
 ]
 
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fitsperfect.logging.RedactingExceptionReporterFilter"
+
+# Webhook bodies (both webhooks, fitsperfect.safejson via WebhookGuardMiddleware): JSON nested
+# deeper than this is refused (400) before it is decoded; Stripe's events nest about 8 deep.
+WEBHOOK_MAX_JSON_DEPTH = env.int("WEBHOOK_MAX_JSON_DEPTH", default=32)
+
+# Request bodies, capped per route from Content-Length before any is read (413;
+# fitsperfect.bodylimits). Keep nginx's client_max_body_size the same (README, "Deploying").
+_MB = 1024 * 1024
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=_MB)
+REQUEST_BODY_LIMITS = [
+    # The only large route: two scans and two photos, each also cut off at its cap while streaming.
+    {
+        "path": r"^/orders/[^/]+/scans/$",
+        "max_bytes": 2 * SCAN_MAX_UPLOAD_BYTES + 2 * SCAN_PHOTO_MAX_BYTES + _MB,
+    },
+    # The assessment's photos step: three photos of at most 15 MB (assessments.forms).
+    {"path": r"^/assessment/questions/photos/$", "max_bytes": 3 * 15 * _MB + _MB},
+    # Article and product images uploaded by staff.
+    {"path": r"^/admin/", "max_bytes": 20 * _MB},
+]

@@ -61,6 +61,8 @@ class ProductChoiceForm(forms.Form):
             try:
                 value = Decimal(size)
             except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():  # "NaN" and "inf" parse, then compare badly
                 self.add_error("size", _("Enter a shoe size as a number, for example 42 or 8.5."))
                 return data
             low, high = SIZE_RANGES[system]

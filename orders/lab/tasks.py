@@ -7,6 +7,7 @@ queued, the `lab` queue's routes and the beat schedule keep working.
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
+from fitsperfect.health import record_beat_sweep
 from orders.scans.services import scans_requeue_stale
 
 from .events import lab_submissions_poll
@@ -52,7 +53,9 @@ def send_lab_submission(self, submission_id: str) -> str:
 def sweep_lab_submissions(older_than_seconds: int | None = None) -> int:
     """Beat (every minute): re-enqueue lab submissions and scan checks that were left behind."""
     scans_requeue_stale()
-    return lab_submissions_sweep(older_than_seconds=older_than_seconds)
+    swept = lab_submissions_sweep(older_than_seconds=older_than_seconds)
+    record_beat_sweep()  # /healthz/beat answers 503 when this has not happened for 5 minutes
+    return swept
 
 
 @shared_task(

@@ -65,7 +65,11 @@ def upload_dirs(tmp_path):
     temp = tmp_path / "upload-tmp"
     temp.mkdir()
     with override_settings(
-        ROOT_URLCONF=__name__, FILE_UPLOAD_TEMP_DIR=str(temp), SCAN_MAX_UPLOAD_BYTES=1 * MB
+        ROOT_URLCONF=__name__,
+        FILE_UPLOAD_TEMP_DIR=str(temp),
+        SCAN_MAX_UPLOAD_BYTES=1 * MB,
+        # This URL conf's upload route is a large one, like the scan page (fitsperfect.bodylimits).
+        REQUEST_BODY_LIMITS=[{"path": r"^/upload/$", "max_bytes": 400 * MB}],
     ):
         yield temp
 
