@@ -1,4 +1,4 @@
-"""The self-report foot model, versions 1 and 2 (see ../shared/reference/assessment-model.md).
+"""The self-report foot model, versions 1 and 2 (assessments/README.md, "Scoring model versions").
 
 Pure functions, no Django: answers in, an explainable result out. Every stored assessment records
 its model version and its item-level answers, so a result can be re-scored when the model changes
