@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from .models import Order, OrderStatusChange
-from .states import HAPPY_PATH, PAID_STATUSES, SCAN_UPLOAD_STATUSES, Status
+from .states import HAPPY_PATH, SCAN_UPLOAD_STATUSES, Status
 
 
 def order_by_token(token: str) -> Order | None:
@@ -92,43 +92,3 @@ def order_sent_emails(order: Order) -> list[dict]:
         }
         for email in emails.only("kind", "sent_at")
     ]
-
-
-# --- The clinic: orders without an assessment wait for a clinician (issue 14) -----------------------
-
-# Paid and not yet approved: the statuses on the happy path before "clinically approved".
-CLINIC_WAITING_STATUSES = (
-    frozenset(HAPPY_PATH[: HAPPY_PATH.index(Status.CLINICALLY_APPROVED)]) & PAID_STATUSES
-)
-
-
-def clinic_orders_waiting() -> list[Order]:
-    """Paid orders without an assessment whose way to the lab still needs a clinician (the one
-    rule, `services.order_clinical_refusal`), newest payment first. No payment details."""
-    from .services import order_clinical_refusal
-
-    candidates = (
-        Order.objects.filter(assessment__isnull=True, status__in=CLINIC_WAITING_STATUSES)
-        .select_related("approved_for_lab_by", "red_flags_confirmed_by")
-        .prefetch_related("lines")
-        .order_by("-paid_at", "-pk")
-    )
-    return [order for order in candidates if order_clinical_refusal(order=order)]
-
-
-def clinic_order(pk: int) -> Order | None:
-    """An order without an assessment, for the clinic's approval page."""
-    return (
-        Order.objects.filter(pk=pk, assessment__isnull=True)
-        .select_related("approved_for_lab_by", "red_flags_confirmed_by")
-        .prefetch_related(
-            "lines",
-            Prefetch(
-                "status_changes",
-                queryset=OrderStatusChange.objects.select_related("actor").order_by(
-                    "created_at", "id"
-                ),
-            ),
-        )
-        .first()
-    )

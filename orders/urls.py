@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import clinic_views, views
+from . import views
 from .catalogue import views as catalogue_views
+from .clinic import views as clinic_views
 from .lab import views as lab_views
 from .scans import views as scan_views
 

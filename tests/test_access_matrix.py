@@ -152,7 +152,7 @@ MATRIX: dict[str, tuple] = {
         "/clinic/assessments/{assessment_pk}/photos/footprint/",
         CLINIC,
     ),
-    # Orders without an assessment wait for a clinician (orders.clinic_views).
+    # Orders without an assessment wait for a clinician (orders.clinic.views).
     "clinic/orders/": ("GET", "/clinic/orders/", CLINIC),
     "clinic/orders/<int:pk>/": ("GET", "/clinic/orders/{unassessed_order_pk}/", CLINIC),
     # --- orders

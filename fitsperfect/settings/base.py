@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "orders",
     "orders.scans",
     "orders.lab",
+    "orders.clinic",
 ]
 
 # Every middleware, in order, written once (each concern's settings module documents its own).

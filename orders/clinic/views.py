@@ -2,7 +2,7 @@
 
 Here, not in `assessments`, because orders may import assessments and never the other way round.
 Access is the clinic's own rule (`assessments.views.clinician_required`); the approval itself is
-`services.order_approve_for_lab`, which refuses anyone outside the Clinicians group (a superuser
+`fulfilment.order_approve_for_lab`, which refuses anyone outside the Clinicians group (a superuser
 too). Clinicians see the health answers, scans and contact details, never payment details.
 """
 
@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from assessments.views import clinician_required
+from orders import fulfilment, health_screen, services
+from orders.scans import selectors as scan_selectors
+from orders.states import IllegalTransition
 
-from . import fulfilment, health_screen, selectors, services
+from . import selectors
 from .forms import ClinicApprovalForm
-from .scans import selectors as scan_selectors
-from .states import IllegalTransition
 
 
 def _clinician(view):
