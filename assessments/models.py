@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fitsperfect.audit_trail import AuditedQuerySet
 
+from .scoring import POSTURE_ITEMS
+
 
 def new_token() -> str:
     """A 256-bit URL-safe token: the only key to an anonymous person's result."""
@@ -148,7 +150,8 @@ class AssessmentPhoto(models.Model):
         return category_for(self.arch_index) if self.arch_index is not None else ""
 
 
-FPI_ITEM_FIELDS = ("ankle_curves", "heel_tilt", "midfoot_bulge", "arch_height", "toes_from_behind")
+# The review records the same FPI items the self-report asks (defined once, in scoring).
+FPI_ITEM_FIELDS = POSTURE_ITEMS
 
 
 def _fpi_item(verbose_name):

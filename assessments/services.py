@@ -167,9 +167,7 @@ def assessment_submit(
     assessment.submitted_at = timezone.now()
     assessment.save()
     if contact_email:
-        from .tasks import send_result_link  # tasks import this module
-
-        enqueue_on_commit(send_result_link, assessment.pk)
+        enqueue_on_commit("assessments.tasks.send_result_link", assessment.pk)
     return assessment
 
 
@@ -290,8 +288,6 @@ def assessment_revoke_token(*, assessment: Assessment) -> Assessment:
 @transaction.atomic
 def assessment_request_link_email(*, assessment: Assessment, email: str) -> None:
     """Remember the address and send the result link once this transaction commits."""
-    from .tasks import send_result_link  # tasks import this module
-
     key = f"assessment-link-emails:{assessment.pk}"
     cache.add(key, 0, timeout=3600)
     try:
@@ -304,7 +300,7 @@ def assessment_request_link_email(*, assessment: Assessment, email: str) -> None
 
     Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
     assessment.contact_email = email
-    enqueue_on_commit(send_result_link, assessment.pk)
+    enqueue_on_commit("assessments.tasks.send_result_link", assessment.pk)
 
 
 def result_link_send(*, assessment_id: int) -> bool:
@@ -390,6 +386,30 @@ def review_create(
     return review
 
 
+@transaction.atomic
+def assessment_erase(*, assessment: Assessment) -> tuple[int, int, list[tuple]]:
+    """A customer's right to erasure (`fitsperfect.privacy`): answers, result, red flags, email and
+    account link blanked, a new link token, photos deleted, clinicians' notes blanked. Returns
+    (photos, reviews, files): the (storage, name) of each photo file, for the caller to delete once
+    its transaction commits."""
+    from .models import new_token
+
+    files = [
+        (p.file.storage, p.file.name) for p in assessment.photos.all() if p.file and p.file.name
+    ]
+    photos = assessment.photos.count()
+    assessment.photos.all().delete()
+    reviews = assessment.reviews.update(notes="")
+    assessment.answers = {}
+    assessment.result = {}
+    assessment.red_flags = []
+    assessment.contact_email = ""
+    assessment.user = None
+    assessment.token = new_token()
+    assessment.save()
+    return photos, reviews, files
+
+
 # --- Messages to the clinic ("talk to a clinician") ---------------------------------------------
 
 
@@ -420,8 +440,6 @@ def clinic_message_answer(
     *, message: ClinicMessage, clinician: AbstractBaseUser, answer: str
 ) -> ClinicMessage:
     """Record a clinician's answer and email it to the person once this transaction commits."""
-    from .tasks import send_clinic_answer  # tasks import this module
-
     if not can_review(clinician):
         raise PermissionDenied(_("Only clinicians can answer messages."))
     message = ClinicMessage.objects.select_for_update().get(pk=message.pk)
@@ -431,7 +449,7 @@ def clinic_message_answer(
     message.answered_at = timezone.now()
     message.answered_by = clinician
     message.save(update_fields=["answer", "answered_at", "answered_by"])
-    enqueue_on_commit(send_clinic_answer, message.pk)
+    enqueue_on_commit("assessments.tasks.send_clinic_answer", message.pk)
     return message
 
 

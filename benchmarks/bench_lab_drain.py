@@ -82,13 +82,13 @@ def main() -> int:
         from unittest import mock
 
         from fitsperfect.celery import app
-        from orders.models import LabSubmission
-        from orders.tasks import send_lab_submission
+        from orders.lab.models import LabSubmission
+        from orders.lab.tasks import send_lab_submission
         from orders.tests.factories import make_ready_for_lab, paid_order, seed_catalogue
 
         seed_catalogue()
         print(f"Preparing {COUNT} orders ready for the lab...", flush=True)
-        with mock.patch("orders.lab_services.enqueue_send_on_commit", lambda key: None):
+        with mock.patch("orders.lab.services.enqueue_send_on_commit", lambda key: None):
             for number in range(COUNT):
                 make_ready_for_lab(paid_order(email=f"bench{number}@example.com"), size=2048)
         app.control.purge()  # the confirmation emails queued while preparing are not measured

@@ -22,7 +22,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from orders import meshes  # noqa: E402
+from orders.scans import meshes  # noqa: E402
 from orders.tests.foot_meshes import foot_mesh  # noqa: E402
 
 TARGET_SECONDS = 5.0

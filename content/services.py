@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from fitsperfect.queueing import enqueue_on_commit
+from fitsperfect.queueing import enqueue_on_commit, task_named
 
 from .caching import invalidate_content_cache
+from .importer import REFERENCE_KEYS
 from .models import Article, ArticleStatusChange, ArticleTopic, Reference, Subscriber, Topic
 
 CONFIRM_SALT = "content.newsletter.confirm"
@@ -53,8 +54,6 @@ def article_publish(
     note: str = "",
 ) -> ArticleStatusChange | None:
     """Publish now, or schedule for `at` when it is in the future. Re-publishing keeps the date."""
-    from .tasks import announce_article
-
     now = timezone.now()
     when = at or article.published_at or now  # an earlier date (or a chosen future one) is kept
     status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
@@ -63,7 +62,9 @@ def article_publish(
     )
     if change is not None and article.announced_at is None and when >= now - ANNOUNCE_WINDOW:
         article_id, eta = article.pk, (when if when > now else None)
-        transaction.on_commit(lambda: announce_article.apply_async((article_id,), eta=eta))
+        transaction.on_commit(
+            lambda: task_named("content.tasks.announce_article").apply_async((article_id,), eta=eta)
+        )
     return change
 
 
@@ -158,7 +159,8 @@ def article_import(
     return ImportResult(article=article, outcome=outcome)
 
 
-REFERENCE_FIELDS = ("authors", "title", "source", "year", "url")
+# A reference's fields: the importer's list is the one definition.
+REFERENCE_FIELDS = REFERENCE_KEYS
 
 
 @transaction.atomic
@@ -246,8 +248,6 @@ def _subscriber_from(token: str, *, salt: str, max_age: timedelta | None) -> Sub
 def newsletter_subscribe(*, email: str, source_article: Article | None = None) -> Subscriber:
     """Start (or restart) double opt-in. Repeating it is harmless: at most one email per few minutes,
     and a confirmed address is left as it is (and not told apart, so the form leaks nothing)."""
-    from .tasks import send_newsletter_confirmation
-
     email = email.strip()
     email = email[: email.rfind("@")] + email[email.rfind("@") :].lower()
     subscriber, created = Subscriber.objects.select_for_update().get_or_create(
@@ -264,7 +264,7 @@ def newsletter_subscribe(*, email: str, source_article: Article | None = None) -
         return subscriber
     subscriber.confirmation_sent_at = now
     subscriber.save()
-    enqueue_on_commit(send_newsletter_confirmation, subscriber.pk)
+    enqueue_on_commit("content.tasks.send_newsletter_confirmation", subscriber.pk)
     return subscriber
 
 
@@ -327,8 +327,6 @@ def send_confirmation_email(*, subscriber_id: int) -> bool:
 def article_announce(*, article_id: int) -> list[int]:
     """Email a newly public article to confirmed subscribers, once. Runs when the article goes live
     (a scheduled one via the task's eta); early, repeated or late runs do nothing."""
-    from .tasks import send_article_email
-
     article = Article.objects.select_for_update().filter(pk=article_id).first()
     now = timezone.now()
     if article is None or article.announced_at is not None or not article.is_public:
@@ -340,7 +338,10 @@ def article_announce(*, article_id: int) -> list[int]:
         Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).values_list("pk", flat=True)
     )
     transaction.on_commit(
-        lambda: [send_article_email.delay(article_id, sid) for sid in subscriber_ids]
+        lambda: [
+            task_named("content.tasks.send_article_email").delay(article_id, sid)
+            for sid in subscriber_ids
+        ]
     )
     return subscriber_ids
 

@@ -22,9 +22,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from fitsperfect.layout import PROJECT_PACKAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PACKAGES = ["fitsperfect", "content", "assessments", "orders"]
+PACKAGES = list(PROJECT_PACKAGES)
 BASELINE = ROOT / ".bandit-baseline.json"
 NETWORK_ERRORS = (
     "ConnectionError",

@@ -12,6 +12,13 @@
 
 Records are written once the surrounding transaction commits (at once in autocommit), so a change
 that rolls back leaves no record and the pages' own query budgets are not touched.
+
+Cost (`benchmarks/bench_audit_trail.py`, SQLite, 2-core machine): loading 1,000 orders takes
+about 30 ms with the trail and 19 ms without (72 ms before only containers were copied on load);
+an audited `update()` of one row is 7 queries (lock and read the keys, update, record) and about
+13-20 ms, against one query for a plain update. Kept hand-written rather than django-pghistory:
+it is not a dependency (adding one is outside issue 18's brief), and the trail stores field
+names only, never values, so no health data is copied into it.
 """
 
 from __future__ import annotations
@@ -39,18 +46,18 @@ DEFAULT_AUDITED_URL_NAMES = {
     "assessments:clinic_message": "assessments.clinicmessage",
     "orders:order_detail": "orders.order",
     "orders:scans": "orders.order",
-    "orders:scan_preview": "orders.scan",
-    "orders:staff_scan_preview": "orders.scan",
+    "orders:scan_preview": "scans.scan",
+    "orders:staff_scan_preview": "scans.scan",
     "admin:assessments_assessment_*": "assessments.assessment",
     "admin:orders_order_*": "orders.order",
-    "admin:orders_scan_*": "orders.scan",
+    "admin:scans_scan_*": "scans.scan",
 }
 DEFAULT_AUDITED_MODELS = [
     "assessments.Assessment",
     "assessments.Review",
     "assessments.ClinicMessage",
     "orders.Order",
-    "orders.Scan",
+    "scans.Scan",
 ]
 _IGNORED_FIELDS = {"updated_at"}
 
@@ -127,11 +134,18 @@ def _remember_loaded(sender, instance, **kwargs) -> None:
 
 
 def _snapshot(sender, instance) -> dict:
+    """Strings, numbers, dates and UUIDs cannot change in place, so only containers (JSON fields)
+    are copied; deep-copying every field cost 4 times the load itself (benchmarks/bench_audit_trail)."""
+    values = instance.__dict__
     return {
-        f.attname: copy.deepcopy(instance.__dict__.get(f.attname))
+        f.attname: _copy(values[f.attname])
         for f in sender._meta.concrete_fields
-        if f.attname in instance.__dict__
+        if f.attname in values
     }
+
+
+def _copy(value):
+    return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
 
 
 def _saved(sender, instance, created, **kwargs) -> None:

@@ -7,7 +7,7 @@ whole before "must be smaller than 15 MB"). `BodyLimitMiddleware` looks up the r
 from the `Content-Length` header, unread. Django never reads past `Content-Length` (its
 `LimitedStream`), and a body sent without one (chunked) is not read at all, so no request can make
 a process read more than its route's cap; inside the scan upload each file is also cut off at its
-own cap while it streams (`orders.uploads`). Keep the proxy's limit (nginx `client_max_body_size`)
+own cap while it streams (`orders.scans.uploads`). Keep the proxy's limit (nginx `client_max_body_size`)
 the same per route: README, "Deploying".
 """
 

@@ -6,6 +6,13 @@ than the round trip itself on a busy page. The client is only a thin wrapper aro
 safe to share between threads (redis-py's pools are, and check the process id after a fork), so
 each pool gets one. `set_existing` (SET XX) is added for sessions (fitsperfect/sessions.py).
 Everything else is Django's backend.
+
+Why not Django's backend as is, or django-redis: measured with 5,000 `get`s of one small key on a
+local Redis (2-core machine), Django's `RedisCache` took 95-118 µs per get and this one 35-45 µs;
+django-redis is not a dependency of the project (adding one is outside issue 18's brief). The
+cost of this override is that it reads `_pools`, `_servers`, `_pool_class`, `_pool_options`,
+`_client` and `_serializer` of Django's client, private names a Django upgrade may change: the
+session and cache tests run against Redis in CI and fail if they do.
 """
 
 from __future__ import annotations

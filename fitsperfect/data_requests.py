@@ -38,10 +38,9 @@ def erasure_request_create(*, user: AbstractBaseUser) -> ErasureRequest:
     if open_request is not None:
         return open_request
     created = ErasureRequest.objects.create(user=user, email=user.email)
-    from .tasks import notify_erasure_request  # tasks import this module
 
     # A broker that is down loses only the email: the request waits in the admin either way.
-    enqueue_on_commit(notify_erasure_request, created.pk)
+    enqueue_on_commit("fitsperfect.tasks.notify_erasure_request", created.pk)
     return created
 
 

@@ -15,6 +15,8 @@ import re
 from django.conf import settings
 from django.views.debug import SafeExceptionReporterFilter
 
+from orders.address import ADDRESS_PERSONAL_FIELDS
+
 MASK = "[redacted]"
 
 # Keys whose values are personal, health or secret data, wherever they appear as key=value or
@@ -35,11 +37,7 @@ SENSITIVE_KEYS = (
     "name",
     "phone",
     "address",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postcode",
+    *ADDRESS_PERSONAL_FIELDS,
     "answers",
     "notes",
     "conditions",

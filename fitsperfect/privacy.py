@@ -7,8 +7,9 @@ anonymises the personal fields, deletes the scan and photo files and rotates eve
 old links stop working) and deletes their messages to the clinic, keeping what accounting law needs: order numbers, amounts, currencies,
 dates, statuses and payments.
 
-Models are reached with `apps.get_model`, so this module imports no app and keeps working while a
-model is still being added (a missing model is skipped). Orders still being made are not erased
+Each app's rows are erased by that app's own services (`order_erase_personal_data`,
+`scans_erase_for_order`, `lab_submissions_scrub`, `assessment_erase`); this module finds the
+person's rows, reads them for the export and gathers the files to delete after commit. Orders still being made are not erased
 unless `force=True`: the lab needs the delivery address until the parcel is out.
 """
 
@@ -25,45 +26,25 @@ from django.db import transaction
 from django.db.models import Model, Q, prefetch_related_objects
 from django.utils import timezone
 
+from assessments.services import assessment_erase
+from orders.address import ADDRESS_PERSONAL_FIELDS
+from orders.lab.services import lab_submissions_scrub
+from orders.scans.services import scans_erase_for_order
+from orders.services import order_erase_personal_data
+from orders.states import SETTLED_STATUSES
+
 logger = logging.getLogger(__name__)
 
-# Orders in these states may be erased at once; others are still being paid for, made or sent.
-SETTLED_ORDER_STATUSES = {
-    "awaiting_payment",
-    "payment_failed",
-    "checkout_expired",
-    "delivered",
-    "cancelled",
-    "refunded",
-    "shipped",
-}
-ORDER_PERSONAL_FIELDS = {
-    "full_name": "Erased customer",
-    "phone": "",
-    "address_line1": "Erased",
-    "address_line2": "",
-    "city": "Erased",
-    "region": "",
-    "postcode": "",
-    "payment_flag": "",
-    "checkout_key": None,
-    # Checkout's health answers (orders without an assessment); when they were given is kept.
-    "health_screen": {},
-}
 PERSONAL_JSON_KEYS = {
     "name",
     "full_name",
     "email",
     "phone",
     "address",
-    "address_line1",
-    "address_line2",
+    *ADDRESS_PERSONAL_FIELDS,
     "line1",
     "line2",
-    "city",
-    "region",
     "state",
-    "postcode",
     "postal_code",
     "customer_details",
     "customer_email",
@@ -256,46 +237,24 @@ def _scrub_json(value):
 @transaction.atomic
 def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) -> ErasureReport:
     """Anonymise the person behind `email`; delete scans and photos; keep the accounting record."""
-    # New link tokens come from the models' own factories, so their strength is defined once.
-    from assessments.models import new_token as new_assessment_token
-    from orders.models import new_access_token
-
     actor_name = getattr(actor, "get_username", lambda: str(actor))()
     report = ErasureReport(email_hash=_email_hash(email), actor=actor_name, at=timezone.now())
     users = list(_users(email))
     orders = list(_orders(email, users))
-    active = [o.number for o in orders if o.status not in SETTLED_ORDER_STATUSES]
+    active = [o.number for o in orders if o.status not in SETTLED_STATUSES]
     if active and not force:
         raise ErasureBlocked(f"orders still in progress: {', '.join(active)}")
     files_after_commit: list = []
 
     for order in orders:
-        for name, value in ORDER_PERSONAL_FIELDS.items():
-            if hasattr(order, name):
-                setattr(order, name, value)
-        order.email = f"erased-{order.pk}@erased.invalid"
-        order.access_token = new_access_token()  # old links stop working
-        order.user = None
-        order.save()
+        # Each app erases its own rows through its services; this module only gathers them.
+        order_erase_personal_data(order=order)
         report.orders += 1
-        for scan in _related(order, "scans"):
-            files_after_commit += [_file(scan.file), _file(scan.preview)]
-            scan.original_name = "erased"
-            for json_field in ("measurements", "report", "warnings", "bbox_mm"):
-                if hasattr(scan, json_field):
-                    setattr(scan, json_field, [] if json_field in ("warnings", "bbox_mm") else {})
-            scan.file.name = ""
-            scan.preview.name = ""
-            scan.save()
-            report.scans += 1
-        for photo in _related(order, "foot_photos"):
-            files_after_commit.append(_file(photo.file))
-            photo.delete()
-            report.photos += 1
-        for submission in _related(order, "lab_submissions"):
-            submission.payload = _scrub_json(submission.payload)
-            submission.manifest = _scrub_json(submission.manifest)
-            submission.save(update_fields=["payload", "manifest"])
+        scans, photos, files = scans_erase_for_order(order=order)
+        report.scans += scans
+        report.photos += photos
+        files_after_commit += files
+        lab_submissions_scrub(order=order, scrub=_scrub_json)
         stripe_event = _model("orders.StripeEvent")
         if stripe_event is not None:
             stripe_event.objects.filter(order=order).update(raw_body="", headers={})
@@ -310,21 +269,10 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
     report.clinic_messages = len(messages)
 
     for assessment in _assessments(email, users):
-        for photo in _related(assessment, "photos"):
-            files_after_commit.append(_file(photo.file))
-            photo.delete()
-            report.photos += 1
-        for review in _related(assessment, "reviews"):
-            review.notes = ""
-            review.save(update_fields=["notes"])
-            report.reviews += 1
-        assessment.answers = {}
-        assessment.result = {}
-        assessment.red_flags = []
-        assessment.contact_email = ""
-        assessment.user = None
-        assessment.token = new_assessment_token()
-        assessment.save()
+        photos, reviews, files = assessment_erase(assessment=assessment)
+        report.photos += photos
+        report.reviews += reviews
+        files_after_commit += files
         report.assessments += 1
 
     subscriber = _model("content.Subscriber")

@@ -155,3 +155,10 @@ def login_locked_out(
     """django-axes' answer to a locked-out account: the site's 429 page with `Retry-After`."""
     cool_off = settings.AXES_COOLOFF_TIME
     return too_many_requests(request, int(cool_off.total_seconds()))
+
+
+def private_page(response: HttpResponse) -> HttpResponse:
+    """A page only its holder may see (a key in the URL, health data): never stored by a cache.
+    Its Referrer-Policy and noindex come from `SensitivePageMiddleware`."""
+    response["Cache-Control"] = "no-store"
+    return response

@@ -6,6 +6,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
+from .data_requests import erasure_request_notify
+
 
 @shared_task(ignore_result=True)
 def record_worker_heartbeat(key: str) -> None:
@@ -17,8 +19,6 @@ def record_worker_heartbeat(key: str) -> None:
     ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8, acks_late=True
 )
 def notify_erasure_request(request_id: int) -> None:
-    from .data_requests import erasure_request_notify
-
     erasure_request_notify(request_id=request_id)
 
 

@@ -18,41 +18,13 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import payments, services
+from fitsperfect.money import money
+
+from . import fulfilment, payments, services
+from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
 from .forms import RefundForm, ShipForm
-from .models import (
-    FootPhoto,
-    LabEvent,
-    LabSubmission,
-    Order,
-    OrderEmail,
-    OrderLine,
-    OrderStatusChange,
-    Payment,
-    Product,
-    ProductOption,
-    Scan,
-    StripeEvent,
-)
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, StripeEvent
 from .states import IllegalTransition, Status
-from .templatetags.orders_tags import money
-
-
-class ProductOptionInline(admin.TabularInline):
-    model = ProductOption
-    extra = 0
-
-
-@admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "price", "turnaround_days", "is_active", "position"]
-    list_editable = ["is_active", "position"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [ProductOptionInline]
-
-    @admin.display(description=_("price"))
-    def price(self, obj: Product) -> str:
-        return money(obj.base_price, obj.currency)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -194,19 +166,7 @@ class OrderAdmin(admin.ModelAdmin):
             ),
             (
                 _("Customer and delivery"),
-                {
-                    "fields": [
-                        "email",
-                        "full_name",
-                        "phone",
-                        "address_line1",
-                        "address_line2",
-                        "city",
-                        "region",
-                        "postcode",
-                        "country",
-                    ]
-                },
+                {"fields": ["email", "full_name", "phone", *ADDRESS_FIELDS]},
             ),
             (
                 _("Assessment and approval"),
@@ -243,8 +203,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # Status, payments, approval and shipping only change through the actions (the services).
-        editable = {"email", "full_name", "phone", "address_line1", "address_line2"}
-        editable |= {"city", "region", "postcode"}
+        editable = {"email", "full_name", "phone", *ADDRESS_PERSONAL_FIELDS}
         fields = {
             name for _title, opts in self.get_fieldsets(request, obj) for name in opts["fields"]
         }
@@ -342,7 +301,7 @@ class OrderAdmin(admin.ModelAdmin):
             done, errors = 0, []
             for order in queryset:
                 try:
-                    services.order_mark_shipped(
+                    fulfilment.order_mark_shipped(
                         order=order,
                         carrier=form.cleaned_data["carrier"],
                         tracking_number=form.cleaned_data["tracking_number"],
@@ -546,228 +505,3 @@ class OrderEmailAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(~Q(order=None))
-
-
-# --- Scans, photos and the lab hand-off (issue 7) ------------------------------------------------------
-
-
-def _preview_tag(scan: Scan) -> str:
-    if not scan.preview:
-        return "-"
-    url = reverse("orders:staff_scan_preview", args=[scan.pk])
-    return format_html(
-        '<a href="{}"><img src="{}" width="60" height="120" alt="{}"></a>',
-        url,
-        url,
-        _("Sole preview of the %(side)s scan") % {"side": scan.get_side_display()},
-    )
-
-
-def _measurements_text(scan: Scan) -> str:
-    from .selectors import scan_summary
-
-    return scan_summary(scan) or "-"
-
-
-class ScanInline(ReadOnlyInline):
-    model = Scan
-    verbose_name_plural = _("foot scans (newest revision first)")
-    fields = [
-        "side",
-        "revision",
-        "status",
-        "is_current",
-        "original_name",
-        "preview_image",
-        "measurements_text",
-        "unit",
-        "unit_confidence",
-        "notes",
-        "created_at",
-    ]
-    readonly_fields = fields
-
-    @admin.display(description=_("preview"))
-    def preview_image(self, obj: Scan) -> str:
-        return _preview_tag(obj)
-
-    @admin.display(description=_("measurements"))
-    def measurements_text(self, obj: Scan) -> str:
-        return _measurements_text(obj)
-
-    @admin.display(description=_("warnings, review reasons, rejection"))
-    def notes(self, obj: Scan) -> str:
-        items = [*obj.warnings, *obj.review_reasons]
-        if obj.rejection_message:
-            items.append(obj.rejection_message)
-        return format_html_join("", "<div>{}</div>", ((item,) for item in items)) or "-"
-
-
-class FootPhotoInline(ReadOnlyInline):
-    model = FootPhoto
-    fields = ["role", "file_format", "width", "height", "is_current", "created_at"]
-    readonly_fields = fields
-
-
-class LabSubmissionInline(ReadOnlyInline):
-    model = LabSubmission
-    fields = ["revision", "status", "attempts", "lab_reference", "last_error", "updated_at"]
-    readonly_fields = fields
-    show_change_link = True
-
-
-OrderAdmin.inlines = [*OrderAdmin.inlines, ScanInline, FootPhotoInline, LabSubmissionInline]
-
-
-@admin.register(Scan)
-class ScanAdmin(admin.ModelAdmin):
-    list_display = [
-        "order",
-        "side",
-        "revision",
-        "status",
-        "is_current",
-        "original_name",
-        "unit",
-        "unit_confidence",
-        "created_at",
-    ]
-    list_filter = ["status", "is_current", "side", "unit"]
-    search_fields = ["order__number", "original_name", "sha256"]
-    list_select_related = ["order"]
-    show_full_result_count = False
-    actions = ["action_accept"]
-    fields = [
-        "order",
-        "side",
-        "revision",
-        "status",
-        "is_current",
-        "original_name",
-        "file_format",
-        "size_bytes",
-        "sha256",
-        "preview_image",
-        "measurements_text",
-        "unit",
-        "unit_confidence",
-        "side_guess",
-        "triangle_count",
-        "bbox_mm",
-        "warnings",
-        "review_reasons",
-        "rejection_message",
-        "accepted_by",
-        "accepted_at",
-        "created_at",
-        "validated_at",
-    ]
-    readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    @admin.display(description=_("preview"))
-    def preview_image(self, obj: Scan) -> str:
-        return _preview_tag(obj)
-
-    @admin.display(description=_("measurements"))
-    def measurements_text(self, obj: Scan) -> str:
-        return _measurements_text(obj)
-
-    @admin.action(description=_("Accept scan after review"), permissions=["accept"])
-    def action_accept(self, request, queryset):
-        from .scan_services import scan_accept_after_review
-
-        done = 0
-        for scan in queryset.select_related("order"):
-            try:
-                scan_accept_after_review(scan=scan, actor=request.user)
-                done += 1
-            except (ValueError, IllegalTransition) as error:
-                self.message_user(
-                    request, f"{scan.order.number} {scan.side}: {error}", level=messages.ERROR
-                )
-        if done:
-            self.message_user(request, _("%(count)s scan(s) accepted.") % {"count": done})
-
-    def has_accept_permission(self, request) -> bool:
-        return request.user.has_perm("orders.accept_scan")
-
-
-class StuckFilter(admin.SimpleListFilter):
-    title = _("needs attention")
-    parameter_name = "attention"
-
-    def lookups(self, request, model_admin):
-        return [("failed", _("Failed")), ("stuck", _("Stuck (no progress for 15 minutes)"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "failed":
-            return queryset.filter(status=LabSubmission.Status.FAILED)
-        if self.value() == "stuck":
-            cutoff = timezone.now() - timezone.timedelta(minutes=15)
-            return queryset.filter(
-                status__in=[
-                    LabSubmission.Status.PENDING,
-                    LabSubmission.Status.SENDING,
-                    LabSubmission.Status.RETRYING,
-                ],
-                updated_at__lt=cutoff,
-            )
-        return queryset
-
-
-@admin.register(LabSubmission)
-class LabSubmissionAdmin(RecordAdmin):
-    list_display = [
-        "order",
-        "revision",
-        "status",
-        "attempts",
-        "short_error",
-        "lab_reference",
-        "created_at",
-        "updated_at",
-        "acknowledged_at",
-        "next_attempt_at",
-    ]
-    list_filter = [StuckFilter, "status", "created_at"]
-    search_fields = ["order__number", "lab_reference", "id"]
-    list_select_related = ["order"]
-    show_full_result_count = False
-    actions = ["action_resend"]
-
-    @admin.display(description=_("last error"))
-    def short_error(self, obj: LabSubmission) -> str:
-        return obj.last_error[:120]
-
-    @admin.action(description=_("Resend to the lab (failed ones only)"), permissions=["resend"])
-    def action_resend(self, request, queryset):
-        from .lab_services import lab_submission_resend
-
-        done = sum(
-            1
-            for submission in queryset.select_related("order")
-            if lab_submission_resend(submission=submission, actor=request.user)
-        )
-        skipped = queryset.count() - done
-        self.message_user(
-            request,
-            _("%(done)s submission(s) queued again; %(skipped)s left as they were (not failed).")
-            % {"done": done, "skipped": skipped},
-        )
-
-    def has_resend_permission(self, request) -> bool:
-        return request.user.has_perm("orders.resend_labsubmission")
-
-
-@admin.register(LabEvent)
-class LabEventAdmin(RecordAdmin):
-    list_display = ["received_at", "event_id", "type", "valid", "processed", "outcome", "error"]
-    list_filter = ["valid", "processed", "type"]
-    search_fields = ["event_id", "submission__order__number"]
-    show_full_result_count = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,14 +15,6 @@ from assessments import questions
 from assessments.forms import RedFlagForm
 
 from .consent import HEALTH_DATA_CONSENT_TEXT
-from .models import Product, ProductOption, SizeSystem
-
-# Valid shoe sizes per system (inclusive, half sizes allowed).
-SIZE_RANGES = {
-    SizeSystem.EU: (Decimal("34"), Decimal("50")),
-    SizeSystem.UK: (Decimal("1"), Decimal("14")),
-    SizeSystem.US: (Decimal("3"), Decimal("16")),
-}
 
 COUNTRIES = [
     ("GB", _("United Kingdom")),
@@ -41,63 +33,6 @@ POSTCODE_PATTERNS = {
     "NL": (r"^[0-9]{4} ?[A-Z]{2}$", _("Enter a Dutch postcode, like 1012 AB.")),
     "US": (r"^[0-9]{5}(-[0-9]{4})?$", _("Enter a ZIP code, like 94105 or 94105-1234.")),
 }
-
-
-class ProductChoiceForm(forms.Form):
-    """Shoe size and options for one product; the price follows the options."""
-
-    size_system = forms.ChoiceField(
-        label=_("Size system"),
-        choices=SizeSystem.choices,
-        initial=SizeSystem.EU,
-        widget=forms.RadioSelect,
-    )
-    size = forms.CharField(
-        label=_("Shoe size"),
-        max_length=5,
-        help_text=_("The size of the shoes you will wear them in, for example 42 or 8.5."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-    top_cover = forms.ChoiceField(label=_("Top cover"), widget=forms.RadioSelect)
-    extra_pair = forms.BooleanField(label=_("Add an extra pair"), required=False)
-    assessment = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, product: Product, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.product = product
-        covers = [o for o in product.options.all() if o.kind == ProductOption.Kind.TOP_COVER]
-        self.fields["top_cover"].choices = [(o.code, o.name) for o in covers]
-        default = next((o.code for o in covers if o.is_default), covers[0].code if covers else "")
-        self.fields["top_cover"].initial = default
-        if not covers:
-            self.fields["top_cover"].required = False
-        extra = [o for o in product.options.all() if o.kind == ProductOption.Kind.EXTRA_PAIR]
-        if not extra:
-            del self.fields["extra_pair"]
-        self.cover_options = covers
-        self.extra_option = extra[0] if extra else None
-
-    def clean(self):
-        data = super().clean()
-        system, size = data.get("size_system"), (data.get("size") or "").strip().replace(",", ".")
-        if system and size:
-            try:
-                value = Decimal(size)
-            except InvalidOperation:
-                value = None
-            if value is None or not value.is_finite():  # "NaN" and "inf" parse, then compare badly
-                self.add_error("size", _("Enter a shoe size as a number, for example 42 or 8.5."))
-                return data
-            low, high = SIZE_RANGES[system]
-            if not (low <= value <= high) or (value * 2) % 1:
-                self.add_error(
-                    "size",
-                    _("Enter a %(system)s size from %(low)s to %(high)s, in whole or half sizes.")
-                    % {"system": SizeSystem(system).label, "low": low, "high": high},
-                )
-            else:
-                data["size"] = f"{value.normalize():f}"
-        return data
 
 
 class CheckoutForm(forms.Form):
@@ -197,32 +132,6 @@ class CheckoutHealthForm(RedFlagForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Select yes if you are 18 or over")},
     )
-
-
-class ClinicApprovalForm(forms.Form):
-    """A clinician approves an order without an assessment for the lab."""
-
-    red_flags_checked = forms.BooleanField(
-        label=_("I have asked the customer the red-flag questions myself and none of them applies"),
-        required=False,
-    )
-    notes = forms.CharField(
-        label=_("Notes (optional)"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, needs_red_flags_check: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if needs_red_flags_check:
-            self.fields["red_flags_checked"].required = True
-            self.fields["red_flags_checked"].error_messages["required"] = _(
-                "Confirm you asked the customer the red-flag questions: this order was placed "
-                "before checkout asked them"
-            )
-        else:
-            del self.fields["red_flags_checked"]
 
 
 class OrderLookupForm(forms.Form):

@@ -1,11 +1,10 @@
-"""Catalogue, orders, their recorded status history, payments and raw Stripe deliveries.
+"""Orders, their lines and recorded status history, payments and raw Stripe deliveries.
 
 Money is integer minor units plus a lower-case ISO currency code; times are UTC. An order's status only
 changes through `orders.services.order_set_status`, which checks `orders.states` and records the move.
 """
 
 import secrets
-import uuid as uuid_lib
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fitsperfect.audit_trail import AuditedQuerySet
 
+from .address import ADDRESS_FIELDS
+from .catalogue.models import Product, SizeSystem, default_currency
 from .states import Status
 
 # Crockford-ish alphabet without look-alikes (0/O, 1/I/L): easy to read out over the phone.
@@ -26,76 +27,6 @@ def new_order_number() -> str:
 def new_access_token() -> str:
     """256 random bits: the only key to a guest's order page."""
     return secrets.token_urlsafe(32)
-
-
-def default_currency() -> str:
-    return settings.DEFAULT_CURRENCY.lower()
-
-
-class Product(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    summary = models.CharField(_("summary"), max_length=200)
-    description = models.TextField(_("description"))
-    # One included item per line ("Two custom insoles", "Free remake within 60 days"...).
-    included = models.TextField(_("what is included"), blank=True)
-    turnaround_days = models.PositiveSmallIntegerField(_("turnaround (working days)"), default=10)
-    base_price = models.PositiveIntegerField(_("price (minor units)"))
-    currency = models.CharField(max_length=3, default=default_currency)
-    image = models.CharField(_("image (static path)"), max_length=200, blank=True)
-    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
-    is_active = models.BooleanField(_("on sale"), default=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("orders:product_detail", args=[self.slug])
-
-    @property
-    def included_items(self) -> list[str]:
-        return [line.strip() for line in self.included.splitlines() if line.strip()]
-
-
-class ProductOption(models.Model):
-    """A priced choice on a product: a top-cover material or an extra pair."""
-
-    class Kind(models.TextChoices):
-        TOP_COVER = "top_cover", _("Top cover")
-        EXTRA_PAIR = "extra_pair", _("Extra pair")
-
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    code = models.SlugField(max_length=40)
-    name = models.CharField(_("name"), max_length=100)
-    price_delta = models.IntegerField(_("price change (minor units)"), default=0)
-    is_default = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["kind", "position", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["product", "kind", "code"], name="uniq_product_option")
-        ]
-        verbose_name = _("product option")
-        verbose_name_plural = _("product options")
-
-    def __str__(self) -> str:
-        return f"{self.product.slug}: {self.get_kind_display()} {self.name}"
-
-
-class SizeSystem(models.TextChoices):
-    EU = "eu", _("EU")
-    UK = "uk", _("UK")
-    US = "us", _("US")
 
 
 class Order(models.Model):
@@ -224,15 +155,7 @@ class Order(models.Model):
 
     @property
     def shipping_address_lines(self) -> list[str]:
-        parts = [
-            self.full_name,
-            self.address_line1,
-            self.address_line2,
-            self.city,
-            self.region,
-            self.postcode,
-            self.country,
-        ]
+        parts = [self.full_name, *(getattr(self, name) for name in ADDRESS_FIELDS)]
         return [part for part in parts if part]
 
 
@@ -369,207 +292,3 @@ class OrderEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} ({self.status})"
-
-
-# --- Scans, photos and the lab hand-off (issue 7) --------------------------------------------------
-
-
-def _private_name(folder: str, extension: str) -> str:
-    """A random storage name: the customer's file name never reaches the disk."""
-    import uuid
-
-    extension = "".join(ch for ch in extension.lower() if ch.isalnum())[:8]
-    return f"{folder}/{uuid.uuid4().hex}{'.' + extension if extension else ''}"
-
-
-def scan_upload_to(instance, filename: str) -> str:
-    return _private_name("scans", instance.file_format or filename.rsplit(".", 1)[-1])
-
-
-def scan_preview_upload_to(instance, filename: str) -> str:
-    return _private_name("scan-previews", "png")
-
-
-def photo_upload_to(instance, filename: str) -> str:
-    return _private_name("foot-photos", "jpg" if instance.file_format == "jpeg" else "png")
-
-
-class Side(models.TextChoices):
-    LEFT = "left", _("Left foot")
-    RIGHT = "right", _("Right foot")
-
-
-class Scan(models.Model):
-    """One uploaded 3D scan of one foot. Replacing a scan adds a revision; old ones stay for staff.
-
-    ``is_current`` marks the scan of each side the lab will get (valid, or accepted by staff after
-    review); a new upload only becomes current once it is usable.
-    """
-
-    Side = Side
-
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded")
-        CHECKING = "checking", _("Checking")
-        VALID = "valid", _("Valid")
-        NEEDS_REVIEW = "needs_review", _("Needs staff review")
-        REJECTED = "rejected", _("Rejected")
-
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="scans")
-    side = models.CharField(_("foot"), max_length=5, choices=Side.choices)
-    revision = models.PositiveIntegerField(_("revision"))
-    file = models.FileField(_("scan file"), upload_to=scan_upload_to, max_length=200)
-    original_name = models.CharField(_("file name as uploaded"), max_length=255)
-    file_format = models.CharField(_("format"), max_length=8, blank=True)
-    size_bytes = models.PositiveBigIntegerField(_("bytes"), default=0)
-    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED, db_index=True
-    )
-    rejection_code = models.CharField(max_length=40, blank=True)
-    rejection_message = models.TextField(_("why it was rejected"), blank=True)
-    warnings = models.JSONField(_("warnings"), default=list, blank=True)
-    review_reasons = models.JSONField(_("why staff must review it"), default=list, blank=True)
-    unit = models.CharField(_("unit guess"), max_length=8, blank=True)
-    unit_confidence = models.FloatField(_("unit confidence"), null=True, blank=True)
-    scale_to_mm = models.FloatField(null=True, blank=True)
-    measurements = models.JSONField(_("measurements (mm)"), default=dict, blank=True)
-    side_guess = models.CharField(_("foot it looks like"), max_length=5, blank=True)
-    triangle_count = models.PositiveIntegerField(_("triangles"), null=True, blank=True)
-    bbox_mm = models.JSONField(_("bounding box (mm)"), default=list, blank=True)
-    report = models.JSONField(default=dict, blank=True)
-    preview = models.FileField(upload_to=scan_preview_upload_to, max_length=200, blank=True)
-    is_current = models.BooleanField(_("in use"), default=False)
-    # Validation runs counted before each run: a file that kills the worker is not retried forever.
-    check_attempts = models.PositiveSmallIntegerField(default=0)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    accepted_at = models.DateTimeField(_("accepted after review"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    validated_at = models.DateTimeField(null=True, blank=True)
-
-    objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too
-
-    class Meta:
-        ordering = ["order", "side", "-revision"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["order", "side", "revision"], name="uniq_scan_revision"
-            ),
-            models.UniqueConstraint(
-                fields=["order", "side"],
-                condition=models.Q(is_current=True),
-                name="uniq_current_scan_per_side",
-            ),
-        ]
-        verbose_name = _("foot scan")
-        verbose_name_plural = _("foot scans")
-        permissions = [("accept_scan", _("Can accept a scan after review"))]
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.side} r{self.revision} ({self.status})"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in {self.Status.UPLOADED, self.Status.CHECKING}
-
-    @property
-    def is_usable(self) -> bool:
-        return self.status == self.Status.VALID
-
-
-class FootPhoto(models.Model):
-    """An optional photo of a foot, re-encoded from its pixels (no EXIF, GPS or comments)."""
-
-    class Role(models.TextChoices):
-        LEFT = "left_photo", _("Left foot")
-        RIGHT = "right_photo", _("Right foot")
-        OTHER = "other_photo", _("Other")
-
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="foot_photos")
-    role = models.CharField(max_length=12, choices=Role.choices)
-    file = models.FileField(upload_to=photo_upload_to, max_length=200)
-    file_format = models.CharField(max_length=4)  # "jpeg" or "png"
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    size_bytes = models.PositiveIntegerField(default=0)
-    sha256 = models.CharField(max_length=64, blank=True)
-    is_current = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["order", "role", "-created_at"]
-        verbose_name = _("foot photo")
-        verbose_name_plural = _("foot photos")
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.role}"
-
-
-class LabSubmission(models.Model):
-    """The outbox row of one order revision for the lab; its UUID is the idempotency key.
-
-    Written in the same transaction that makes the order ready; the Celery task sends it after commit
-    and the beat sweep re-sends rows left behind. ``payload`` is a frozen snapshot of what is sent.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        RETRYING = "retrying", _("Retrying")
-        SUBMITTED = "submitted", _("Submitted")
-        FAILED = "failed", _("Failed")
-
-    id = models.UUIDField(primary_key=True, default=uuid_lib.uuid4, editable=False)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lab_submissions")
-    revision = models.PositiveIntegerField(_("revision"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    lab_reference = models.CharField(_("lab reference"), max_length=100, blank=True)
-    transport = models.CharField(max_length=10, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    payload = models.JSONField(default=dict)
-    manifest = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["order", "revision"], name="uniq_lab_revision")
-        ]
-        verbose_name = _("lab submission")
-        verbose_name_plural = _("lab submissions")
-        permissions = [("resend_labsubmission", _("Can resend a submission to the lab"))]
-
-    def __str__(self) -> str:
-        return f"{self.order_id} r{self.revision} ({self.status})"
-
-
-class LabEvent(models.Model):
-    """Every delivery to /webhooks/lab/, valid or not; the event id deduplicates."""
-
-    event_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    type = models.CharField(max_length=30, blank=True)
-    raw_body = models.TextField()
-    valid = models.BooleanField(default=False)
-    processed = models.BooleanField(default=False)
-    error = models.TextField(blank=True)
-    outcome = models.CharField(max_length=300, blank=True)
-    submission = models.ForeignKey(
-        LabSubmission, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
-    )
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-received_at"]
-        verbose_name = _("lab event")
-        verbose_name_plural = _("lab events")
-
-    def __str__(self) -> str:
-        return self.event_id or f"invalid #{self.pk}"

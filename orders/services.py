@@ -16,17 +16,15 @@ from django.utils.translation import gettext as _
 
 from assessments.selectors import assessment_approved_for_lab, assessment_may_back_order
 from assessments.services import is_clinician
-from fitsperfect import pagecache
 from fitsperfect.queueing import enqueue_on_commit
 
+from .address import ADDRESS_PERSONAL_FIELDS
+from .catalogue.models import Product
 from .consent import HEALTH_DATA_CONSENT_VERSION
-from .health_screen import HealthScreen, order_screen, screen_refusal
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, Product
+from .health_screen import HealthScreen, screen_refusal
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, new_access_token
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
-    PAID_STATUSES,
-    SCAN_UPLOAD_STATUSES,
-    UNPAID_STATUSES,
     IllegalTransition,
     Status,
     can_transition,
@@ -45,27 +43,16 @@ __all__ = [
     "ClinicalApprovalRefused",
     "order_add_note",
     "order_clinical_refusal",
-    "order_approve_for_lab",
     "order_cancel",
     "order_create",
-    "order_mark_delivered",
-    "order_mark_in_production",
     "order_mark_paid",
     "order_mark_payment_failed",
     "order_mark_checkout_expired",
-    "order_mark_scans_received",
-    "order_mark_scans_needed",
-    "order_mark_sent_to_lab",
-    "order_mark_shipped",
     "order_queue_email",
-    "order_record_clinical_approval",
     "order_record_refund",
     "order_retry_checkout",
     "order_set_checkout_session",
-    "order_set_lab_error",
     "order_set_status",
-    "orders_record_assessment_approval",
-    "orders_withdraw_clinical_approval",
 ]
 
 # Which customer email each status sends, if any.
@@ -528,246 +515,41 @@ def order_cancel(*, order: Order, actor=None, note: str = "") -> Order:
     return order_set_status(order=order, to_status=Status.CANCELLED, actor=actor, note=note)
 
 
-# --- Scans, approval and the lab (the lab hand-off code calls these) --------------------------------
-
-
-@transaction.atomic
-def order_mark_scans_received(*, order: Order, actor=None, note: str = "") -> Order:
-    """Both scans are in and valid. If the order is already approved it goes straight on to
-    CLINICALLY_APPROVED (which sends `order_ready_for_lab`)."""
-    fresh = _locked(order)
-    if fresh.status == Status.PAID:
-        order_set_status(order=fresh, to_status=Status.AWAITING_SCANS, actor=actor)
-    order_set_status(
-        order=fresh,
-        to_status=Status.SCANS_RECEIVED,
-        actor=actor,
-        note=note or _("Both foot scans received."),
-    )
-    if not order_clinical_refusal(order=fresh):
-        order_set_status(
-            order=fresh,
-            to_status=Status.CLINICALLY_APPROVED,
-            actor=actor,
-            note=_("Already approved for the lab."),
-        )
-    return _sync(order, fresh)
-
-
-@transaction.atomic
-def order_mark_scans_needed(*, order: Order, actor=None, note: str = "") -> Order:
-    """A replaced scan failed validation after the order had its scans: wait for scans again."""
-    fresh = _locked(order)
-    if fresh.status == Status.CLINICALLY_APPROVED:
-        order_set_status(order=fresh, to_status=Status.SCANS_RECEIVED, actor=actor, note=note)
-    return order_set_status(
-        order=_sync(order, fresh), to_status=Status.AWAITING_SCANS, actor=actor, note=note
-    )
-
-
-@transaction.atomic
-def order_record_clinical_approval(*, order: Order, actor=None, note: str = "") -> Order:
-    """Records a clinician's approval for the lab, moving the order on if its scans are in.
-    Approval may come before the scans: then it waits on the order until they arrive.
-
-    Raises `ClinicalApprovalRefused` when the approval would not stand (see
-    `order_clinical_refusal`); nothing is recorded then.
-    """
-    fresh = _locked(order)
-    if fresh.status not in PAID_STATUSES and fresh.status not in UNPAID_STATUSES:
-        return _sync(order, fresh)  # cancelled or refunded: nothing to approve
-    if fresh.approved_for_lab_at is None:
-        fresh.approved_for_lab_at = timezone.now()
-        fresh.approved_for_lab_by = actor if getattr(actor, "pk", None) else None
-        refusal = order_clinical_refusal(order=fresh)
-        if refusal:
-            raise ClinicalApprovalRefused(refusal)
-        fresh.save(update_fields=["approved_for_lab_at", "approved_for_lab_by", "updated_at"])
-    if fresh.status == Status.SCANS_RECEIVED:
-        order_set_status(
-            order=fresh,
-            to_status=Status.CLINICALLY_APPROVED,
-            actor=actor,
-            note=note or _("Approved for the lab."),
-        )
-    elif note or fresh.status in SCAN_UPLOAD_STATUSES:
-        OrderStatusChange.objects.create(
-            order=fresh,
-            from_status=fresh.status,
-            to_status=fresh.status,
-            actor=fresh.approved_for_lab_by,
-            note=note or _("Approved for the lab; waiting for the scans."),
-        )
-    return _sync(order, fresh)
-
-
-@transaction.atomic
-def order_approve_for_lab(
-    *, order: Order, actor, note: str = "", red_flags_checked: bool = False
-) -> Order:
-    """A clinician's approval of an order with no assessment (with one, their review decides).
-    General staff cannot approve anything for the lab.
-
-    An order placed before checkout asked the health questions also needs `red_flags_checked`:
-    the clinician confirms they asked the red-flag questions with the customer (recorded on the
-    order and its timeline). An approval general staff gave before only clinicians could is
-    replaced by this one. Nothing is recorded when the approval is refused.
-    """
-    if not is_clinician(actor):
-        raise ClinicalApprovalRefused(_("Only a clinician can approve an order for the lab."))
-    if order.assessment_id is not None:
-        raise ClinicalApprovalRefused(
-            _("This order has an assessment: a clinician's review approves it.")
-        )
-    fresh = _locked(order)
-    changed = []
-    if red_flags_checked and order_screen(fresh) is None and fresh.red_flags_confirmed_at is None:
-        fresh.red_flags_confirmed_at = timezone.now()
-        fresh.red_flags_confirmed_by = actor
-        changed += ["red_flags_confirmed_at", "red_flags_confirmed_by"]
-    if fresh.approved_for_lab_at is not None and not is_clinician(fresh.approved_for_lab_by):
-        fresh.approved_for_lab_at = None
-        fresh.approved_for_lab_by = None
-        changed += ["approved_for_lab_at", "approved_for_lab_by"]
-    if changed:
-        fresh.save(update_fields=[*changed, "updated_at"])
-    if "red_flags_confirmed_at" in changed:
-        order_add_note(
-            order=fresh,
-            actor=actor,
-            note=_("A clinician confirmed they asked the red-flag questions with the customer."),
-        )
-    return order_record_clinical_approval(
-        order=_sync(order, fresh),
-        actor=actor,
-        note=note or _("Approved for the lab by a clinician."),
-    )
-
-
-def orders_record_assessment_approval(*, assessment, reviewer=None) -> list[Order]:
-    """Called when a clinician approves an assessment: every linked live order records it.
-
-    Runs after the review commits, so the assessment is read again: a later review (a referral)
-    may have committed in between, and then nothing is approved."""
-    assessment = type(assessment).objects.get(pk=assessment.pk)
-    if not assessment_approved_for_lab(assessment=assessment):
-        return []
-    updated = []
-    for order in Order.objects.filter(assessment=assessment).order_by("pk"):
-        updated.append(
-            order_record_clinical_approval(
-                order=order,
-                actor=reviewer,
-                note=_("Assessment approved by a clinician."),
-            )
-        )
-    return updated
-
-
-@transaction.atomic
-def orders_withdraw_clinical_approval(*, assessment, actor=None) -> list[Order]:
-    """The assessment was closed (referred in person) after it had been approved: linked orders
-    that have not reached the lab lose their approval and wait; staff see why on the timeline."""
-    withdrawn = []
-    for order in Order.objects.filter(
-        assessment=assessment, approved_for_lab_at__isnull=False
-    ).order_by("pk"):
-        fresh = _locked(order)
-        if fresh.status in {Status.SENT_TO_LAB, Status.IN_PRODUCTION, Status.SHIPPED}:
-            order_set_lab_error(
-                order=fresh,
-                error=_(
-                    "The assessment was referred in person after this order reached the lab: "
-                    "ask the lab to stop and contact the customer."
-                ),
-            )
-            continue
-        fresh.approved_for_lab_at = None
-        fresh.approved_for_lab_by = None
-        fresh.save(update_fields=["approved_for_lab_at", "approved_for_lab_by", "updated_at"])
-        note = _("Clinical approval withdrawn: the assessment was referred in person.")
-        if fresh.status == Status.CLINICALLY_APPROVED:
-            order_set_status(order=fresh, to_status=Status.SCANS_RECEIVED, actor=actor, note=note)
-        else:
-            order_add_note(order=fresh, note=note, actor=actor)
-        withdrawn.append(fresh)
-    return withdrawn
-
-
-@transaction.atomic
-def order_mark_sent_to_lab(
-    *, order: Order, actor=None, lab_reference: str = "", note: str = ""
-) -> Order:
-    fields = {"lab_error": ""}
-    if lab_reference:
-        fields["lab_reference"] = lab_reference
-    return order_set_status(
-        order=order,
-        to_status=Status.SENT_TO_LAB,
-        actor=actor,
-        note=note or _("Sent to the lab."),
-        **fields,
-    )
-
-
-@transaction.atomic
-def order_mark_in_production(*, order: Order, actor=None, note: str = "") -> Order:
-    return order_set_status(
-        order=order,
-        to_status=Status.IN_PRODUCTION,
-        actor=actor,
-        note=note or _("The lab started making the orthotics."),
-    )
-
-
-@transaction.atomic
-def order_mark_shipped(
-    *, order: Order, carrier: str, tracking_number: str, actor=None, note: str = ""
-) -> Order:
-    if not carrier.strip() or not tracking_number.strip():
-        raise ValueError(_("A shipment needs a carrier and a tracking number."))
-    return order_set_status(
-        order=order,
-        to_status=Status.SHIPPED,
-        actor=actor,
-        note=note or _("Shipped with %(carrier)s.") % {"carrier": carrier.strip()},
-        carrier=carrier.strip(),
-        tracking_number=tracking_number.strip(),
-    )
-
-
-@transaction.atomic
-def order_mark_delivered(*, order: Order, actor=None, note: str = "") -> Order:
-    return order_set_status(
-        order=order, to_status=Status.DELIVERED, actor=actor, note=note or _("Delivered.")
-    )
-
-
-@transaction.atomic
-def order_set_lab_error(*, order: Order, error: str) -> Order:
-    """The lab hand-off's latest failure ("" clears it); shown as a flag in admin."""
-    fresh = _locked(order)
-    fresh.lab_error = error
-    fresh.save(update_fields=["lab_error", "updated_at"])
-    return _sync(order, fresh)
-
-
 # --- Emails --------------------------------------------------------------------------------------
 
 
 def order_queue_email(*, order: Order, kind: str) -> OrderEmail:
     """Records the email and enqueues its sending after commit; a broker failure is logged, not raised
     (the row stays QUEUED and staff can resend it from admin)."""
-    from .tasks import send_order_email  # tasks import this module
-
     email = OrderEmail.objects.create(order=order, kind=kind)
-    enqueue_on_commit(send_order_email, email.pk)
+    enqueue_on_commit("orders.tasks.send_order_email", email.pk)
     return email
 
 
-def catalogue_changed() -> None:
-    """Every page showing products is made again from the database on its next request (called
-    once a product or option change commits: orders.receivers)."""
-    from .selectors import CATALOGUE_VERSION_KEY
+# What erasure writes over an order's personal fields; amounts, dates and statuses stay (accounting).
+ERASED_ORDER_FIELDS = {
+    "full_name": "Erased customer",
+    "phone": "",
+    **dict.fromkeys(ADDRESS_PERSONAL_FIELDS, ""),
+    "address_line1": "Erased",  # required fields keep a placeholder
+    "city": "Erased",
+    "payment_flag": "",
+    "checkout_key": None,
+    # Checkout's health answers (orders without an assessment); when they were given is kept.
+    "health_screen": {},
+}
 
-    pagecache.new_version(CATALOGUE_VERSION_KEY)
+
+@transaction.atomic
+def order_erase_personal_data(*, order: Order) -> Order:
+    """Anonymises the order (a customer's right to erasure, `fitsperfect.privacy`): personal
+    fields blanked, a new access token so old links stop working, no account. Status, amounts and
+    dates are kept, and nothing is recorded in the status history."""
+    fresh = _locked(order)
+    for name, value in ERASED_ORDER_FIELDS.items():
+        setattr(fresh, name, value)
+    fresh.email = f"erased-{fresh.pk}@erased.invalid"
+    fresh.access_token = new_access_token()
+    fresh.user = None
+    fresh.save()
+    return _sync(order, fresh)

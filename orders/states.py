@@ -28,10 +28,11 @@ class Status(models.TextChoices):
 class IllegalTransition(Exception):  # noqa: N818 - the domain's own word
     """Raised when a move is not in the table; nothing is changed or recorded."""
 
-    def __init__(self, from_status: str, to_status: str):
+    def __init__(self, from_status: str, to_status: str, *, what: str = "order"):
         self.from_status = from_status
         self.to_status = to_status
-        super().__init__(f"An order cannot move from {from_status!r} to {to_status!r}.")
+        article = "An" if what[:1] in "aeiou" else "A"
+        super().__init__(f"{article} {what} cannot move from {from_status!r} to {to_status!r}.")
 
 
 S = Status
@@ -88,11 +89,14 @@ PAID_STATUSES = frozenset(
         S.DELIVERED,
     }
 )
-# Statuses in which the customer may still upload or replace scans.
-SCAN_UPLOAD_STATUSES = frozenset(
-    {S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED, S.CLINICALLY_APPROVED}
-)
+# Statuses in which the customer may still upload or replace scans (the one definition: the
+# upload service, the order page and the approval note all read it). Once clinically approved the
+# order is on its way to the lab.
+SCAN_UPLOAD_STATUSES = frozenset({S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED})
 UNPAID_STATUSES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED})
+# Orders whose customer data may be erased at once; the others are still being made or sent (the
+# lab needs the delivery address until the parcel is out). Read by `fitsperfect.privacy`.
+SETTLED_STATUSES = UNPAID_STATUSES | {S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED}
 
 
 def can_transition(from_status: str, to_status: str) -> bool:

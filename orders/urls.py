@@ -1,12 +1,18 @@
 from django.urls import path
 
-from . import clinic_views, views
+from . import views
+from .catalogue import views as catalogue_views
+from .clinic import views as clinic_views
+from .lab import views as lab_views
+from .scans import views as scan_views
 
+# One URL namespace for the customer's order pages: the domain apps' views are mounted here so
+# every public name stays `orders:<name>`.
 app_name = "orders"
 
 urlpatterns = [
-    path("orthotics/", views.catalogue, name="catalogue"),
-    path("orthotics/<slug:slug>/", views.product_detail, name="product_detail"),
+    path("orthotics/", catalogue_views.catalogue, name="catalogue"),
+    path("orthotics/<slug:slug>/", catalogue_views.product_detail, name="product_detail"),
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/health-check/", views.health_check, name="health_check"),
     path("checkout/health-check/referral/", views.health_referral, name="health_referral"),
@@ -14,15 +20,15 @@ urlpatterns = [
     path("webhooks/stripe/", views.stripe_webhook, name="stripe_webhook"),
     path("orders/", views.order_lookup, name="order_lookup"),
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
-    path("orders/<str:token>/scans/", views.order_scans, name="scans"),
-    path("orders/<str:token>/scans/status/", views.scan_status, name="scan_status"),
+    path("orders/<str:token>/scans/", scan_views.order_scans, name="scans"),
+    path("orders/<str:token>/scans/status/", scan_views.scan_status, name="scan_status"),
     path(
         "orders/<str:token>/scans/<int:pk>/preview.png",
-        views.scan_preview,
+        scan_views.scan_preview,
         name="scan_preview",
     ),
-    path("scans/<int:pk>/preview.png", views.staff_scan_preview, name="staff_scan_preview"),
-    path("webhooks/lab/", views.lab_webhook, name="lab_webhook"),
+    path("scans/<int:pk>/preview.png", scan_views.staff_scan_preview, name="staff_scan_preview"),
+    path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
     path("accounts/signup/", views.signup, name="signup"),
     path("account/", views.account, name="account"),
     path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),

@@ -6,27 +6,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fitsperfect import pagecache
+from fitsperfect.security import private_page as _private_page
 
 from . import health_screen, payments, selectors, services
-from .forms import (
-    CheckoutForm,
-    CheckoutHealthForm,
-    OrderLookupForm,
-    ProductChoiceForm,
-    SignupForm,
-)
+from .catalogue import selectors as catalogue_selectors
+from .catalogue.forms import SESSION_KEY, ProductChoiceForm
+from .forms import CheckoutForm, CheckoutHealthForm, OrderLookupForm, SignupForm
 from .states import IllegalTransition, Status
-
-SESSION_KEY = "orders_checkout"
 
 
 def _assessment_from_token(token: str):
@@ -42,74 +36,12 @@ def _may_back_order(assessment) -> bool:
     return assessment_may_back_order(assessment=assessment)
 
 
-def catalogue(request: HttpRequest) -> HttpResponse:
-    assessment = _assessment_from_token(request.GET.get("assessment", ""))
-    return render(
-        request,
-        "orders/catalogue.html",
-        {"products": selectors.products_on_sale(), "assessment": assessment},
-    )
-
-
-def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    if request.method == "GET" and not request.GET and not request.session.get(SESSION_KEY):
-        # The same for every anonymous visitor (bar the CSRF token): rendered once per process
-        # and catalogue version. The version is read before the products, never after.
-        return pagecache.form_page(
-            request,
-            f"orders:product:{slug}",
-            lambda csrf_token: _product_page(request, slug, csrf_token=csrf_token),
-            version=selectors.catalogue_version(),
-        )
-    return _product_page(request, slug)
-
-
-def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = None):
-    product = selectors.product_by_slug(slug)
-    if product is None:
-        raise Http404
-    token = request.POST.get("assessment") or request.GET.get("assessment", "")
-    assessment = _assessment_from_token(token)
-    referred = assessment is not None and not _may_back_order(assessment)
-    if request.method == "POST":
-        form = ProductChoiceForm(request.POST, product=product)
-        if form.is_valid() and not referred:
-            data = form.cleaned_data
-            request.session[SESSION_KEY] = {
-                "product": product.slug,
-                "size_system": data["size_system"],
-                "size": data["size"],
-                "top_cover": data.get("top_cover") or "",
-                "extra_pair": bool(data.get("extra_pair")),
-                "assessment": assessment.token if assessment else "",
-            }
-            return redirect("orders:checkout")
-    else:
-        initial = {"assessment": assessment.token if assessment and not referred else ""}
-        saved = request.session.get(SESSION_KEY) or {}
-        if saved.get("product") == product.slug:
-            initial.update(
-                {k: saved[k] for k in ("size_system", "size", "top_cover", "extra_pair")}
-            )
-        form = ProductChoiceForm(initial=initial, product=product)
-    context = {
-        "product": product,
-        "form": form,
-        "assessment": assessment,
-        "referred": referred,
-        "suggested": assessment is not None and assessment.suggested_product_slug == product.slug,
-    }
-    if csrf_token is not None:
-        context["csrf_token"] = csrf_token
-    return render(request, "orders/product_detail.html", context)
-
-
 def _selection(request: HttpRequest):
     """The product choice saved in the session, validated again (prices may have changed)."""
     saved = request.session.get(SESSION_KEY)
     if not saved:
         return None, None, None
-    product = selectors.product_by_slug(saved.get("product", ""))
+    product = catalogue_selectors.product_by_slug(saved.get("product", ""))
     if product is None:
         return None, None, None
     form = ProductChoiceForm(
@@ -384,188 +316,3 @@ def account(request: HttpRequest) -> HttpResponse:
             "assessments": request.user.assessments.order_by("-created_at"),
         },
     )
-
-
-# --- Foot scans and the lab (issue 7) ------------------------------------------------------------------
-
-SCAN_FIELDS = {"left_scan": "left", "right_scan": "right"}
-PHOTO_FIELDS = {"left_photo": "left_photo", "right_photo": "right_photo"}
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _private_page(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"  # Referrer-Policy: SensitivePageMiddleware
-    return response
-
-
-@csrf_exempt
-def order_scans(request: HttpRequest, token: str) -> HttpResponse:
-    """Installs the streaming, size-capped upload handler before anything reads the body."""
-    from django.conf import settings
-
-    from .uploads import install_scan_upload_handlers
-
-    photo_cap = int(getattr(settings, "SCAN_PHOTO_MAX_BYTES", 20 * 1024 * 1024))
-    install_scan_upload_handlers(request, field_limits=dict.fromkeys(PHOTO_FIELDS, photo_cap))
-    return _order_scans(request, token)
-
-
-@csrf_protect
-@require_http_methods(["GET", "POST"])
-def _order_scans(request: HttpRequest, token: str) -> HttpResponse:
-    from django.conf import settings
-    from django.template.defaultfilters import filesizeformat
-
-    from . import scan_services
-    from .uploads import upload_rejections
-
-    order = selectors.order_by_token(token)
-    if order is None:
-        raise Http404
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        labels = {**SCAN_FIELDS, **PHOTO_FIELDS}
-        for rejection in upload_rejections(request):
-            errors[rejection.field_name or "left_scan"] = _(
-                "“%(name)s” is larger than %(limit)s, so it was not uploaded."
-            ) % {"name": rejection.file_name, "limit": filesizeformat(rejection.limit)}
-        if not errors and not scan_services.order_accepts_scans(order):
-            errors["left_scan"] = _("This order cannot take new scans now.")
-        if not errors:
-            chosen = [field for field in labels if field in request.FILES]
-            if not chosen:
-                errors["left_scan"] = _("Choose a scan or photo to upload.")
-            for field in chosen:
-                uploaded = request.FILES[field]
-                try:
-                    if field in SCAN_FIELDS:
-                        scan_services.scan_upload(
-                            order=order, side=SCAN_FIELDS[field], uploaded=uploaded
-                        )
-                    else:
-                        scan_services.photo_upload(
-                            order=order, role=PHOTO_FIELDS[field], uploaded=uploaded
-                        )
-                except scan_services.PhotoRejected as exc:
-                    errors[field] = _("“%(name)s”: %(reason)s") % {
-                        "name": uploaded.name,
-                        "reason": exc.message,
-                    }
-                except scan_services.UploadRefused as exc:
-                    errors[field] = exc.message
-        if _wants_json(request):
-            status = 413 if any("larger than" in e for e in errors.values()) else 400
-            return _private_page(
-                JsonResponse(
-                    {"ok": not errors, "errors": errors, "next": request.path},
-                    status=status if errors else 200,
-                )
-            )
-        if not errors:
-            return redirect(reverse("orders:scans", args=[order.access_token]), permanent=False)
-    order.refresh_from_db()
-    sides = selectors.order_scans(order)
-    checking = any(
-        side["latest"] is not None and side["latest"].is_pending for side in sides.values()
-    )
-    from .scan_services import pair_warnings
-
-    response = render(
-        request,
-        "orders/scans.html",
-        {
-            "order": order,
-            "sides": sides,
-            "errors": errors,
-            "checking": checking,
-            "can_upload": scan_services.order_accepts_scans(order),
-            "pair_warnings": pair_warnings(sides["left"]["current"], sides["right"]["current"]),
-            "photos": order.foot_photos.filter(is_current=True),
-            "max_scan_size": filesizeformat(getattr(settings, "SCAN_MAX_UPLOAD_BYTES", 0)),
-            "status_url": reverse("orders:scan_status", args=[order.access_token]),
-        },
-        status=413 if any("larger than" in e for e in errors.values()) else 400 if errors else 200,
-    )
-    return _private_page(response)
-
-
-def scan_status(request: HttpRequest, token: str) -> HttpResponse:
-    """A small JSON status for the scans page's polling script."""
-    order = selectors.order_by_token(token)
-    if order is None:
-        raise Http404
-    sides = selectors.order_scans(order)
-    data = {"order_status": order.status, "checking": False, "scans": {}}
-    for side, info in sides.items():
-        latest = info["latest"]
-        if latest is None:
-            continue
-        data["checking"] = data["checking"] or latest.is_pending
-        data["scans"][side] = {
-            "revision": latest.revision,
-            "status": latest.status,
-            "name": latest.original_name,
-            "message": latest.rejection_message,
-        }
-    return _private_page(JsonResponse(data))
-
-
-def _preview_response(scan) -> HttpResponse:
-    """The preview of a scan the caller may see: streamed from local storage, or (S3) a redirect
-    to a signed URL that expires within AWS_QUERYSTRING_EXPIRE seconds."""
-    from django.http import FileResponse
-
-    from fitsperfect.storage import private_file_redirect
-
-    if scan is None or not scan.preview:
-        raise Http404
-    redirect = private_file_redirect(
-        scan.preview, content_type="image/png", filename=f"scan-{scan.side}-preview.png"
-    )
-    if redirect is not None:
-        return redirect
-    response = FileResponse(scan.preview.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def scan_preview(request: HttpRequest, token: str, pk: int) -> HttpResponse:
-    """The sole preview, for the holder of the order's link."""
-    from .models import Scan
-
-    return _preview_response(Scan.objects.filter(pk=pk, order__access_token=token).first())
-
-
-def staff_scan_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sole preview for staff (view permission) and clinicians: every order reaches the lab
-    through a clinician, by the review of its assessment or in the clinic's orders."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.core.exceptions import PermissionDenied
-
-    from .models import Scan
-
-    user = request.user
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    scan = Scan.objects.select_related("order").filter(pk=pk).first()
-    if scan is None:
-        raise Http404
-    allowed = (user.is_staff and user.has_perm("orders.view_scan")) or user.has_perm(
-        "assessments.review_assessment"
-    )
-    if not allowed:
-        raise PermissionDenied
-    return _preview_response(scan)
-
-
-@csrf_exempt
-@require_POST
-def lab_webhook(request: HttpRequest) -> HttpResponse:
-    from .lab_services import lab_webhook_receive
-
-    result = lab_webhook_receive(body=request.body, headers=request.headers)
-    return HttpResponse(result.message, status=result.status_code, content_type="text/plain")

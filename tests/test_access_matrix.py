@@ -152,7 +152,7 @@ MATRIX: dict[str, tuple] = {
         "/clinic/assessments/{assessment_pk}/photos/footprint/",
         CLINIC,
     ),
-    # Orders without an assessment wait for a clinician (orders.clinic_views).
+    # Orders without an assessment wait for a clinician (orders.clinic.views).
     "clinic/orders/": ("GET", "/clinic/orders/", CLINIC),
     "clinic/orders/<int:pk>/": ("GET", "/clinic/orders/{unassessed_order_pk}/", CLINIC),
     # --- orders
@@ -219,13 +219,13 @@ STAFF_ADMIN = {
     "content.subscriber": (403, 403, 403),
     "assessments.assessment": (403, 403, 403),
     "assessments.review": (403, 403, 403),
-    "orders.product": (200, 200, 200),
+    "catalogue.product": (200, 200, 200),
     "orders.order": (200, 403, 200),
     "orders.stripeevent": (200, 403, 200),
     "orders.orderemail": (200, 403, 200),
-    "orders.scan": (200, 403, 200),
-    "orders.labsubmission": (200, 403, 200),
-    "orders.labevent": (200, 403, 200),
+    "scans.scan": (200, 403, 200),
+    "lab.labsubmission": (200, 403, 200),
+    "lab.labevent": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
     "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
     # Sign-in lock-outs (django-axes): superusers read and clear them.
@@ -352,7 +352,7 @@ def _photo(assessment):
 def _scan(order):
     """A scan row with a preview, made directly (the upload pipeline is tested in orders)."""
     try:
-        model = apps.get_model("orders", "Scan")
+        model = apps.get_model("scans", "Scan")
     except LookupError:
         return None
     scan = model(

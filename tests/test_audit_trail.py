@@ -148,7 +148,8 @@ def test_an_update_that_matches_nothing_records_nothing(django_capture_on_commit
 def test_related_manager_update_and_bulk_update_name_model_fields(
     django_capture_on_commit_callbacks,
 ):
-    from orders.models import Order, Scan
+    from orders.models import Order
+    from orders.scans.models import Scan
     from orders.tests.factories import add_valid_scan
 
     order = create_order()
@@ -161,9 +162,9 @@ def test_related_manager_update_and_bulk_update_name_model_fields(
         Scan.objects.filter(pk=scan.pk).update(order_id=order.pk)  # attname → field name
     records = list(AccessRecord.objects.order_by("id")[before:])
     assert [(r.object_type, r.object_id, r.fields) for r in records] == [
-        ("orders.scan", str(scan.pk), ["check_attempts"]),
+        ("scans.scan", str(scan.pk), ["check_attempts"]),
         ("orders.order", str(order.pk), ["phone"]),
-        ("orders.scan", str(scan.pk), ["order"]),
+        ("scans.scan", str(scan.pk), ["order"]),
     ]
 
 

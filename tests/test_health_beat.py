@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from fitsperfect.health import BEAT_SWEEP_KEY
-from orders.tasks import sweep_lab_submissions
+from orders.lab.tasks import sweep_lab_submissions
 
 pytestmark = pytest.mark.django_db
 

@@ -366,7 +366,9 @@ def _walk(
     from assessments.models import Assessment
     from assessments.tests.factories import clinician
     from content import demo
-    from orders.models import LabSubmission, Order, OrderEmail, Scan
+    from orders.lab.models import LabSubmission
+    from orders.models import Order, OrderEmail
+    from orders.scans.models import Scan
     from orders.states import Status
     from orders.tests.factories import seed_catalogue, staff_user
 

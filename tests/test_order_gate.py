@@ -11,8 +11,10 @@ from assessments import scoring, selectors
 from assessments import services as assessment_services
 from assessments.models import Assessment
 from assessments.tests.factories import clinician, referred, submitted
-from orders import lab_services, services
-from orders.models import LabSubmission, Order
+from orders import fulfilment, services
+from orders.lab import services as lab_services
+from orders.lab.models import LabSubmission
+from orders.models import Order
 from orders.states import Status
 from orders.tests.factories import (
     add_valid_scan,
@@ -90,7 +92,7 @@ def test_refer_in_person_is_final_and_withdraws_an_earlier_approval(
     order = pay(create_order(assessment=assessment))
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     for decision in decisions:  # each review commits before the next (its reactions run)
         with django_capture_on_commit_callbacks(execute=True):
             _review(assessment, decision, reviewer)
@@ -107,7 +109,7 @@ def test_refer_in_person_is_final_and_withdraws_an_earlier_approval(
         # Approvals after the referral were refused.
         assert order.status == Status.SCANS_RECEIVED and order.approved_for_lab_at is None
         with pytest.raises(services.ClinicalApprovalRefused):
-            services.order_record_clinical_approval(order=order, actor=reviewer)
+            fulfilment.order_record_clinical_approval(order=order, actor=reviewer)
         with pytest.raises(services.ClinicalApprovalRefused):
             services.order_set_status(order=order, to_status=Status.CLINICALLY_APPROVED)
         with pytest.raises(ValueError):
@@ -127,9 +129,9 @@ def test_a_referral_after_the_approval_stops_the_queued_hand_off(
     order = pay(create_order(assessment=assessment))
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     assessment_services.review_create(assessment=assessment, reviewer=reviewer, decision="approved")
-    services.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)
+    fulfilment.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)
     submission = LabSubmission.objects.get(order=order)
     assessment_services.review_create(
         assessment=assessment, reviewer=reviewer, decision="refer_in_person", notes="see in clinic"
@@ -147,17 +149,17 @@ def test_an_order_without_an_assessment_needs_a_clinician_not_staff(catalogue, d
     order = pay(create_order())
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     for actor in (None, superuser):
         with pytest.raises(services.ClinicalApprovalRefused):
-            services.order_approve_for_lab(order=order, actor=actor)
+            fulfilment.order_approve_for_lab(order=order, actor=actor)
         with pytest.raises(services.ClinicalApprovalRefused):
-            services.order_record_clinical_approval(order=order, actor=actor)
+            fulfilment.order_record_clinical_approval(order=order, actor=actor)
     with pytest.raises(services.ClinicalApprovalRefused):
         services.order_set_status(order=order, to_status=Status.CLINICALLY_APPROVED)
     order.refresh_from_db()
     assert order.status == Status.SCANS_RECEIVED and order.approved_for_lab_at is None
-    services.order_approve_for_lab(order=order, actor=clinician_user())
+    fulfilment.order_approve_for_lab(order=order, actor=clinician_user())
     assert order.status == Status.CLINICALLY_APPROVED
 
 

@@ -100,7 +100,7 @@ def test_a_page_that_was_not_storable_is_not_looked_up_again_for_a_few_seconds(
 def test_a_catalogue_change_shows_on_the_stored_catalogue_at_once(
     client, page_cache, django_capture_on_commit_callbacks
 ):
-    from orders.models import Product
+    from orders.catalogue.models import Product
     from orders.tests.factories import seed_catalogue
 
     seed_catalogue()

@@ -33,7 +33,7 @@ def _photo(assessment):
 
 
 def _scan(order):
-    model = apps.get_model("orders", "Scan")
+    model = apps.get_model("scans", "Scan")
     scan = model(
         order=order, side="left", revision=1, original_name="gina-left.stl", status="valid"
     )

@@ -35,7 +35,8 @@ def test_a_lab_hand_off_waits_in_the_lab_queue_on_the_real_broker(settings):
     import redis
 
     from conftest import IN_CI, _reset_broker_connections
-    from orders.tasks import send_lab_submission, send_order_email
+    from orders.lab.tasks import send_lab_submission
+    from orders.tasks import send_order_email
 
     if not settings.CELERY_BROKER_URL:
         if IN_CI:

@@ -24,7 +24,8 @@ import requests
 from django.db import connection
 
 from conftest import IN_CI, _reset_broker_connections
-from orders.models import LabSubmission, Scan
+from orders.lab.models import LabSubmission
+from orders.scans.models import Scan
 from orders.tests.factories import make_ready_for_lab, paid_order, seed_catalogue
 from orders.tests.foot_meshes import foot_mesh
 from tests.fakes.lab import fake_lab

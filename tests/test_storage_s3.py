@@ -31,8 +31,10 @@ from assessments.models import AssessmentPhoto
 from assessments.tests.factories import clinician
 from assessments.tests.steps import STEP_DATA, url
 from fitsperfect.privacy import erase_customer_data
-from orders import scan_services
-from orders.models import LabSubmission, Order, Scan
+from orders.lab.models import LabSubmission
+from orders.models import Order
+from orders.scans import services as scan_services
+from orders.scans.models import Scan
 from orders.states import Status
 from orders.tests.factories import make_ready_for_lab, paid_order, staff_user
 from orders.tests.foot_meshes import foot_mesh
@@ -503,7 +505,7 @@ def test_a_150_mb_scan_goes_to_s3_without_being_held_in_memory(
 ):
     import tracemalloc
 
-    from orders.uploads import StreamedUploadedFile
+    from orders.scans.uploads import StreamedUploadedFile
 
     size_mb = 150
     uploaded = StreamedUploadedFile("big.stl", "model/stl", None, None, str(tmp_path))

@@ -180,7 +180,7 @@ def test_undecodable_path_bytes_from_the_server_are_a_400():
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", ["NaN", "inf", "-Infinity", "sNaN", "1e999", "4\x002"])
 def test_product_form_refuses_non_finite_sizes(size):
-    from orders.models import Product
+    from orders.catalogue.models import Product
     from orders.tests.factories import seed_catalogue
 
     seed_catalogue()

@@ -66,7 +66,7 @@ def snapshot() -> dict:
         "stripe_valid": apps.get_model("orders", "StripeEvent").objects.filter(valid=True).count(),
         "payments": apps.get_model("orders", "Payment").objects.count(),
     }
-    lab_event = model("orders.LabEvent")
+    lab_event = model("lab.LabEvent")
     if lab_event is not None:
         state["lab_valid"] = lab_event.objects.filter(valid=True).count()
     return state
@@ -204,12 +204,12 @@ def test_stripe_invalid_body_with_nul_bytes_is_a_400_not_a_500(client):
 # --- Lab -----------------------------------------------------------------------------------------
 
 lab_route = pytest.mark.skipif(
-    model("orders.LabEvent") is None, reason="the lab webhook is not in this checkout yet"
+    model("lab.LabEvent") is None, reason="the lab webhook is not in this checkout yet"
 )
 
 
 def lab_post(client: Client, body: bytes, signature: str | None, content_type="application/json"):
-    from orders.lab import WEBHOOK_SIGNATURE_HEADER
+    from orders.lab.webhooks import WEBHOOK_SIGNATURE_HEADER
 
     header = "HTTP_" + WEBHOOK_SIGNATURE_HEADER.upper().replace("-", "_")
     extra = {header: signature} if signature is not None else {}
@@ -229,7 +229,7 @@ def _lab_body(**overrides) -> bytes:
 
 @lab_route
 def test_lab_forged_stale_oversized_malformed_and_wrong_type(client, settings, logs):
-    from orders.lab import sign_lab_webhook
+    from orders.lab.webhooks import sign_lab_webhook
 
     before = snapshot()
     body = _lab_body()
@@ -247,7 +247,7 @@ def test_lab_forged_stale_oversized_malformed_and_wrong_type(client, settings, l
     assert lab_post(client, big, sign_lab_webhook(big, LAB_SECRET)).status_code == 413
     assert snapshot() == before
     _assert_no_secret(logs, *responses)
-    LabEvent = model("orders.LabEvent")
+    LabEvent = model("lab.LabEvent")
     assert all(LAB_SECRET not in (e.error + e.raw_body) for e in LabEvent.objects.all())
 
 

@@ -3,8 +3,8 @@
 import factory
 from django.conf import settings
 
-from orders import services
-from orders.models import Product, ProductOption
+from orders import fulfilment, services
+from orders.catalogue.models import Product, ProductOption
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -123,7 +123,7 @@ def add_valid_scan(order, side: str, *, content: bytes | None = None, size: int 
 
     from django.core.files.base import ContentFile
 
-    from orders.models import Scan
+    from orders.scans.models import Scan
 
     data = content if content is not None else os.urandom(size)
     scan = Scan(
@@ -165,10 +165,10 @@ def make_ready_for_lab(order, *, size: int = 4096):
     with transaction.atomic():
         add_valid_scan(order, "left", size=size)
         add_valid_scan(order, "right", size=size)
-        services.order_approve_for_lab(
+        fulfilment.order_approve_for_lab(
             order=order, actor=clinician_user(), note="Approved in a test."
         )
-        services.order_mark_scans_received(order=order)
+        fulfilment.order_mark_scans_received(order=order)
     order.refresh_from_db()
     return order
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
-from orders import services
+from orders import fulfilment, services
 from orders.models import Order, OrderStatusChange, StripeEvent
 from orders.states import Status
 from tests.fakes.stripe import event, post_event
@@ -126,9 +126,9 @@ def test_mark_shipped_action_asks_for_tracking_then_ships(
 ):
     order = create_order()
     services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
-    services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order, actor=clinician_user())
-    services.order_mark_sent_to_lab(order=order)
+    fulfilment.order_mark_scans_received(order=order)
+    fulfilment.order_record_clinical_approval(order=order, actor=clinician_user())
+    fulfilment.order_mark_sent_to_lab(order=order)
     data = {"action": "action_mark_shipped", "_selected_action": [order.pk]}
     page = staff_client.post(CHANGELIST, data)
     assert b"Tracking number" in page.content
@@ -193,7 +193,7 @@ def test_general_staff_have_no_approve_for_lab_action(staff_client, catalogue):
     """Only a clinician approves an order for the lab (in the clinic); the old action is gone."""
     plain = create_order()
     services.order_mark_paid(order=plain, event=None, amount=plain.total, currency="gbp")
-    services.order_mark_scans_received(order=plain)
+    fulfilment.order_mark_scans_received(order=plain)
     page = staff_client.get(CHANGELIST).content.decode()
     assert "action_approve_for_lab" not in page
     staff_client.post(

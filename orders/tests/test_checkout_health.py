@@ -8,7 +8,7 @@ from django.utils import timezone
 from assessments import questions, scoring
 from assessments.forms import RedFlagForm
 from assessments.tests.factories import submitted
-from orders import health_screen, services
+from orders import fulfilment, health_screen, services
 from orders.forms import CheckoutHealthForm
 from orders.models import Order
 from orders.tests.factories import answer_health_check, create_order, seed_catalogue
@@ -111,7 +111,7 @@ def test_an_order_without_a_screen_needs_a_clinicians_check():
 
 
 def _create(screen):
-    from orders.models import Product
+    from orders.catalogue.models import Product
 
     return services.order_create(
         lines=[
@@ -279,7 +279,7 @@ def test_a_screened_order_still_waits_for_a_clinician(catalogue):
     assert order.health_screen_at is not None
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     order.refresh_from_db()
     assert order.status == "scans_received"
     assert services.order_clinical_refusal(order=order) == (

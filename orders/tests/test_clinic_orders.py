@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.tests.factories import clinician, submitted
-from orders import services
-from orders.models import LabSubmission, Order
+from orders import fulfilment, services
+from orders.lab.models import LabSubmission
+from orders.models import Order
 from orders.states import Status
 from orders.tests.factories import (
     add_valid_scan,
@@ -38,7 +39,7 @@ def catalogue(db):
 def _scanned(order):
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     order.refresh_from_db()
     assert order.status == Status.SCANS_RECEIVED
     return order
@@ -95,7 +96,7 @@ def test_the_list_shows_paid_orders_without_an_assessment_and_approval_newest_pa
     unpaid = create_order(email="unpaid@example.com")
     assessed = pay(create_order(assessment=submitted()))
     approved = pay(create_order(email="done@example.com"))
-    services.order_approve_for_lab(order=approved, actor=clinician("approver"))
+    fulfilment.order_approve_for_lab(order=approved, actor=clinician("approver"))
     client.force_login(clinician("nurse"))
     html = client.get("/clinic/orders/").content.decode()
     assert html.index(newer.number) < html.index(older.number)
@@ -150,7 +151,7 @@ def test_an_approval_before_the_scans_waits_for_them(client, catalogue):
 def _scanned_after_approval(order) -> str:
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     order.refresh_from_db()
     return order.status
 
@@ -173,7 +174,7 @@ def test_an_order_with_a_failed_screen_cannot_be_made_and_cannot_be_approved(cat
     )
     order.refresh_from_db()
     with pytest.raises(services.ClinicalApprovalRefused, match="referral"):
-        services.order_approve_for_lab(
+        fulfilment.order_approve_for_lab(
             order=order, actor=clinician("nurse"), red_flags_checked=True
         )
     with pytest.raises(services.ClinicalApprovalRefused):
@@ -198,7 +199,7 @@ def test_a_legacy_order_needs_the_clinicians_red_flag_confirmation(client, catal
     assert order.approved_for_lab_at is None and order.red_flags_confirmed_at is None
     # The service refuses it too, without the confirmation.
     with pytest.raises(services.ClinicalApprovalRefused, match="placed before checkout"):
-        services.order_approve_for_lab(order=order, actor=nurse)
+        fulfilment.order_approve_for_lab(order=order, actor=nurse)
     order.refresh_from_db()
     assert order.approved_for_lab_at is None and order.status == Status.SCANS_RECEIVED
 
@@ -224,7 +225,7 @@ def test_a_staff_approval_from_before_is_replaced_by_a_clinicians(catalogue):
     with pytest.raises(services.ClinicalApprovalRefused):
         services.order_set_status(order=order, to_status=Status.CLINICALLY_APPROVED)
     nurse = clinician("nurse")
-    services.order_approve_for_lab(order=order, actor=nurse)
+    fulfilment.order_approve_for_lab(order=order, actor=nurse)
     order.refresh_from_db()
     assert order.status == Status.CLINICALLY_APPROVED and order.approved_for_lab_by == nurse
 
@@ -234,7 +235,7 @@ def test_an_order_with_an_assessment_is_not_in_the_clinics_orders(client, catalo
     client.force_login(clinician("nurse"))
     assert client.get(f"/clinic/orders/{order.pk}/").status_code == 404
     with pytest.raises(services.ClinicalApprovalRefused):
-        services.order_approve_for_lab(order=order, actor=clinician("other"))
+        fulfilment.order_approve_for_lab(order=order, actor=clinician("other"))
 
 
 def test_the_factory_helper_still_reaches_the_lab_through_a_clinician(catalogue):
@@ -278,28 +279,28 @@ def _attempt(name, order, people) -> None:
         if name == "scans":
             add_valid_scan(order, "left")
             add_valid_scan(order, "right")
-            services.order_mark_scans_received(order=order)
+            fulfilment.order_mark_scans_received(order=order)
         elif name == "rescan":
-            services.order_mark_scans_needed(order=order)
+            fulfilment.order_mark_scans_needed(order=order)
         elif name == "approve_as_staff":
-            services.order_approve_for_lab(
+            fulfilment.order_approve_for_lab(
                 order=order, actor=people["staff"], red_flags_checked=True
             )
         elif name == "approve_as_superuser":
-            services.order_approve_for_lab(
+            fulfilment.order_approve_for_lab(
                 order=order, actor=people["boss"], red_flags_checked=True
             )
         elif name == "approve_as_nobody":
-            services.order_record_clinical_approval(order=order, actor=None)
+            fulfilment.order_record_clinical_approval(order=order, actor=None)
         elif name == "record_as_staff":
-            services.order_record_clinical_approval(order=order, actor=people["staff"])
+            fulfilment.order_record_clinical_approval(order=order, actor=people["staff"])
         elif name == "legacy_clinician_without_check":
             if order.health_screen_at is None:  # a clinician, but the red flags were never asked
-                services.order_approve_for_lab(order=order, actor=people["nurse"])
+                fulfilment.order_approve_for_lab(order=order, actor=people["nurse"])
         elif name == "force_approved":
             services.order_set_status(order=order, to_status=Status.CLINICALLY_APPROVED)
         elif name == "force_sent_to_lab":
-            services.order_mark_sent_to_lab(order=order, lab_reference="LAB-1")
+            fulfilment.order_mark_sent_to_lab(order=order, lab_reference="LAB-1")
         elif name.startswith("http_"):
             client = Client()
             client.force_login(people["staff" if name.endswith("staff") else "boss"])

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from assessments.signals import assessment_approved
-from orders import services
+from orders import fulfilment, services
 from orders.signals import order_ready_for_lab
 from orders.states import IllegalTransition, Status
 
@@ -45,7 +45,7 @@ def test_approval_before_the_scans_waits_then_moves_on_when_they_arrive(catalogu
     order.refresh_from_db()
     assert order.status == Status.AWAITING_SCANS and order.approved_for_lab_at
     assert ready_signals == []
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     assert order.status == Status.CLINICALLY_APPROVED
     assert ready_signals == [order.pk]
 
@@ -54,7 +54,7 @@ def test_approval_after_the_scans_moves_the_order_on(catalogue, ready_signals, d
     clinician = django_user_model.objects.create_user("dr")
     assessment = _assessment(decision="approved")
     order = _paid(create_order(assessment=assessment))
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     assert order.status == Status.SCANS_RECEIVED
     assessment_approved.send(sender=type(assessment), assessment=assessment, reviewer=clinician)
     order.refresh_from_db()
@@ -91,14 +91,14 @@ def test_only_a_clinician_approves_an_order_without_an_assessment(catalogue, dja
     staff = django_user_model.objects.create_user("kim", is_staff=True, is_superuser=True)
     order = _paid(create_order(assessment=_assessment()))
     with pytest.raises(ValueError):
-        services.order_approve_for_lab(order=order, actor=clinician_user())
+        fulfilment.order_approve_for_lab(order=order, actor=clinician_user())
     plain = _paid(create_order())
-    services.order_mark_scans_received(order=plain)
+    fulfilment.order_mark_scans_received(order=plain)
     with pytest.raises(services.ClinicalApprovalRefused):
-        services.order_approve_for_lab(order=plain, actor=staff)
+        fulfilment.order_approve_for_lab(order=plain, actor=staff)
     plain.refresh_from_db()
     assert plain.status == Status.SCANS_RECEIVED and plain.approved_for_lab_at is None
-    services.order_approve_for_lab(order=plain, actor=clinician_user())
+    fulfilment.order_approve_for_lab(order=plain, actor=clinician_user())
     assert plain.status == Status.CLINICALLY_APPROVED
 
 
@@ -106,39 +106,40 @@ def test_the_lab_reports_move_the_order_and_email_the_customer(
     catalogue, django_capture_on_commit_callbacks
 ):
     order = _paid(create_order())
-    services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order, actor=clinician_user())
+    fulfilment.order_mark_scans_received(order=order)
+    fulfilment.order_record_clinical_approval(order=order, actor=clinician_user())
     with django_capture_on_commit_callbacks(execute=True):
-        services.order_mark_sent_to_lab(order=order, lab_reference="L-77")
-        services.order_mark_shipped(order=order, carrier="Royal Mail", tracking_number="RM1GB")
+        fulfilment.order_mark_sent_to_lab(order=order, lab_reference="L-77")
+        fulfilment.order_mark_shipped(order=order, carrier="Royal Mail", tracking_number="RM1GB")
     subjects = [m.subject for m in mail.outbox]
     assert any("with our lab" in s for s in subjects) and any("shipped" in s for s in subjects)
     html = next(m for m in mail.outbox if "shipped" in m.subject).alternatives[0][0]
     assert "RM1GB" in html
     with pytest.raises(IllegalTransition):
-        services.order_mark_in_production(order=order)  # the lab cannot go backwards
+        fulfilment.order_mark_in_production(order=order)  # the lab cannot go backwards
 
 
 def test_a_replaced_scan_sends_the_order_back_to_waiting_for_scans(catalogue):
     order = _paid(create_order())
-    services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order, actor=clinician_user())
-    services.order_mark_scans_needed(order=order, note="Right scan replaced")
+    fulfilment.order_mark_scans_received(order=order)
+    fulfilment.order_record_clinical_approval(order=order, actor=clinician_user())
+    fulfilment.order_mark_scans_needed(order=order, note="Right scan replaced")
     assert order.status == Status.AWAITING_SCANS
-    services.order_mark_scans_received(order=order)
+    fulfilment.order_mark_scans_received(order=order)
     assert order.status == Status.CLINICALLY_APPROVED  # approval is kept
 
 
 def test_the_lab_error_flag(catalogue):
     order = _paid(create_order())
-    services.order_set_lab_error(order=order, error="HTTP 400 from lab")
+    fulfilment.order_set_lab_error(order=order, error="HTTP 400 from lab")
     order.refresh_from_db()
     assert order.lab_error == "HTTP 400 from lab"
 
 
 def test_the_demo_seed_is_idempotent():
     from orders import demo
-    from orders.models import Order, Product, ProductOption
+    from orders.catalogue.models import Product, ProductOption
+    from orders.models import Order
 
     for _ in range(2):
         demo.seed(open("/dev/null", "w"))  # noqa: SIM115

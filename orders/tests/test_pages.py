@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from orders import services
+from orders import fulfilment, services
 
 from .factories import clinician_user, create_order
 
@@ -37,10 +37,10 @@ def test_the_order_page_shows_the_timeline_next_step_and_tracking(catalogue):
     html = Client().get(order.get_absolute_url()).content.decode()
     assert "Upload your foot scans" in html or "how to scan your feet" in html
     assert html.count("<time") == 3  # placed, paid, awaiting scans
-    services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order, actor=clinician_user())
-    services.order_mark_sent_to_lab(order=order)
-    services.order_mark_shipped(order=order, carrier="DPD", tracking_number="DPD-0042")
+    fulfilment.order_mark_scans_received(order=order)
+    fulfilment.order_record_clinical_approval(order=order, actor=clinician_user())
+    fulfilment.order_mark_sent_to_lab(order=order)
+    fulfilment.order_mark_shipped(order=order, carrier="DPD", tracking_number="DPD-0042")
     html = Client().get(order.get_absolute_url()).content.decode()
     assert "DPD-0042" in html and "on their way" in html
     assert 'aria-current="step"' in html
@@ -200,7 +200,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def test_a_product_or_option_change_shows_on_the_product_page_at_once(
     client, catalogue, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from orders.models import Product, ProductOption
+    from orders.catalogue.models import Product, ProductOption
 
     client.get(PRODUCT_URL)
     with django_assert_num_queries(0):  # kept rendered: no query until the catalogue changes

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orders import services
+from orders import fulfilment, services
 from orders.models import Order, OrderStatusChange
 from orders.states import TRANSITIONS, IllegalTransition, Status, can_transition
 
@@ -60,12 +60,12 @@ def test_the_whole_happy_path_is_recorded_in_order(catalogue):
         currency=order.currency,
         payment_intent_id="pi_1",
     )
-    services.order_mark_scans_received(order=order)
-    services.order_record_clinical_approval(order=order, actor=clinician_user())
-    services.order_mark_sent_to_lab(order=order, lab_reference="LAB-1")
-    services.order_mark_in_production(order=order)
-    services.order_mark_shipped(order=order, carrier="Royal Mail", tracking_number="RM123GB")
-    services.order_mark_delivered(order=order)
+    fulfilment.order_mark_scans_received(order=order)
+    fulfilment.order_record_clinical_approval(order=order, actor=clinician_user())
+    fulfilment.order_mark_sent_to_lab(order=order, lab_reference="LAB-1")
+    fulfilment.order_mark_in_production(order=order)
+    fulfilment.order_mark_shipped(order=order, carrier="Royal Mail", tracking_number="RM123GB")
+    fulfilment.order_mark_delivered(order=order)
     moves = list(order.status_changes.values_list("from_status", "to_status"))
     assert moves == [
         ("", "awaiting_payment"),
@@ -96,4 +96,4 @@ def test_a_stale_instance_cannot_skip_the_check(catalogue):
 def test_shipping_needs_a_carrier_and_tracking_number(catalogue):
     order = create_order()
     with pytest.raises(ValueError):
-        services.order_mark_shipped(order=order, carrier="", tracking_number="")
+        fulfilment.order_mark_shipped(order=order, carrier="", tracking_number="")

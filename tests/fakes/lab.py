@@ -37,7 +37,7 @@ from typing import Any
 
 import requests
 
-from orders.lab import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
+from orders.lab.webhooks import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
 from tests.fakes import serve_http
 
 

@@ -10,8 +10,10 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from fitsperfect.layout import PROJECT_PACKAGES
+
 # Apps seed in dependency order: content before assessments before orders.
-SEED_ORDER = ("fitsperfect", "content", "assessments", "orders")
+SEED_ORDER = PROJECT_PACKAGES
 
 
 class Command(BaseCommand):

@@ -1,0 +1,370 @@
+"""Handing a submission to the orthotics lab: the manifest, two transports and the lab's webhooks.
+
+No Django models here: the caller (a Celery task over a ``LabSubmission`` outbox row) builds a
+``LabPayload`` and calls ``get_transport().send(payload)``. Both transports are idempotent per
+``submission_id``: the HTTP API gets it as the ``Idempotency-Key``; the drop folder is named after it
+and skips files that are already there. So a retry after any failure can never make a second device.
+
+Errors: ``LabTemporaryError`` (network, timeouts, 5xx, 429, a drop folder that is not writable
+right now) → retry with backoff; ``LabPermanentError`` (other 4xx, a bad manifest, a missing source
+file) → mark FAILED and show staff the message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import requests
+from django.conf import settings
+
+from .errors import LabError, LabPermanentError, LabTemporaryError, is_temporary_status
+from .manifest import (
+    CHUNK,
+    MANIFEST_NAME,
+    LabFile,
+    LabPayload,
+    build_manifest,
+    manifest_bytes,
+    sha256_of,
+)
+
+
+@dataclass(frozen=True)
+class LabReceipt:
+    """The lab has the submission. ``duplicate`` means it already had it (a retry that landed)."""
+
+    reference: str
+    transport: str
+    acknowledged_at: datetime
+    duplicate: bool = False
+    status_code: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class LabTransport(Protocol):
+    """One method: deliver the payload exactly once (idempotent by ``submission_id``)."""
+
+    name: str
+
+    def send(self, submission: LabPayload) -> LabReceipt: ...
+
+
+# --- Manifest -------------------------------------------------------------------------------------
+
+
+# --- HTTP transport -------------------------------------------------------------------------------
+
+
+class _MultipartBody:
+    """A multipart/form-data body streamed from storage (local or S3) with a known length.
+
+    ``requests`` would read every file into memory to build the body; two 150 MB scans in a worker
+    is too much. This object has ``read``/``__iter__``/``__len__``, so requests sends it with a
+    Content-Length and http.client streams it in blocks.
+    """
+
+    def __init__(self, manifest: bytes, files: list[LabFile]) -> None:
+        self.boundary = "fp-" + hashlib.sha256(manifest).hexdigest()[:32]
+        self.content_type = f"multipart/form-data; boundary={self.boundary}"
+        self._parts: list[bytes | tuple[LabFile, int]] = []
+        self._add(
+            b'Content-Disposition: form-data; name="manifest"; filename="manifest.json"\r\n'
+            b"Content-Type: application/json\r\n\r\n" + manifest
+        )
+        for item in files:
+            size = item.size()
+            if size != item.bytes:
+                raise LabPermanentError(
+                    f"{item.lab_name}: the stored file has {size} bytes, the manifest says {item.bytes}."
+                )
+            header = (
+                f'Content-Disposition: form-data; name="files"; filename="{item.lab_name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            self._add(header, (item, size))
+        self._parts.append(f"--{self.boundary}--\r\n".encode())
+        self._length = sum(len(p) if isinstance(p, bytes) else p[1] for p in self._parts)
+        self._iterator: Iterator[bytes] | None = None
+        self._buffer = b""
+
+    def _add(self, head: bytes, file_part: tuple[LabFile, int] | None = None) -> None:
+        self._parts.append(f"--{self.boundary}\r\n".encode() + head)
+        if file_part is not None:
+            self._parts.append(file_part)
+        self._parts.append(b"\r\n")
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[bytes]:
+        for part in self._parts:
+            if isinstance(part, bytes):
+                yield part
+                continue
+            with part[0].open() as handle:
+                while chunk := handle.read(CHUNK):
+                    yield chunk
+
+    def read(self, size: int = -1) -> bytes:
+        if self._iterator is None:
+            self._iterator = iter(self)
+        while size < 0 or len(self._buffer) < size:
+            try:
+                self._buffer += next(self._iterator)
+            except StopIteration:
+                break
+        if size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+class HttpLabTransport:
+    """POSTs manifest + files to ``<api_url>/submissions/`` with ``Idempotency-Key`` and a bearer key.
+
+    2xx → receipt. 409 with a ``reference`` (the key was used before with the same payload) is also
+    success; 409 without one is a conflict staff must resolve. 5xx, 408, 425, 429, timeouts and connection
+    errors → ``LabTemporaryError``; other 4xx → ``LabPermanentError`` with the lab's message.
+    """
+
+    name = "http"
+
+    def __init__(
+        self, api_url: str, api_key: str, timeout: float = 30.0, *, connect_timeout: float = 5.0
+    ) -> None:
+        if not api_url:
+            raise LabPermanentError("LAB_API_URL is not set.")
+        self.endpoint = api_url.rstrip("/") + "/submissions/"
+        self.api_key = api_key
+        self.timeout = (min(connect_timeout, timeout), timeout)
+
+    def send(self, submission: LabPayload) -> LabReceipt:
+        manifest = build_manifest(submission)
+        try:
+            body = _MultipartBody(manifest_bytes(manifest), submission.files)
+        except FileNotFoundError as exc:
+            raise LabPermanentError(f"A file of the submission is missing: {exc.filename}") from exc
+        headers = {
+            "Idempotency-Key": submission.submission_id,
+            "Authorization": f"Bearer {self.api_key}",
+            "Content-Type": body.content_type,
+            "Accept": "application/json",
+            "User-Agent": "FitsPerfect-LabTransport/1",
+        }
+        try:
+            response = requests.post(
+                self.endpoint, data=body, headers=headers, timeout=self.timeout
+            )
+        except requests.Timeout as exc:
+            raise LabTemporaryError(f"The lab did not answer in time: {exc}") from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise LabTemporaryError(f"Could not reach the lab: {exc}") from exc
+        except requests.RequestException as exc:
+            raise LabTemporaryError(f"Request to the lab failed: {exc}") from exc
+        return self._receipt(response)
+
+    def events(self, submission_id: str) -> list[dict[str, Any]]:
+        """The lab's status events for one submission, oldest first (``GET
+        <api_url>/submissions/<id>/events``): the backup when a webhook was lost.
+
+        An unknown submission is an empty list; errors are ``LabTemporaryError`` (the next poll
+        tries again) or ``LabPermanentError`` (a refused key)."""
+        url = f"{self.endpoint}{submission_id}/events"
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Accept": "application/json",
+            "User-Agent": "FitsPerfect-LabTransport/1",
+        }
+        try:
+            response = requests.get(url, headers=headers, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise LabTemporaryError(f"Could not ask the lab: {exc}") from exc
+        if response.status_code == 404:
+            return []
+        if is_temporary_status(response.status_code):
+            raise LabTemporaryError(
+                f"The lab answered {response.status_code}.", status_code=response.status_code
+            )
+        if response.status_code != 200:
+            raise LabPermanentError(
+                f"The lab refused the status request ({response.status_code}).",
+                status_code=response.status_code,
+            )
+        try:
+            events = response.json().get("events", [])
+        except (ValueError, AttributeError) as exc:
+            raise LabTemporaryError("The lab's status answer is not JSON.") from exc
+        if not isinstance(events, list):
+            raise LabTemporaryError("The lab's status answer has no list of events.")
+        return [event for event in events if isinstance(event, dict)]
+
+    def _receipt(self, response: requests.Response) -> LabReceipt:
+        status = response.status_code
+        try:
+            data = response.json()
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        message = str(data.get("error") or data.get("detail") or response.text[:300] or status)
+        reference = data.get("reference") or data.get("lab_reference")
+        if 200 <= status < 300 or (status == 409 and reference):
+            if not reference:
+                raise LabTemporaryError(
+                    f"The lab answered {status} without a reference.", status_code=status
+                )
+            return LabReceipt(
+                reference=str(reference),
+                transport=self.name,
+                acknowledged_at=datetime.now(UTC),
+                duplicate=status == 409 or bool(data.get("duplicate")),
+                status_code=status,
+                details=data,
+            )
+        if is_temporary_status(status):
+            retry_after = None
+            with contextlib.suppress(ValueError):
+                retry_after = float(response.headers.get("Retry-After", ""))
+            raise LabTemporaryError(
+                f"The lab answered {status}: {message}",
+                status_code=status,
+                retry_after=retry_after,
+            )
+        raise LabPermanentError(
+            f"The lab refused the submission ({status}): {message}", status_code=status
+        )
+
+
+# --- Drop folder transport ------------------------------------------------------------------------
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
+
+
+class FolderLabTransport:
+    """Writes ``<drop_dir>/<order>_r<revision>_<submission id>/`` for the lab to collect.
+
+    Each file is copied to ``<name>.part``, fsynced, checked against its sha256 and renamed; the
+    manifest is written the same way and LAST, so the lab treats a folder as complete only once
+    ``manifest.json`` exists. A re-run skips files already present with the same sha256 and, when
+    the manifest is already there for this submission, is a no-op that returns the same receipt.
+    """
+
+    name = "folder"
+
+    def __init__(self, drop_dir: str | os.PathLike) -> None:
+        self.drop_dir = Path(drop_dir)
+
+    def folder_for(self, submission: LabPayload) -> Path:
+        name = f"{_safe(submission.order_number)}_r{submission.revision}_{_safe(submission.submission_id)}"
+        return self.drop_dir / name
+
+    def send(self, submission: LabPayload) -> LabReceipt:
+        manifest = build_manifest(submission)
+        folder = self.folder_for(submission)
+        reference = f"folder:{folder.name}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            manifest_path = folder / MANIFEST_NAME
+            if manifest_path.exists():
+                existing = json.loads(manifest_path.read_text(encoding="utf-8"))
+                if existing.get("submission_id") == submission.submission_id:
+                    return LabReceipt(
+                        reference=reference,
+                        transport=self.name,
+                        acknowledged_at=datetime.now(UTC),
+                        duplicate=True,
+                        details={"folder": str(folder)},
+                    )
+            copied = []
+            for item in submission.files:
+                if self._place(item, folder / item.lab_name):
+                    copied.append(item.lab_name)
+            self._write_atomically(manifest_path, manifest_bytes(manifest))
+            _fsync_dir(folder)
+        except LabError:
+            raise
+        except FileNotFoundError as exc:
+            if str(exc.filename) in {str(item.path) for item in submission.files}:
+                raise LabPermanentError(
+                    f"A file of the submission is missing: {exc.filename}"
+                ) from exc
+            raise LabTemporaryError(f"Drop folder not available: {exc}") from exc
+        except OSError as exc:
+            raise LabTemporaryError(f"Could not write to the drop folder: {exc}") from exc
+        return LabReceipt(
+            reference=reference,
+            transport=self.name,
+            acknowledged_at=datetime.now(UTC),
+            details={"folder": str(folder), "copied": copied},
+        )
+
+    def _place(self, item: LabFile, target: Path) -> bool:
+        """Copies one file unless an identical one is already there; returns whether it copied."""
+        if target.exists() and sha256_of(target) == item.sha256:
+            return False
+        part = target.with_name(target.name + ".part")
+        digest = hashlib.sha256()
+        with item.open() as source, open(part, "wb") as sink:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                sink.write(chunk)
+            sink.flush()
+            os.fsync(sink.fileno())
+        if digest.hexdigest() != item.sha256:
+            part.unlink(missing_ok=True)
+            raise LabPermanentError(
+                f"{item.lab_name}: the stored file no longer matches its sha256; not sent."
+            )
+        os.replace(part, target)
+        return True
+
+    @staticmethod
+    def _write_atomically(target: Path, data: bytes) -> None:
+        part = target.with_name(target.name + ".part")
+        with open(part, "wb") as sink:
+            sink.write(data)
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(part, target)
+
+
+def get_transport() -> LabTransport:
+    """The transport named by ``settings.LAB_TRANSPORT`` ("http" or "folder")."""
+    kind = (getattr(settings, "LAB_TRANSPORT", "folder") or "folder").lower()
+    if kind == "http":
+        return HttpLabTransport(
+            settings.LAB_API_URL,
+            settings.LAB_API_KEY,
+            float(getattr(settings, "LAB_TIMEOUT_SECONDS", 30.0)),
+        )
+    if kind == "folder":
+        return FolderLabTransport(settings.LAB_DROP_DIR)
+    raise LabPermanentError(f"Unknown LAB_TRANSPORT {kind!r} (expected 'http' or 'folder').")
+
+
+# --- Webhooks -------------------------------------------------------------------------------------
