@@ -22,6 +22,7 @@ from fitsperfect.money import money
 
 from . import fulfilment, payments, services
 from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
+from .emails import order_email_resend
 from .forms import RefundForm, ShipForm
 from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, StripeEvent
 from .states import IllegalTransition, Status
@@ -499,6 +500,19 @@ class OrderEmailAdmin(admin.ModelAdmin):
     search_fields = ["order__number", "order__email"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in OrderEmail._meta.fields]
+    actions = ["action_resend"]
+
+    @admin.action(description=_("Resend failed emails"), permissions=["resend"])
+    def action_resend(self, request, queryset):
+        resent = sum(
+            order_email_resend(email=email)
+            for email in queryset.filter(status=OrderEmail.Status.FAILED)
+        )
+        self.message_user(request, _("%(count)s email(s) queued again.") % {"count": resent})
+
+    def has_resend_permission(self, request) -> bool:
+        """Whoever runs orders (the same right as the order page's "resend" action)."""
+        return request.user.has_perm("orders.change_order")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,16 +1,39 @@
 """Renders and sends the customer emails (HTML and plain text) for an `OrderEmail` row, and owns
-the email's status: its transition table and its one writer (`order_email_set_status`)."""
+the email's status: its transition table and its one writer (`order_email_set_status`).
+
+The rows are an outbox: each is written in the transaction of the change that owes it
+(`services.order_queue_email`) and its send is enqueued on commit. A lost enqueue (the broker was
+down at commit) or a lost retry is found by beat's sweep (`order_emails_sweep`, every minute); a
+send that fails for good alerts staff (`order_email_failure_alert_send`), who resend it from the
+admin (`order_email_resend`).
+"""
+
+import logging
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+
+from fitsperfect.queueing import enqueue_now, enqueue_on_commit
 
 from .models import OrderEmail
 from .signals import order_email_status_changed
 
+logger = logging.getLogger(__name__)
+
 EmailStatus = OrderEmail.Status
+SEND_TASK = "orders.tasks.send_order_email"
+ALERT_TASK = "orders.tasks.alert_order_email_failure"
+# Queued and never tried this long after it was written: its enqueue was lost.
+NEVER_TRIED_AFTER = timedelta(minutes=2)
+# Queued and last tried this long ago: longer than the task's longest backoff (30 min), so no retry
+# of it is still waiting in the broker.
+RETRY_LOST_AFTER = timedelta(hours=2)
 # A queued email is sent, or fails (for now: QUEUED again, so the task retries it; or for good).
 # A repeated delivery of the task may try a FAILED one again; a SENT email is never touched.
 EMAIL_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -28,7 +51,8 @@ def order_email_start_attempt(*, email_id: int) -> OrderEmail | None:
     if email is None or email.status == EmailStatus.SENT:
         return None
     email.attempts += 1
-    email.save(update_fields=["attempts"])
+    email.last_attempt_at = timezone.now()
+    email.save(update_fields=["attempts", "last_attempt_at"])
     return email
 
 
@@ -88,3 +112,75 @@ def send_email(email: OrderEmail) -> None:
     )
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def order_emails_stale(*, now=None, never_tried_after=NEVER_TRIED_AFTER) -> list[int]:
+    """Queued emails no worker holds: never tried since `never_tried_after`, or whose last try is
+    older than any retry could be."""
+    now = now or timezone.now()
+    return list(
+        OrderEmail.objects.filter(status=EmailStatus.QUEUED)
+        .filter(
+            Q(last_attempt_at__isnull=True, created_at__lte=now - never_tried_after)
+            | Q(last_attempt_at__lte=now - RETRY_LOST_AFTER)
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def order_emails_sweep(*, never_tried_after=NEVER_TRIED_AFTER) -> int:
+    """Beat: enqueue again the emails left behind. A second copy of a send is harmless (an email
+    already SENT is skipped). Stops at the first broker error: the rows wait for the next sweep."""
+    count = 0
+    for email_id in order_emails_stale(never_tried_after=never_tried_after):
+        try:
+            enqueue_now(SEND_TASK, email_id)
+        except Exception:
+            logger.exception("Sweep could not enqueue customer email %s", email_id)
+            break
+        count += 1
+    return count
+
+
+def order_email_failed_for_good(*, email_id: int, error: str) -> bool:
+    """The send gave up: FAILED, and staff are told once this commits."""
+    with transaction.atomic():
+        changed = order_email_set_status(
+            email_id=email_id, to_status=EmailStatus.FAILED, error=error
+        )
+        if changed:
+            enqueue_on_commit(ALERT_TASK, email_id)
+    return changed
+
+
+def order_email_failure_alert_send(*, email_id: int) -> bool:
+    """Emails `ORDER_ALERT_EMAILS` about a customer email that failed for good: order number, kind,
+    error and the admin link to resend it; no customer address. False when it is no longer FAILED."""
+    recipients = list(getattr(settings, "ORDER_ALERT_EMAILS", []))
+    email = OrderEmail.objects.select_related("order").filter(pk=email_id).first()
+    if not recipients or email is None or email.status != EmailStatus.FAILED:
+        return False
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "admin:orders_orderemail_change", args=[email.pk]
+    )
+    send_mail(
+        subject=f"Customer email failed: order {email.order.number} ({email.kind})",
+        message=(
+            f"The {email.get_kind_display()} email for order {email.order.number} could not be "
+            f"sent after {email.attempts} attempt(s).\n\nError: {email.last_error}\n\n"
+            f'Fix the cause, then use "Resend" in the admin: {link}\n'
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+    return True
+
+
+@transaction.atomic
+def order_email_resend(*, email: OrderEmail) -> bool:
+    """Staff "resend" of a FAILED email: queued again with its attempts kept, sent on commit."""
+    if not order_email_set_status(email_id=email.pk, to_status=EmailStatus.QUEUED):
+        return False
+    enqueue_on_commit(SEND_TASK, email.pk)
+    return True

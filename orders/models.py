@@ -281,12 +281,16 @@ class OrderEmail(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker last tried it: a queued row never tried (a lost enqueue) or tried long ago (a
+    # lost retry) is sent again by beat's sweep (orders.emails.order_emails_sweep).
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="orderemail_status_created")]
         verbose_name = _("customer email")
         verbose_name_plural = _("customer emails")
 

@@ -40,6 +40,8 @@ LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
 LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
 # Told by email when a lab submission fails for good (a 4xx, or out of attempts).
 LAB_ALERT_EMAILS = env.list("LAB_ALERT_EMAILS", default=["lab-ops@fitsperfect.example"])
+# Told at once when a customer email (order confirmation, scans needed...) fails for good.
+ORDER_ALERT_EMAILS = env.list("ORDER_ALERT_EMAILS", default=["orders@fitsperfect.example"])
 # The backup for lost lab webhooks: every LAB_POLL_INTERVAL_SECONDS, ask the lab (HTTP transport)
 # about submissions of orders still at the lab that have had no event for LAB_POLL_QUIET_SECONDS.
 LAB_POLL_INTERVAL_SECONDS = env.int("LAB_POLL_INTERVAL_SECONDS", default=30 * 60)

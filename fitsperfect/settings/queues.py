@@ -86,6 +86,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "orders.tasks.sweep_lab_submissions",
         "schedule": 60.0,
     },
+    # Customer emails (an outbox: orders.emails) whose enqueue or retry was lost are sent again.
+    "orders-sweep-order-emails": {
+        "task": "orders.tasks.sweep_order_emails",
+        "schedule": 60.0,
+    },
     # The backup for lost lab webhooks: ask the lab (HTTP transport) about submissions of orders
     # still at the lab that have had no event for LAB_POLL_QUIET_SECONDS (settings.orders).
     "orders-poll-lab": {
