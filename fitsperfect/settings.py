@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "crispy_forms",
-    "crispy_bootstrap5",
     "csp",
     "axes",
     "fitsperfect",
@@ -352,8 +351,8 @@ if IS_PRODUCTION:
     CSRF_COOKIE_SECURE = True
     CSRF_COOKIE_HTTPONLY = True
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("fp",)  # fitsperfect.formpack: GOV.UK markup, site CSS
+CRISPY_TEMPLATE_PACK = "fp"
 
 LOGGING = {
     "version": 1,
