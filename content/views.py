@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
-from .forms import NewsletterForm
+from .forms import ArticleSearchForm, NewsletterForm
 from .images import srcset
 from .models import Article, Topic
 from .storage import public_storage
@@ -52,6 +52,7 @@ def article_list(request: HttpRequest, topic_slug: str | None = None) -> HttpRes
             "topic": topic,
             "topics": selectors.topics_with_articles(),
             "query": query,
+            "search_form": ArticleSearchForm(initial={"q": query}, auto_id="article-search-%s"),
             "page_base": base,
             "noindex": bool(query),  # search results are not pages to index
         },
