@@ -667,7 +667,7 @@ def clinic_message(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.clinic_message(pk)
     if found is None:
         raise Http404
-    form = ClinicAnswerForm(request.POST or None)
+    form = ClinicAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not found.is_answered and form.is_valid():
         try:
             services.clinic_message_answer(

@@ -175,7 +175,10 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
     """Sign-up needs no CSRF token: a forged request could only do what anyone can do from their
     own browser (ask for a confirmation email), and double opt-in stops that. Without the token the
     article pages set no cookie, so the shared page cache can serve them."""
-    form = NewsletterForm(request.POST or None, initial={"article": request.GET.get("article", "")})
+    form = NewsletterForm(
+        request.POST if request.method == "POST" else None,  # an empty POST is still a POST
+        initial={"article": request.GET.get("article", "")},
+    )
     if request.method == "POST" and form.is_valid():
         slug = form.cleaned_data.get("article") or ""
         source = Article.objects.public().filter(slug=slug).first() if slug else None

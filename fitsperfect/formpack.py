@@ -99,7 +99,10 @@ class NumberInput(forms.TextInput):
 
 
 class DateInput(forms.MultiWidget):
-    """A date as day, month and year, each a short numeric text input (GOV.UK date input)."""
+    """A date as day, month and year, each a short numeric text input with its own label
+    (GOV.UK date input; the field's label is the fieldset's legend)."""
+
+    template_name = "fp/widgets/date.html"  # fitsperfect/templates: the form renderer's path
 
     def __init__(self, attrs=None):
         box = {"inputmode": "numeric", "class": "input-width-2", **(attrs or {})}
