@@ -52,9 +52,11 @@ def answer_rows(answers: dict) -> list[dict]:
                 (_("Sex"), _labels(questions.SEXES).get(about.get("sex"), "")),
                 (_("Height"), optional(about.get("height_cm"), "cm")),
                 (_("Weight"), optional(about.get("weight_kg"), "kg")),
-                (
+                (  # worked out from height and weight: changed through them, no link of its own
                     _("Body mass index"),
                     optional(scoring.bmi(about.get("height_cm"), about.get("weight_kg"))),
+                    "",
+                    "",
                 ),
             ],
         },
