@@ -62,6 +62,39 @@ class GovForm:
     images: dict = {}
     reveal: dict = {}
 
+    def add_error(self, field, error):
+        """Django's generic messages ("Select a valid choice. x is not one of the available
+        choices.", "Ensure this value has at most 500 characters (it has 600).") name no field:
+        replaced here by messages that do, unless the field has its own."""
+        if (
+            field in getattr(self, "fields", {})
+            and isinstance(error, forms.ValidationError)
+            and not hasattr(error, "error_dict")
+        ):
+            error = forms.ValidationError([self._named(field, item) for item in error.error_list])
+        super().add_error(field, error)
+
+    def _named(self, name: str, error: forms.ValidationError) -> forms.ValidationError:
+        field = self.fields[name]
+        label = str(field.label or name).rstrip("?").removesuffix(" (optional)")
+        if error.code == "invalid_choice" and str(field.error_messages["invalid_choice"]) == str(
+            forms.ChoiceField.default_error_messages["invalid_choice"]
+        ):
+            required = str(field.error_messages.get("required", ""))
+            if field.required and required != str(forms.Field.default_error_messages["required"]):
+                return forms.ValidationError(required, code="invalid_choice")
+            if label[1:2].islower():  # "Status" -> "status"; "FPI 3" stays
+                label = label[:1].lower() + label[1:]
+            message = _("Select %(label)s from the options shown") % {"label": label}
+            return forms.ValidationError(message, code="invalid_choice")
+        if error.code == "max_length" and "max_length" not in field.error_messages:
+            message = _("%(label)s must be %(limit)s characters or fewer") % {
+                "label": label,
+                "limit": error.params["limit_value"],
+            }
+            return forms.ValidationError(message, code="max_length")
+        return error
+
     @property
     def helper(self) -> FormHelper:
         helper = FormHelper()

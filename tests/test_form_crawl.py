@@ -2,7 +2,8 @@
 
 The pages come from the URL confs: `test_every_url_is_crawled_or_listed` fails on a URL that is
 neither crawled here nor listed as having no form, so a new form cannot slip past. On each answer
-(and on the blank page) the crawl fails on Django's anonymous "This field is required.", on an
+(and on the blank page) the crawl fails on Django's anonymous "This field is required." (and its
+"Select a valid choice." and "Ensure this value..."), on an
 error-summary entry without a link to an element of the page, on an error page whose title does
 not start with "Error: ", on an input, select or textarea without a label, and (in Chromium) on
 any axe-core violation.
@@ -452,8 +453,9 @@ def _problems(html: str) -> list[str]:
     page = _Page()
     page.feed(html)
     problems = []
-    if "This field is required." in html:
-        problems.append('"This field is required." names no field')
+    for generic in ("This field is required.", "Select a valid choice.", "Ensure this value"):
+        if generic in html:
+            problems.append(f'"{generic}" names no field')
     for hrefs in page.summary_items:
         if not hrefs or not all(h.startswith("#") and h[1:] in page.ids for h in hrefs):
             problems.append(f"an error-summary entry without a link to a field: {hrefs}")
