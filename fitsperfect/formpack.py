@@ -31,8 +31,9 @@ class Question(Field):
     exclusive: the value of a "none" option that excludes the others; an "or" divider goes
     before it, and only before it.
     images: {choice value: image URL} for a picture choice.
-    reveal: {choice value: [field names]}: fields shown under that choice (a conditional reveal:
-    shown without JavaScript, hidden by static/js/forms.js until the choice is picked).
+    reveal: {choice value: [field names]}: fields shown under that choice (a conditional reveal;
+    always shown, so it works without JavaScript; marked `data-reveal-for` for a script that
+    may hide it until the choice is picked; none does yet).
     """
 
     def __init__(self, name, *, heading=False, exclusive=None, images=None, reveal=None, **kw):
