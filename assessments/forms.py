@@ -174,7 +174,7 @@ class RedFlagForm(QuestionForm):
 def posture_image(item_code: str, value, side: str) -> str:
     """The picture for one answer. The drawings are of a right foot; a left foot is its mirror
     image (the `_left` files: the drawing mirrored, its words left readable)."""
-    slug = {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}[int(value)]
+    slug = questions.POSTURE_VALUE_SLUGS[int(value)]
     suffix = "_left" if side == "left" else ""
     return static(f"img/assessment/{item_code}_{slug}{suffix}.svg")
 

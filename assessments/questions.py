@@ -85,6 +85,8 @@ SHOES = [
 ]
 
 CANT_TELL = "cant_tell"
+# A posture answer's part of its picture's file name (static/img/assessment/<item>_<slug>.svg).
+POSTURE_VALUE_SLUGS = {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}
 
 
 @dataclass(frozen=True)
