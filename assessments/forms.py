@@ -5,10 +5,15 @@ Cleaned data is JSON-ready (strings, ints, lists) because it is stored as item-l
 
 from __future__ import annotations
 
+from functools import cache
+
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.templatetags.static import static
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from fitsperfect.formpack import DateField, GovForm, NumberInput, Question
 from fitsperfect.images import PhotoRejected, sanitise_photo
 
 from . import questions, scoring
@@ -35,7 +40,7 @@ class _SharedFieldsMetaclass(forms.forms.DeclarativeFieldsMetaclass):
         return new_class
 
 
-class QuestionForm(forms.Form, metaclass=_SharedFieldsMetaclass):
+class QuestionForm(GovForm, forms.Form, metaclass=_SharedFieldsMetaclass):
     """A question step's form: its fields are the class's own, shared by every instance, so
     nothing may change a field object per instance (add or replace fields in `self.fields`)."""
 
@@ -50,12 +55,12 @@ class AboutForm(QuestionForm):
         min_value=1,
         max_value=120,
         error_messages={
-            "required": _("Enter your age in years"),
-            "invalid": _("Age must be a whole number, like 42"),
-            "min_value": _("Age must be at least 1"),
-            "max_value": _("Age must be 120 or less"),
+            "required": _("Enter your age"),
+            "invalid": _("Enter your age as a whole number of years, like 42"),
+            "min_value": _("Enter an age between 1 and 120"),
+            "max_value": _("Enter an age between 1 and 120"),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=NumberInput(attrs={"autocomplete": "off", "class": "input-width-3"}),
     )
     sex = forms.ChoiceField(
         label=_("Your sex"),
@@ -70,10 +75,11 @@ class AboutForm(QuestionForm):
         min_value=100,
         max_value=250,
         error_messages={
-            "invalid": _("Height must be a whole number of centimetres, like 170"),
-            "min_value": _("Height must be at least 100 cm"),
-            "max_value": _("Height must be 250 cm or less"),
+            "invalid": _("Enter your height as a whole number of centimetres, like 170"),
+            "min_value": _("Enter a height between 100 cm and 250 cm"),
+            "max_value": _("Enter a height between 100 cm and 250 cm"),
         },
+        widget=NumberInput(attrs={"class": "input-width-3"}),
     )
     weight_kg = forms.IntegerField(
         label=_("Weight in kilograms (optional)"),
@@ -81,14 +87,17 @@ class AboutForm(QuestionForm):
         min_value=25,
         max_value=350,
         error_messages={
-            "invalid": _("Weight must be a whole number of kilograms, like 70"),
-            "min_value": _("Weight must be at least 25 kg"),
-            "max_value": _("Weight must be 350 kg or less"),
+            "invalid": _("Enter your weight as a whole number of kilograms, like 70"),
+            "min_value": _("Enter a weight between 25 kg and 350 kg"),
+            "max_value": _("Enter a weight between 25 kg and 350 kg"),
         },
+        widget=NumberInput(attrs={"class": "input-width-3"}),
     )
 
 
 class PainForm(QuestionForm):
+    heading = "areas"
+
     areas = forms.MultipleChoiceField(
         label=_("Where does it hurt?"),
         help_text=_(
@@ -110,11 +119,11 @@ class PainForm(QuestionForm):
         max_value=10,
         required=False,
         error_messages={
-            "invalid": _("Enter a whole number from 0 to 10"),
-            "min_value": _("Enter a whole number from 0 to 10"),
-            "max_value": _("Enter a whole number from 0 to 10"),
+            "invalid": _("Enter how bad the pain is as a whole number from 0 to 10"),
+            "min_value": _("Enter a pain score between 0 and 10"),
+            "max_value": _("Enter a pain score between 0 and 10"),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=NumberInput(attrs={"class": "input-width-2"}),
     )
     symptoms = forms.MultipleChoiceField(
         label=_("Do any of these describe it? (optional)"),
@@ -140,6 +149,9 @@ class PainForm(QuestionForm):
 
 
 class RedFlagForm(QuestionForm):
+    heading = "flags"
+    exclusive = {"flags": questions.NONE_OF_THESE}
+
     flags = forms.MultipleChoiceField(
         label=_("Do any of these apply to you?"),
         help_text=_(
@@ -159,33 +171,44 @@ class RedFlagForm(QuestionForm):
         return flags
 
 
-class PostureForm(QuestionForm):
-    """Five picture items for one foot, each -2..+2 or "I can't tell"."""
+def posture_image(item_code: str, value, side: str) -> str:
+    """The picture for one answer. The drawings are of a right foot; a left foot is its mirror
+    image (the `_left` files: the drawing mirrored, its words left readable)."""
+    slug = questions.POSTURE_VALUE_SLUGS[int(value)]
+    suffix = "_left" if side == "left" else ""
+    return static(f"img/assessment/{item_code}_{slug}{suffix}.svg")
 
-    def __init__(self, *args, side: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.side = side
-        for item in questions.POSTURE_ITEMS:
-            choices = [(str(value), label) for value, label in item.choices]
-            choices.append((questions.CANT_TELL, _("I can't tell")))
-            field = forms.ChoiceField(
-                label=item.question,
-                help_text=item.hint,
-                choices=choices,
-                widget=forms.RadioSelect,
-                error_messages=required(
-                    format_lazy(
-                        _("{question}: select the picture closest to your foot, or 'I can't tell'"),
-                        question=item.question,
-                    )
-                ),
-            )
-            field.posture_item = item
-            self.fields[item.code] = field
 
-    def items(self):
-        """(bound field, posture item) pairs, in FPI order, for the picture template."""
-        return [(self[item.code], item) for item in questions.POSTURE_ITEMS]
+@cache
+def posture_form(side: str, item_code: str) -> type[QuestionForm]:
+    """The form of one picture question for one foot: -2..+2 or "I can't tell" (a class per
+    question and foot, so that its field is made once, like the other question forms')."""
+    item = next(i for i in questions.POSTURE_ITEMS if i.code == item_code)
+    choices = [(str(value), label) for value, label in item.choices]
+    choices.append((questions.CANT_TELL, _("I can't tell")))
+    field = forms.ChoiceField(
+        label=item.question,
+        help_text=item.hint,
+        choices=choices,
+        widget=forms.RadioSelect,
+        error_messages=required(
+            _("Select the picture closest to your left foot, or 'I can't tell'")
+            if side == "left"
+            else _("Select the picture closest to your right foot, or 'I can't tell'")
+        ),
+    )
+    attrs = {
+        item.code: field,
+        "heading": item.code,
+        "exclusive": {item.code: questions.CANT_TELL},
+        "images": {
+            item.code: {str(v): posture_image(item.code, v, side) for v, _label in item.choices}
+        },
+        "side": side,
+        "item": item,
+        "__module__": __name__,
+    }
+    return type(f"Posture{side.title()}{item.fpi_item}Form", (QuestionForm,), attrs)
 
 
 class ActivityForm(QuestionForm):
@@ -193,32 +216,36 @@ class ActivityForm(QuestionForm):
         label=_("How often do you run or do other impact sport?"),
         choices=questions.IMPACT,
         widget=forms.RadioSelect,
-        error_messages=required(_("Select how often you run or do impact sport")),
+        error_messages=required(_("Select how often you run or do other impact sport")),
     )
     recent_training_jump = forms.ChoiceField(
         label=_("Have you recently increased how much or how hard you train?"),
         choices=questions.YES_NO,
         widget=forms.RadioSelect,
-        error_messages=required(_("Select yes or no")),
+        error_messages=required(
+            _("Select yes if you have recently increased how much or how hard you train")
+        ),
     )
     previous_overuse_injury = forms.ChoiceField(
         label=_("Have you had an overuse injury in your feet or legs before?"),
         help_text=_("For example plantar fasciitis, shin splints or Achilles pain."),
         choices=questions.YES_NO,
         widget=forms.RadioSelect,
-        error_messages=required(_("Select yes or no")),
+        error_messages=required(
+            _("Select yes if you have had an overuse injury in your feet or legs before")
+        ),
     )
     hypermobility = forms.ChoiceField(
         label=_("Are your joints unusually flexible (hypermobile)?"),
         choices=questions.YES_NO_NOT_SURE,
         widget=forms.RadioSelect,
-        error_messages=required(_("Select yes, no or not sure")),
+        error_messages=required(_("Select yes if your joints are unusually flexible, or not sure")),
     )
     previous_orthoses = forms.ChoiceField(
         label=_("Have you worn insoles or orthotics before?"),
         choices=questions.YES_NO,
         widget=forms.RadioSelect,
-        error_messages=required(_("Select yes or no")),
+        error_messages=required(_("Select yes if you have worn insoles or orthotics before")),
     )
     shoes = forms.ChoiceField(
         label=_("What shoes do you wear most days?"),
@@ -257,7 +284,7 @@ class PhotoField(forms.FileField):
             raise forms.ValidationError(error.message) from error
 
 
-class PhotosForm(forms.Form):
+class PhotosForm(GovForm, forms.Form):
     left_behind = PhotoField(
         label=format_lazy("{} {}", AssessmentPhoto.Kind.LEFT_BEHIND.label, _("(optional)")),
         help_text=_("Standing relaxed, photographed from behind at heel height."),
@@ -274,7 +301,7 @@ class PhotosForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(GovForm, forms.Form):
     contact_email = forms.EmailField(
         label=_("Email address (optional)"),
         help_text=_("We will send you a link to your result. We use it for nothing else."),
@@ -286,7 +313,7 @@ class SubmitForm(forms.Form):
     )
 
 
-class EmailLinkForm(forms.Form):
+class EmailLinkForm(GovForm, forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         error_messages={
@@ -300,7 +327,7 @@ class EmailLinkForm(forms.Form):
 FPI_CHOICES = [("", _("Not scored")), *[(str(v), f"{v:+d}") for v in range(-2, 3)]]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(GovForm, forms.Form):
     """The clinician's own FPI rating (items 2-6 per foot), a decision and notes."""
 
     decision = forms.ChoiceField(
@@ -336,6 +363,38 @@ class ReviewForm(forms.Form):
                     required=False,
                 )
 
+    @property
+    def helper(self):
+        """The FPI ratings grouped per foot, each a compact row; then the decision and notes."""
+        helper = super().helper
+        helper.layout = Layout(
+            HTML(
+                format_lazy(
+                    '<p class="hint">{}</p>',
+                    _(
+                        "Your FPI rating from the photos. Item 1 (talar head palpation) is "
+                        "not scored remotely."
+                    ),
+                )
+            ),
+            *(
+                Fieldset(
+                    legend,
+                    *(
+                        Question(f"{side}_{code}", wrapper_class="fpi-row")
+                        for code in scoring.POSTURE_ITEMS
+                    ),
+                )
+                for side, legend in (
+                    ("left", _("Left foot: FPI items 2-6")),
+                    ("right", _("Right foot: FPI items 2-6")),
+                )
+            ),
+            Question("decision"),
+            Question("notes"),
+        )
+        return helper
+
     def fpi_fields(self, side: str):
         return [self[f"{side}_{code}"] for code in scoring.POSTURE_ITEMS]
 
@@ -354,7 +413,7 @@ class ReviewForm(forms.Form):
         }
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(GovForm, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -364,11 +423,23 @@ class QueueFilterForm(forms.Form):
     band = forms.ChoiceField(
         label=_("Band"), required=False, choices=[("", _("Any")), *Assessment.Band.choices]
     )
-    submitted_from = forms.DateField(
-        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    submitted_from = DateField(
+        label=_("Submitted from"),
+        help_text=_("For example, 27 3 2026"),
+        required=False,
+        error_messages={
+            "invalid": _("Enter a real 'submitted from' date, like 27 3 2026"),
+            "incomplete": _("Enter the day, month and year the search starts from"),
+        },
     )
-    submitted_to = forms.DateField(
-        label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    submitted_to = DateField(
+        label=_("Submitted to"),
+        help_text=_("For example, 27 3 2026"),
+        required=False,
+        error_messages={
+            "invalid": _("Enter a real 'submitted to' date, like 27 3 2026"),
+            "incomplete": _("Enter the day, month and year the search ends on"),
+        },
     )
     q = forms.CharField(
         label=_("Search"),
@@ -378,18 +449,18 @@ class QueueFilterForm(forms.Form):
     )
 
 
-class HealthDataConsentForm(forms.Form):
+class HealthDataConsentForm(GovForm, forms.Form):
     """Asked once, before the first answer is stored (see assessments.consent)."""
 
     agree = forms.BooleanField(
         label=HEALTH_DATA_CONSENT_TEXT,
         error_messages={
-            "required": _("Select the box to agree, so that we can store your answers"),
+            "required": _("Select the box to agree to us storing your health information"),
         },
     )
 
 
-class CalibrationFilterForm(forms.Form):
+class CalibrationFilterForm(GovForm, forms.Form):
     """Calibration for one model version, or each version with reviews (never mixed)."""
 
     version = forms.ChoiceField(label=_("Model version"), required=False)
@@ -404,7 +475,7 @@ class CalibrationFilterForm(forms.Form):
 MESSAGE_MAX_LENGTH = 5000
 
 
-class ClinicMessageForm(forms.Form):
+class ClinicMessageForm(GovForm, forms.Form):
     """ "Talk to a clinician": a question for the clinic, answered by email."""
 
     name = forms.CharField(
@@ -442,7 +513,7 @@ class ClinicMessageForm(forms.Form):
     )
 
 
-class ClinicAnswerForm(forms.Form):
+class ClinicAnswerForm(GovForm, forms.Form):
     answer = forms.CharField(
         label=_("Your answer"),
         help_text=_("Emailed to the person as you write it."),

@@ -85,6 +85,8 @@ SHOES = [
 ]
 
 CANT_TELL = "cant_tell"
+# A posture answer's part of its picture's file name (static/img/assessment/<item>_<slug>.svg).
+POSTURE_VALUE_SLUGS = {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}
 
 
 @dataclass(frozen=True)
@@ -187,17 +189,68 @@ STEPS: tuple[Step, ...] = (
     Step("photos", "photos", _("Photos (optional)")),
 )
 STEP_BY_SLUG = {step.slug: step for step in STEPS}
+POSTURE_KEYS = ("left", "right")
 
 
-def step_number(slug: str) -> int:
-    return [step.slug for step in STEPS].index(slug) + 1
+@dataclass(frozen=True)
+class Page:
+    """One question page. A foot step is five pages, one picture question each (`item`); its
+    answers are still stored together under the step's key (answers["left"][item])."""
+
+    slug: str
+    step: Step
+    item: PostureItem | None = None
+
+    @property
+    def key(self) -> str:
+        return self.step.key
+
+    @property
+    def title(self) -> str:
+        return self.step.title
+
+
+def _pages() -> tuple[Page, ...]:
+    pages = []
+    for step in STEPS:
+        if step.key in POSTURE_KEYS:
+            pages += [
+                Page(f"{step.slug}-{item.code.replace('_', '-')}", step, item)
+                for item in POSTURE_ITEMS
+            ]
+        else:
+            pages.append(Page(step.slug, step))
+    return tuple(pages)
+
+
+PAGES: tuple[Page, ...] = _pages()
+PAGE_BY_SLUG = {page.slug: page for page in PAGES}
+
+
+def page_for(step_slug: str, item_code: str = "") -> Page:
+    """A step's page, or a foot step's page for one item (its first when no item is given)."""
+    step = STEP_BY_SLUG[step_slug]
+    return next(p for p in PAGES if p.step == step and (not item_code or p.item.code == item_code))
+
+
+def page_number(slug: str) -> int:
+    return [page.slug for page in PAGES].index(slug) + 1
+
+
+def _answered(page: Page, answers: dict) -> bool:
+    if page.item is None:
+        return page.key in answers
+    return page.item.code in answers.get(page.key, {})
+
+
+def first_incomplete_page(answers: dict) -> Page | None:
+    return next((page for page in PAGES if not _answered(page, answers)), None)
 
 
 def first_incomplete_step(answers: dict) -> Step | None:
-    for step in STEPS:
-        if step.key not in answers:
-            return step
-    return None
+    """The first step with a question unanswered (a foot step needs all five of its items)."""
+    page = first_incomplete_page(answers)
+    return page.step if page else None
 
 
 def _int_or_none(value) -> int | None:

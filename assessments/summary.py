@@ -30,7 +30,8 @@ def _join(values, choices) -> str:
 
 
 def answer_rows(answers: dict) -> list[dict]:
-    """Sections of (question, answer) rows with their change link, for check-your-answers."""
+    """Sections of (question, answer, change link, anchor) rows, for check-your-answers: each
+    answer's link goes to the page that asks it (a foot's five pictures have a page each)."""
     about = answers.get("about", {})
     pain = answers.get("pain", {})
     flags = answers.get("red_flags", {}).get("flags", [])
@@ -51,9 +52,11 @@ def answer_rows(answers: dict) -> list[dict]:
                 (_("Sex"), _labels(questions.SEXES).get(about.get("sex"), "")),
                 (_("Height"), optional(about.get("height_cm"), "cm")),
                 (_("Weight"), optional(about.get("weight_kg"), "kg")),
-                (
+                (  # worked out from height and weight: changed through them, no link of its own
                     _("Body mass index"),
                     optional(scoring.bmi(about.get("height_cm"), about.get("weight_kg"))),
+                    "",
+                    "",
                 ),
             ],
         },
@@ -99,8 +102,9 @@ def answer_rows(answers: dict) -> list[dict]:
                 text = _("I can't tell")
             else:
                 text = f"{_labels(item.choices).get(str(value), value)} ({signed(value)})"
-            rows.append((item.question, text))
-        sections.append({"title": title, "url": step_url(slug), "rows": rows})
+            page = questions.page_for(slug, item.code)
+            rows.append((item.question, text, step_url(page.slug), page.slug))
+        sections.append({"title": title, "url": step_url(slug), "slug": slug, "rows": rows})
     sections.append(
         {
             "title": _("Activity and history"),
@@ -128,4 +132,9 @@ def answer_rows(answers: dict) -> list[dict]:
             ],
         }
     )
+    for section in sections:
+        section.setdefault("slug", section["url"].split("/")[-2])
+        section["rows"] = [
+            row if len(row) == 4 else (*row, section["url"], "") for row in section["rows"]
+        ]
     return sections

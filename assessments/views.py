@@ -38,11 +38,11 @@ from .forms import (
     HealthDataConsentForm,
     PainForm,
     PhotosForm,
-    PostureForm,
     QueueFilterForm,
     RedFlagForm,
     ReviewForm,
     SubmitForm,
+    posture_form,
 )
 from .models import Assessment, AssessmentPhoto
 from .signals import clinic_panels
@@ -61,20 +61,20 @@ FORM_FOR_STEP = {
 }
 
 
-def _step_url(step: questions.Step, *, change: bool = False) -> str:
-    url = reverse("assessments:step", kwargs={"slug": step.slug})
+def _step_url(page: questions.Page | questions.Step, *, change: bool = False) -> str:
+    url = reverse("assessments:step", kwargs={"slug": page.slug})
     return f"{url}?change=1" if change else url
 
 
-def _to_step(step: questions.Step) -> HttpResponseRedirect:
+def _to_step(page: questions.Page | questions.Step) -> HttpResponseRedirect:
     # (`redirect(url)` would first try the URL as a view name to reverse, and fail.)
-    return HttpResponseRedirect(_step_url(step))
+    return HttpResponseRedirect(_step_url(page))
 
 
-def _make_form(step: questions.Step, **kwargs):
-    if step.key in ("left", "right"):
-        return PostureForm(side=step.key, **kwargs)
-    return FORM_FOR_STEP[step.key](**kwargs)
+def _make_form(page: questions.Page, **kwargs):
+    if page.item is not None:
+        return posture_form(page.key, page.item.code)(**kwargs)
+    return FORM_FOR_STEP[page.key](**kwargs)
 
 
 def _entry(request: HttpRequest) -> dict:
@@ -91,7 +91,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "area": area if area in questions.PAIN_AREA_CODES else "",
         }
     answers = progress.progress_of(request.session).answers
-    next_step = questions.first_incomplete_step(answers)
+    next_step = questions.first_incomplete_page(answers)
     continue_url = _step_url(next_step) if next_step else reverse("assessments:check")
     return render(
         request,
@@ -107,7 +107,7 @@ def consent(request: HttpRequest) -> HttpResponse:
         form = HealthDataConsentForm(request.POST)
         if form.is_valid():
             consent_give(request.session)
-            return _to_step(questions.STEPS[0])
+            return _to_step(questions.PAGES[0])
     else:
         form = HealthDataConsentForm(
             initial={"agree": consent_from_session(request.session) is not None}
@@ -139,8 +139,10 @@ def consent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 @never_cache
 def step(request: HttpRequest, slug: str) -> HttpResponse:
     """One question page: GET shows it with what was answered before; POST validates and moves on."""
-    current = questions.STEP_BY_SLUG.get(slug)
+    current = questions.PAGE_BY_SLUG.get(slug)
     if current is None:
+        if slug in questions.STEP_BY_SLUG:  # a foot step's old address: its first question
+            return _to_step(questions.page_for(slug))
         raise Http404
     if request.method == "GET" and _nothing_of_their_own(request):
         # A visitor with no answers yet sees a blank page, the same for everyone but the CSRF
@@ -172,15 +174,15 @@ def _nothing_of_their_own(request: HttpRequest) -> bool:
 
 def _step(
     request: HttpRequest,
-    current: questions.Step,
+    current: questions.Page,
     so_far: progress.Progress,
     *,
     csrf_token: str | None = None,
 ) -> HttpResponse:
     answers, draft = so_far.answers, so_far.draft
-    missing = questions.first_incomplete_step(answers)
-    number = questions.step_number(current.slug)
-    if missing is not None and number > questions.step_number(missing.slug):
+    missing = questions.first_incomplete_page(answers)
+    number = questions.page_number(current.slug)
+    if missing is not None and number > questions.page_number(missing.slug):
         return _to_step(missing)
     changing = request.GET.get("change") == "1" and missing is None
     photos = list(draft.photos.all()) if draft and current.key == "photos" else []
@@ -195,9 +197,11 @@ def _step(
             if current.key in ("about", "red_flags") and services.red_flags_in(answers):
                 referred = _refer(request, draft)
                 return redirect("assessments:result", token=referred.token)
-            if changing or number == len(questions.STEPS):
+            if changing:
+                return HttpResponseRedirect(_check_url(current))
+            if number == len(questions.PAGES):
                 return redirect("assessments:check")
-            return _to_step(questions.STEPS[number])
+            return _to_step(questions.PAGES[number])
     else:
         initial = answers.get(current.key)
         if initial is None and current.key == "pain" and _entry(request).get("area"):
@@ -205,16 +209,16 @@ def _step(
         form = _make_form(current, initial=initial or {})
 
     if changing:
-        back_url = reverse("assessments:check")
+        back_url = _check_url(current)
     elif number > 1:
-        back_url = _step_url(questions.STEPS[number - 2])
+        back_url = _step_url(questions.PAGES[number - 2])
     else:
         back_url = reverse("assessments:start")
     context = {
         "form": form,
         "step": current,
         "number": number,
-        "total": len(questions.STEPS),
+        "total": len(questions.PAGES),
         "back_url": back_url,
         "photos": photos,
         "draft": draft,
@@ -223,20 +227,30 @@ def _step(
     }
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
-    return render(request, f"assessments/steps/{current.key}.html", context)
+    template = "posture" if current.item else current.key
+    return render(request, f"assessments/steps/{template}.html", context)
+
+
+def _check_url(page: questions.Page) -> str:
+    """Check your answers, at the answer just changed."""
+    return f"{reverse('assessments:check')}#{page.slug}"
 
 
 def _save_step(request: HttpRequest, draft: Assessment | None, current, form) -> dict:
     """One write for a question step: to the session until there is a draft row, then to the row.
     The photos step makes the row (photos belong to it), with the answers from the session."""
     if current.key != "photos":
+        data = form.cleaned_data
+        if current.item is not None:  # one item of a foot: stored with the foot's other items
+            so_far = (
+                draft.answers if draft is not None else progress.session_answers(request.session)
+            )
+            data = {**so_far.get(current.key, {}), **data}
         if draft is None:
             return progress.session_answers_save(
-                session=request.session, step_key=current.key, data=form.cleaned_data
+                session=request.session, step_key=current.key, data=data
             )
-        services.assessment_save_step(
-            assessment=draft, step_key=current.key, data=form.cleaned_data
-        )
+        services.assessment_save_step(assessment=draft, step_key=current.key, data=data)
         return draft.answers
     with transaction.atomic():
         if draft is None:
@@ -279,9 +293,9 @@ def check(request: HttpRequest) -> HttpResponse:
     so_far = progress.progress_of(request.session)
     if not so_far.answers:
         return redirect("assessments:start")
-    missing = questions.first_incomplete_step(so_far.answers)
+    missing = questions.first_incomplete_page(so_far.answers)
     if missing is None and so_far.draft is None:  # only the photos step makes a row
-        missing = questions.STEP_BY_SLUG["photos"]
+        missing = questions.PAGE_BY_SLUG["photos"]
     if missing is not None:
         return _to_step(missing)
     draft = so_far.draft
@@ -653,7 +667,7 @@ def clinic_message(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.clinic_message(pk)
     if found is None:
         raise Http404
-    form = ClinicAnswerForm(request.POST or None)
+    form = ClinicAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not found.is_answered and form.is_valid():
         try:
             services.clinic_message_answer(

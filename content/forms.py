@@ -1,8 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fitsperfect.formpack import GovForm
 
-class NewsletterForm(forms.Form):
+from . import selectors
+
+
+class NewsletterForm(GovForm, forms.Form):
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
@@ -10,7 +14,19 @@ class NewsletterForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter your email address"),
-            "invalid": _("Enter an email address like name@example.com"),
+            "invalid": _("Enter an email address in the right format, like name@example.com"),
+            "max_length": _("Email address must be 254 characters or fewer"),
         },
     )
     article = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+
+class ArticleSearchForm(GovForm, forms.Form):
+    """The article search (GET): a query is never an error, a long one is cut short."""
+
+    q = forms.CharField(
+        label=_("Search articles"),
+        required=False,
+        max_length=selectors.MAX_QUERY_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "class": "article-search-input"}),
+    )

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
-from .forms import NewsletterForm
+from .forms import ArticleSearchForm, NewsletterForm
 from .images import srcset
 from .models import Article, Topic
 from .storage import public_storage
@@ -52,6 +52,7 @@ def article_list(request: HttpRequest, topic_slug: str | None = None) -> HttpRes
             "topic": topic,
             "topics": selectors.topics_with_articles(),
             "query": query,
+            "search_form": ArticleSearchForm(initial={"q": query}, auto_id="article-search-%s"),
             "page_base": base,
             "noindex": bool(query),  # search results are not pages to index
         },
@@ -174,7 +175,10 @@ def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
     """Sign-up needs no CSRF token: a forged request could only do what anyone can do from their
     own browser (ask for a confirmation email), and double opt-in stops that. Without the token the
     article pages set no cookie, so the shared page cache can serve them."""
-    form = NewsletterForm(request.POST or None, initial={"article": request.GET.get("article", "")})
+    form = NewsletterForm(
+        request.POST if request.method == "POST" else None,  # an empty POST is still a POST
+        initial={"article": request.GET.get("article", "")},
+    )
     if request.method == "POST" and form.is_valid():
         slug = form.cleaned_data.get("article") or ""
         source = Article.objects.public().filter(slug=slug).first() if slug else None

@@ -99,6 +99,7 @@ CUSTOMER_PAGES = [
     "step-where-it-hurts",
     "step-health-check",
     "step-your-left-foot",
+    "step-your-left-foot-errors",
     "step-your-right-foot",
     "step-activity",
     "step-photos",
@@ -415,7 +416,8 @@ def _walk(
     me.follow(continue_)  # nothing answered
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
-    expect(summary).to_contain_text("Enter your age in years")
+    expect(summary).to_contain_text("Enter your age")
+    expect(page).to_have_title(re.compile("^Error: "))
     expect(summary).to_be_focused()  # keyboard and screen-reader users hear the problems first
     me.check("step-about-you-errors")
     me.fill(page.get_by_label("Your age"), "44")
@@ -423,24 +425,34 @@ def _walk(
     me.follow(continue_)
 
     expect(page.locator("h1")).to_have_text("Where does it hurt?")
-    expect(page.locator(".step-caption")).to_have_text("Step 2 of 7")
+    expect(page.locator(".step-caption")).to_have_text("Step 2 of 15")
     expect(page.locator(".error-summary")).to_have_count(0)
     me.choose(page.get_by_label("3 to 12 months"))
     me.fill(page.get_by_label("How bad is the pain"), "6")
     me.check("step-where-it-hurts")
     me.follow(continue_)
 
-    expect(page.locator(".step-caption")).to_have_text("Step 3 of 7")
+    expect(page.locator(".step-caption")).to_have_text("Step 3 of 15")
     me.tick(page.get_by_label("None of these"))
     me.check("step-health-check")
     me.follow(continue_)
 
+    # One picture question per page, five per foot.
     for title, value in (("Your left foot", "2"), ("Your right foot", "1")):
-        expect(page.locator("h1")).to_have_text(title)
-        for item in scoring.POSTURE_ITEMS:
+        for number, item in enumerate(scoring.POSTURE_ITEMS, start=1):
+            caption = page.locator(".step-caption")
+            expect(caption).to_have_text(f"{title}, question {number} of 5")
+            if title == "Your left foot" and number == 1:
+                me.check("step-your-left-foot")
+                me.follow(continue_)  # nothing chosen
+                expect(page.locator(".error-summary")).to_contain_text(
+                    "Select the picture closest to your left foot"
+                )
+                me.check("step-your-left-foot-errors")
             me.choose(page.locator(f"input[name='{item}'][value='{value}']"))
-        me.check("step-" + title.lower().replace(" ", "-"))
-        me.follow(continue_)
+            if title == "Your right foot" and number == 1:
+                me.check("step-your-right-foot")
+            me.follow(continue_)
 
     expect(page.locator("h1")).to_have_text("Activity and history")
     me.choose(

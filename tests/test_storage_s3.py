@@ -29,7 +29,7 @@ from PIL import Image
 
 from assessments.models import AssessmentPhoto
 from assessments.tests.factories import clinician
-from assessments.tests.steps import STEP_DATA, url
+from assessments.tests.steps import STEP_DATA, answer_step, url
 from fitsperfect.privacy import erase_customer_data
 from orders.lab.models import LabSubmission
 from orders.models import Order
@@ -220,10 +220,10 @@ def _answered_until_photos() -> Client:
     first = client.get(url("about-you"))
     if first.status_code == 302:
         assert client.post(first.url, {"agree": "on"}).status_code == 302
-    for slug, data in STEP_DATA.items():
+    for slug in STEP_DATA:
         if slug == "photos":
             break
-        assert client.post(url(slug), data).status_code == 302, slug
+        assert answer_step(client, slug).status_code == 302, slug
     return client
 
 

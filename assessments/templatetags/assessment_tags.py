@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms, template
-from django.templatetags.static import static
 from django.utils.translation import gettext_lazy
 
 from .. import questions, scoring
@@ -43,7 +42,6 @@ RED_FLAG_WORDS = dict(questions.RED_FLAG_CHOICES) | {
     "under_18": gettext_lazy("Under 18: children's feet are still developing")
 }
 ITEM_BY_CODE = {item.code: item for item in questions.POSTURE_ITEMS}
-VALUE_SLUG = {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}
 
 
 @register.filter
@@ -62,15 +60,6 @@ def anchor(bound_field) -> str:
     if is_choice_group(bound_field):
         return f"{bound_field.auto_id}_0"
     return bound_field.auto_id
-
-
-@register.simple_tag
-def posture_image(item_code: str, value) -> str:
-    try:
-        slug = VALUE_SLUG[int(value)]
-    except (TypeError, ValueError, KeyError):
-        return ""
-    return static(f"img/assessment/{item_code}_{slug}.svg")
 
 
 @register.filter

@@ -136,8 +136,11 @@ def test_queue_filters_and_search(client):
     assert queue(band="high") == [high]
     assert queue(q="find.me") == [Assessment.objects.get(pk=low.pk)]
     assert queue(q=f"#{high.pk}") == [high]
-    since = (timezone.now() - dt.timedelta(days=2)).date().isoformat()
-    assert old not in queue(submitted_from=since)
+    since = (timezone.now() - dt.timedelta(days=2)).date()
+    day_month_year = {
+        f"submitted_from_{i}": part for i, part in enumerate((since.day, since.month, since.year))
+    }
+    assert old not in queue(**day_month_year)
     assert queue(status="reviewed") == []
 
 

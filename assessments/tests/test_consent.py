@@ -33,7 +33,8 @@ def test_question_pages_send_a_new_visitor_to_the_consent_page_first():
 def test_the_consent_page_is_a_question_page_that_keeps_the_visitor_on_an_error():
     visitor = Client()
     page = visitor.get(CONSENT_URL).content.decode()
-    assert "<legend" in page and "Before you start: your health information" in page
+    assert "<h1>Before you start: your health information</h1>" in page
+    assert '<label class="form-check-label" for="id_agree">' in page
     assert "we delete them after 30 days" in page
     response = visitor.post(CONSENT_URL, {})
     html = response.content.decode()

@@ -7,10 +7,10 @@ from django.core import mail
 from django.urls import reverse
 from PIL import Image
 
-from assessments import scoring
+from assessments import questions, scoring
 from assessments.consent import consent_give
 from assessments.models import Assessment, AssessmentPhoto
-from assessments.tests.steps import STEP_DATA, answer_all, url
+from assessments.tests.steps import STEP_DATA, answer_all, page_data, url
 from assessments.views import SESSION_ANSWERS, SESSION_DRAFT
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,9 @@ def test_start_page_leads_to_the_consent_page_then_the_first_question(client):
 def test_step_page_follows_the_question_pattern(client):
     response = client.get(url("about-you"))
     html = response.content.decode()
-    assert "Step 1 of 7" in html
+    assert "Step 1 of 15" in html
     assert 'class="back-link"' in html
+    assert 'inputmode="numeric"' in html and 'type="number"' not in html
     assert ">Continue</button>" in html
     assert "Height in centimetres (optional)" in html
     assert "*" not in html.split("<main", 1)[1].split("</main>")[0]  # no asterisks
@@ -41,7 +42,7 @@ def test_a_validation_error_is_shown_next_to_the_field_and_keeps_what_was_typed(
     html = response.content.decode()
     assert 'class="error-summary"' in html
     assert 'href="#id_age"' in html
-    assert "Age must be a whole number, like 42" in html
+    assert "Enter your age as a whole number of years, like 42" in html
     assert 'id="id_age_error"' in html
     assert 'value="170"' in html  # kept
     assert 'value="male" checked' in html or ('value="male"' in html and "checked" in html)
@@ -75,14 +76,14 @@ def test_progress_is_kept_in_the_session_then_in_a_draft_from_the_photos_step(cl
     assert SESSION_ANSWERS not in client.session  # the row holds them now
     # A change from "check your answers" goes to the row.
     changed = client.post(url("about-you", change=True), {**STEP_DATA["about-you"], "age": "41"})
-    assert changed.url == reverse("assessments:check")
+    assert changed.url == reverse("assessments:check") + "#about-you"
     draft.refresh_from_db()
     assert draft.answers["about"]["age"] == 41 and SESSION_ANSWERS not in client.session
     assert 'value="41"' in client.get(url("about-you")).content.decode()
 
 
 def test_you_cannot_skip_ahead(client):
-    response = client.get(url("right-foot"))
+    response = client.get(url("right-foot-heel-tilt"))
     assert response.status_code == 302 and response.url == url("about-you")
     client.post(url("about-you"), STEP_DATA["about-you"])
     response = client.get(url("activity"))
@@ -152,14 +153,23 @@ def test_under_18_is_referred_from_the_first_step(client):
     assert "Flat feet are normal in children" in html
 
 
-def test_posture_step_shows_five_pictures_and_cant_tell_for_each_item(client):
+def test_each_foot_question_has_its_own_page_with_five_pictures_and_cant_tell(client):
     answer_all(client, until="left-foot")
-    html = client.get(url("left-foot")).content.decode()
+    assert client.get(url("left-foot")).url == url("left-foot-ankle-curves")  # old address
     for item in scoring.POSTURE_ITEMS:
+        page = f"left-foot-{item.replace('_', '-')}"
+        html = client.get(url(page)).content.decode()
         for slug in ("m2", "m1", "0", "p1", "p2"):
-            assert f"/static/img/assessment/{item}_{slug}.svg" in html
-    assert html.count("I can&#x27;t tell") == 5
-    assert html.count("<legend>") >= 5
+            # A left foot is the mirror image of the right foot the drawings show.
+            assert f"/static/img/assessment/{item}_{slug}_left.svg" in html
+        assert html.count("I can&#x27;t tell") == 1
+        assert html.count('class="choices-divider"') == 1  # "or", before "I can't tell" only
+        assert html.count("<legend") == 1 and '<h1 class="legend-heading">' in html
+        response = client.post(url(page), {item: "1"})
+        assert response.status_code == 302
+    assert client.session[SESSION_ANSWERS]["left"] == dict.fromkeys(scoring.POSTURE_ITEMS, "1")
+    right = client.get(url("right-foot-ankle-curves")).content.decode()
+    assert "/static/img/assessment/ankle_curves_m2.svg" in right and "_left.svg" not in right
 
 
 def test_full_pass_check_answers_and_submit(client, django_capture_on_commit_callbacks):
@@ -169,9 +179,16 @@ def test_full_pass_check_answers_and_submit(client, django_capture_on_commit_cal
     assert response.status_code == 200
     assert f'href="{url("about-you", change=True)}"' in html
     assert "I can&#x27;t tell" in html  # the right heel tilt
-    # A change link comes back to check-your-answers.
+    # A change link per answer: each foot picture has its own.
+    assert html.count(f'href="{url("right-foot-heel-tilt", change=True)}"') == 1
+    assert html.count(">Change<") == 4 + 5 + 1 + 5 + 5 + 7 + 1  # not the worked-out BMI
+    # A change link comes back to check-your-answers, at the answer changed.
     response = client.post(url("about-you", change=True), {**STEP_DATA["about-you"], "age": "41"})
-    assert response.url == reverse("assessments:check")
+    assert response.url == reverse("assessments:check") + "#about-you"
+    response = client.post(url("right-foot-heel-tilt", change=True), {"heel_tilt": "cant_tell"})
+    assert response.url == reverse("assessments:check") + "#right-foot-heel-tilt"
+    assert 'id="right-foot-heel-tilt"' in client.get(reverse("assessments:check")).content.decode()
+    assert client.session[SESSION_DRAFT]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("assessments:check"), {"contact_email": "me@example.com"})
     assessment = Assessment.objects.get()
@@ -240,10 +257,12 @@ def test_each_step_runs_a_small_constant_number_of_queries(
     client, slug, django_assert_max_num_queries
 ):
     answer_all(client, until=slug)
+    page = questions.page_for(slug)
+    data = page_data()[page.slug]
     with django_assert_max_num_queries(4):
-        assert client.get(url(slug)).status_code == 200
+        assert client.get(url(page.slug)).status_code == 200
     with django_assert_max_num_queries(8):
-        assert client.post(url(slug), STEP_DATA[slug]).status_code == 302
+        assert client.post(url(page.slug), data).status_code == 302
 
 
 def test_signing_in_before_submitting_links_the_assessment_to_the_account(client):
@@ -294,7 +313,7 @@ def test_a_blank_question_page_is_kept_and_each_visitor_gets_a_working_token_of_
         response = browser.get(url("about-you"))
         assert response.context is None  # the kept page: no template rendered
         html = response.content.decode()
-        assert "Step 1 of 7" in html and "csrfhole" not in html
+        assert "Step 1 of 15" in html and "csrfhole" not in html
         assert (
             response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
         )
@@ -317,7 +336,7 @@ def test_a_blank_question_page_is_kept_and_each_visitor_gets_a_working_token_of_
 def test_errors_entries_and_signed_in_visitors_never_get_the_kept_page(client, django_user_model):
     client.get(url("about-you"))
     response = client.post(url("about-you"), {"age": "abc", "sex": "male"})
-    assert "Age must be a whole number, like 42" in response.content.decode()
+    assert "Enter your age as a whole number of years, like 42" in response.content.decode()
     html = client.get(url("about-you")).content.decode()
     assert "Age must be a whole number" not in html and 'class="error-summary"' not in html
 

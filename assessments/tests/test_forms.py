@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from crispy_forms.utils import render_crispy_form
 
 from assessments import forms
 from assessments.tests.steps import STEP_DATA
@@ -14,7 +15,7 @@ QUESTION_FORMS = {
     "about-you": forms.AboutForm,
     "your-pain": forms.PainForm,
     "health-check": forms.RedFlagForm,
-    "left-foot": forms.PostureForm,
+    "left-foot": forms.posture_form("left", "heel_tilt"),
     "activity": forms.ActivityForm,
 }
 
@@ -28,8 +29,6 @@ INVALID = {
 
 
 def make(form_class, **kwargs):
-    if form_class is forms.PostureForm:
-        return form_class(side="left", **kwargs)
     return form_class(**kwargs)
 
 
@@ -57,12 +56,13 @@ def test_answering_and_showing_a_form_leaves_its_shared_fields_as_they_were(slug
     before = snapshot(make(form_class))
     invalid = make(form_class, data=INVALID[slug])
     assert not invalid.is_valid()
-    html = "".join(str(bound) for bound in invalid)
-    assert 'aria-invalid="true"' in html  # the errors were shown on the widgets
-    valid = make(form_class, data=STEP_DATA[slug])
+    html = render_crispy_form(invalid)
+    assert 'class="error-message"' in html  # the errors were shown through the form pack
+    data = STEP_DATA[slug]
+    valid = make(form_class, data={k: v for k, v in data.items() if k in valid_fields(form_class)})
     assert valid.is_valid(), valid.errors
     shown = make(form_class, initial=valid.cleaned_data)
-    "".join(str(bound) for bound in shown)
+    render_crispy_form(shown)
     assert snapshot(make(form_class)) == before
 
 
@@ -71,3 +71,7 @@ def test_instances_share_the_field_objects_but_not_the_dict_of_fields():
     assert first.fields["age"] is second.fields["age"]
     del first.fields["age"]
     assert "age" in second.fields and "age" in forms.AboutForm.base_fields
+
+
+def valid_fields(form_class):
+    return set(form_class.base_fields)

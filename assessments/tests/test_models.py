@@ -91,3 +91,16 @@ def test_abandoned_drafts_and_their_photos_are_purged(django_capture_on_commit_c
     assert not AssessmentPhoto.objects.exists()
     assert not path.exists()
     assert "assessments-purge-abandoned-drafts" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_the_left_foot_pictures_are_the_right_foot_drawings_mirrored_with_readable_words():
+    from assessments import illustrations
+
+    for path in illustrations.right_foot_files():
+        left = illustrations.left_path(path).read_text()
+        assert left == illustrations.mirrored(path.read_text())  # up to date with the drawing
+        assert 'transform="matrix(-1 0 0 1 120 0)"' in left
+    toes = (illustrations.FOLDER / "toes_from_behind_0_left.svg").read_text()
+    inner = minidom.parseString(toes).getElementsByTagName("text")  # noqa: S318 - our file
+    x = {node.firstChild.data: float(node.getAttribute("x")) for node in inner}
+    assert x["inner"] > x["outer"]  # a left foot from behind: its inner side on the right

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "crispy_forms",
-    "crispy_bootstrap5",
     "csp",
     "axes",
     "fitsperfect",
@@ -205,8 +204,8 @@ if IS_PRODUCTION:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("fp",)  # fitsperfect.formpack: GOV.UK markup, site CSS
+CRISPY_TEMPLATE_PACK = "fp"
 
 # --- Public media (content app) -------------------------------------------------------------
 # Article images are not health data: they live apart from the private MEDIA_ROOT and are served
