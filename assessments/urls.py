@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import clinic_views, views
 
 app_name = "assessments"
 
@@ -20,14 +20,14 @@ urlpatterns = [
     ),
     path("assessment/talk-to-a-clinician/", views.message, name="message"),
     path("assessment/talk-to-a-clinician/sent/", views.message_sent, name="message_sent"),
-    path("clinic/", views.clinic_queue, name="clinic_queue"),
-    path("clinic/calibration/", views.clinic_calibration, name="clinic_calibration"),
-    path("clinic/messages/", views.clinic_messages, name="clinic_messages"),
-    path("clinic/messages/<int:pk>/", views.clinic_message, name="clinic_message"),
-    path("clinic/assessments/<int:pk>/", views.clinic_assessment, name="clinic_assessment"),
+    path("clinic/", clinic_views.clinic_queue, name="clinic_queue"),
+    path("clinic/calibration/", clinic_views.clinic_calibration, name="clinic_calibration"),
+    path("clinic/messages/", clinic_views.clinic_messages, name="clinic_messages"),
+    path("clinic/messages/<int:pk>/", clinic_views.clinic_message, name="clinic_message"),
+    path("clinic/assessments/<int:pk>/", clinic_views.clinic_assessment, name="clinic_assessment"),
     path(
         "clinic/assessments/<int:pk>/photos/<slug:kind>/",
-        views.clinic_photo,
+        clinic_views.clinic_photo,
         name="clinic_photo",
     ),
 ]

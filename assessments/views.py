@@ -11,46 +11,37 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fitsperfect import pagecache
 
-from . import calibration, footprint, progress, questions, scoring, selectors, services, summary
+from . import footprint, progress, questions, scoring, selectors, services, summary
 from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
     AboutForm,
     ActivityForm,
-    CalibrationFilterForm,
-    ClinicAnswerForm,
     ClinicMessageForm,
     EmailLinkForm,
     HealthDataConsentForm,
     PainForm,
     PhotosForm,
-    QueueFilterForm,
     RedFlagForm,
-    ReviewForm,
     SubmitForm,
     posture_form,
 )
 from .models import Assessment, AssessmentPhoto
-from .signals import clinic_panels
 
 SESSION_DRAFT = progress.SESSION_DRAFT
 SESSION_ANSWERS = progress.SESSION_ANSWERS
 SESSION_ENTRY = "assessment_entry"
-REVIEW_PERMISSION = services.REVIEW_PERMISSION
 
 FORM_FOR_STEP = {
     "about": AboutForm,
@@ -316,18 +307,18 @@ def check(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "draft": draft,
-            "sections": _summary(draft),
+            "sections": summary_rows(draft),
             "photos": list(draft.photos.all()),
         },
     )
 
 
-def _summary(assessment: Assessment) -> list[dict]:
+def summary_rows(assessment: Assessment) -> list[dict]:
     """Rows for "check your answers" and the clinic page: (question, answer, change step)."""
     return summary.answer_rows(assessment.answers)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def private_response(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     # Referrer-Policy is set for every private page by fitsperfect.security.SensitivePageMiddleware.
@@ -345,9 +336,9 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             "email_form": EmailLinkForm(),
             "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
         }
-        return _private(render(request, "assessments/referral.html", context))
+        return private_response(render(request, "assessments/referral.html", context))
     email_form = EmailLinkForm(initial={"email": assessment.contact_email})
-    return _private(
+    return private_response(
         render(request, "assessments/result.html", _result_context(assessment, email_form))
     )
 
@@ -358,7 +349,7 @@ def _result_context(assessment: Assessment, email_form: EmailLinkForm) -> dict:
     context = {
         "assessment": assessment,
         "result": assessment.result,
-        "footprint": _footprint(assessment),
+        "footprint": footprint_evidence(assessment),
         "email_form": email_form,
         # No order offer once the assessment is closed (a clinician referred the person in person).
         "order_url": (
@@ -389,7 +380,7 @@ def _result_context(assessment: Assessment, email_form: EmailLinkForm) -> dict:
     return context
 
 
-def _footprint(assessment: Assessment) -> dict | None:
+def footprint_evidence(assessment: Assessment) -> dict | None:
     """The wet-footprint arch index beside the self-score: evidence, never added to it."""
     photo = next(
         (p for p in assessment.photos.all() if p.kind == AssessmentPhoto.Kind.FOOTPRINT), None
@@ -437,10 +428,10 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
         }
     else:
         template, context = "assessments/result.html", _result_context(assessment, form)
-    return _private(render(request, template, context, status=400))
+    return private_response(render(request, template, context, status=400))
 
 
-def _photo_response(photo: AssessmentPhoto) -> HttpResponse:
+def photo_response(photo: AssessmentPhoto) -> HttpResponse:
     """A photo the caller may see: streamed from local storage, or (S3) a redirect to a signed URL
     that expires within AWS_QUERYSTRING_EXPIRE seconds."""
     from fitsperfect.storage import private_file_redirect
@@ -450,12 +441,12 @@ def _photo_response(photo: AssessmentPhoto) -> HttpResponse:
         photo.file, content_type=photo.content_type, filename=f"{photo.kind}.{extension}"
     )
     if redirect is not None:
-        return _private(redirect)
+        return private_response(redirect)
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["Content-Disposition"] = f'inline; filename="{photo.kind}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _private(response)
+    return private_response(response)
 
 
 def photo(request: HttpRequest, token: str, kind: str) -> HttpResponse:
@@ -463,7 +454,7 @@ def photo(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     found = selectors.photo_for_token(token, kind)
     if found is None:
         raise Http404
-    return _photo_response(found)
+    return photo_response(found)
 
 
 @never_cache
@@ -491,7 +482,7 @@ def message(request: HttpRequest, token: str | None = None) -> HttpResponse:
                 or (user.email if user.is_authenticated else ""),
             }
         )
-    return _private(
+    return private_response(
         render(
             request,
             "assessments/message.html",
@@ -506,187 +497,10 @@ def message_sent(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_assessments(request: HttpRequest) -> HttpResponse:
-    return _private(
+    return private_response(
         render(
             request,
             "assessments/mine.html",
             {"assessments": selectors.assessments_for_user(request.user)},
-        )
-    )
-
-
-# --- Clinic -----------------------------------------------------------------------------------
-
-clinician_required = [login_required, permission_required(REVIEW_PERMISSION, raise_exception=True)]
-
-
-def _clinician(view):
-    for decorator in reversed(clinician_required):
-        view = decorator(view)
-    return never_cache(view)
-
-
-QUEUE_MESSAGES = 10  # waiting messages shown under the queue; the rest on the messages page
-
-
-@_clinician
-def clinic_queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or None)
-    filters = selectors.QueueFilters()
-    if form.is_bound and form.is_valid():
-        filters = selectors.QueueFilters(**form.cleaned_data)
-    page = Paginator(selectors.clinic_queue(filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    waiting = list(selectors.clinic_messages_waiting()[: QUEUE_MESSAGES + 1])
-    return _private(
-        render(
-            request,
-            "assessments/clinic/queue.html",
-            {
-                "form": form,
-                "page": page,
-                "query": query.urlencode(),
-                "waiting": waiting[:QUEUE_MESSAGES],
-                "waiting_count": (
-                    len(waiting)
-                    if len(waiting) <= QUEUE_MESSAGES
-                    else selectors.clinic_messages_waiting().count()
-                ),
-            },
-        )
-    )
-
-
-@_clinician
-def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = selectors.clinic_assessment(pk)
-    if assessment is None:
-        raise Http404
-    may_back_order = selectors.assessment_may_back_order(assessment=assessment)
-    if request.method == "POST":
-        form = ReviewForm(request.POST, may_back_order=may_back_order)
-        if form.is_valid():
-            try:
-                services.review_create(
-                    assessment=assessment,
-                    reviewer=request.user,
-                    decision=form.cleaned_data["decision"],
-                    notes=form.cleaned_data["notes"],
-                    fpi=form.fpi(),
-                )
-            except services.AssessmentClosedForOrders as refused:
-                form.add_error("decision", str(refused))
-            else:
-                messages.success(request, _("Your review has been recorded."))
-                next_url = request.POST.get("next", "")
-                if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                    return redirect(next_url)
-                return redirect("assessments:clinic_assessment", pk=pk)
-    else:
-        # A revision starts from the latest FPI rating; decision and notes are asked afresh.
-        latest = next(iter(assessment.reviews.all()), None)
-        initial = {}
-        if latest is not None:
-            initial = {
-                f"{side}_{item}": value
-                for side in ("left", "right")
-                for item, value in latest.fpi_items(side).items()
-            }
-        form = ReviewForm(initial=initial, may_back_order=may_back_order)
-    return _private(
-        render(
-            request,
-            "assessments/clinic/assessment.html",
-            {
-                "assessment": assessment,
-                "may_back_order": may_back_order,
-                "form": form,
-                "sections": _summary(assessment),
-                "reviews": assessment.reviews.all(),
-                "photos": assessment.photos.all(),
-                "footprint": _footprint(assessment),
-                "panels": [
-                    panel
-                    for _receiver, panel in clinic_panels.send(
-                        sender=Assessment, assessment=assessment
-                    )
-                    if panel
-                ],
-            },
-        )
-    )
-
-
-@_clinician
-def clinic_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    found = selectors.photo_for_clinic(pk, kind)
-    if found is None:
-        raise Http404
-    return _photo_response(found)
-
-
-CALIBRATION_UNITS = {
-    calibration.UNIT_FEET: _lazy("All feet"),
-    calibration.UNIT_LEFT: _lazy("Left feet"),
-    calibration.UNIT_RIGHT: _lazy("Right feet"),
-    calibration.UNIT_PEOPLE: _lazy("People (higher-scoring foot)"),
-}
-
-
-@_clinician
-def clinic_calibration(request: HttpRequest) -> HttpResponse:
-    """Self-scores against clinicians' ratings, per model version, for tuning the thresholds."""
-    versions = selectors.calibration_versions()
-    form = CalibrationFilterForm(request.GET or None, versions=versions)
-    chosen = form.cleaned_data["version"] if form.is_bound and form.is_valid() else ""
-    records = selectors.calibration_records(version=chosen)
-    sections = []
-    for version in [chosen] if chosen else versions:
-        figures = calibration.figures(records, version=version)
-        units = [(CALIBRATION_UNITS[row.unit], row) for row in figures.agreements]
-        sections.append({"figures": figures, "agreements": units})
-    return _private(
-        render(
-            request,
-            "assessments/clinic/calibration.html",
-            {"form": form, "sections": sections, "versions": versions},
-        )
-    )
-
-
-@_clinician
-def clinic_messages(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.clinic_messages(), 50).get_page(request.GET.get("page"))
-    return _private(render(request, "assessments/clinic/messages.html", {"page": page}))
-
-
-@_clinician
-def clinic_message(request: HttpRequest, pk: int) -> HttpResponse:
-    """One message; a clinician answers it here and the answer is emailed to the person."""
-    found = selectors.clinic_message(pk)
-    if found is None:
-        raise Http404
-    form = ClinicAnswerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not found.is_answered and form.is_valid():
-        try:
-            services.clinic_message_answer(
-                message=found, clinician=request.user, answer=form.cleaned_data["answer"]
-            )
-        except services.MessageAlreadyAnswered:
-            messages.error(request, _("Another clinician has already answered this message."))
-        else:
-            messages.success(
-                request,
-                _("Your answer has been recorded and will be emailed to %(email)s.")
-                % {"email": found.email},
-            )
-        return redirect("assessments:clinic_message", pk=pk)
-    return _private(
-        render(
-            request,
-            "assessments/clinic/message.html",
-            {"clinic_message": found, "form": form},
-            status=400 if form.errors else 200,
         )
     )

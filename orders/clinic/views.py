@@ -1,7 +1,7 @@
 """The clinic's orders: paid orders without an assessment wait here for a clinician's approval.
 
 Here, not in `assessments`, because orders may import assessments and never the other way round.
-Access is the clinic's own rule (`assessments.views.clinician_required`); the approval itself is
+Access is the clinic's own rule (`assessments.clinic_views.clinician_required`); the approval itself is
 `fulfilment.order_approve_for_lab`, which refuses anyone outside the Clinicians group (a superuser
 too). Clinicians see the health answers, scans and contact details, never payment details.
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from assessments.views import clinician_required
+from assessments.clinic_views import clinician_required
 from orders import fulfilment, health_screen, services
 from orders.scans import selectors as scan_selectors
 from orders.states import IllegalTransition
