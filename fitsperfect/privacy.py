@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from assessments.services import assessment_erase
 from orders.address import ADDRESS_PERSONAL_FIELDS
-from orders.lab.services import lab_submissions_scrub
+from orders.lab.services import lab_copies_erase_on_commit, lab_submissions_scrub
 from orders.scans.services import scans_erase_for_order
 from orders.services import order_erase_personal_data
 from orders.states import SETTLED_STATUSES
@@ -255,6 +255,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
         report.photos += photos
         files_after_commit += files
         lab_submissions_scrub(order=order, scrub=_scrub_json)
+        lab_copies_erase_on_commit(order=order)
         stripe_event = _model("orders.StripeEvent")
         if stripe_event is not None:
             stripe_event.objects.filter(order=order).update(raw_body="", headers={})
@@ -291,13 +292,16 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
 
     def delete_files() -> None:
         report.files_deleted += sum(_delete_file(f) for f in files_after_commit)
+        # Logged once the files are gone, so the count is what was deleted, not what will be.
+        logger.info(
+            "Customer data erased (email hash %s) by %s: %s; %s of %s files deleted",
+            report.email_hash,
+            actor_name,
+            {k: v for k, v in report.as_dict().items() if isinstance(v, int)},
+            report.files_deleted,
+            len(files_after_commit),
+        )
 
     # Files go only once the anonymisation is committed; a rollback leaves everything as it was.
     transaction.on_commit(delete_files)
-    logger.info(
-        "Customer data erased (email hash %s) by %s: %s",
-        report.email_hash,
-        actor_name,
-        {k: v for k, v in report.as_dict().items() if isinstance(v, int)},
-    )
     return report

@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 # The tasks this module queues, by registered name (`orders.lab.tasks` imports this module).
 SEND_TASK = "orders.tasks.send_lab_submission"
 ALERT_TASK = "orders.tasks.alert_lab_failure"
+ERASE_TASK = "orders.tasks.erase_lab_copies"
 
 SubmissionStatus = LabSubmission.Status
 # What a move to SUBMITTED records with it (the send's receipt, or the lab's event).
@@ -465,6 +466,34 @@ def lab_submission_resend(*, submission: LabSubmission, actor=None) -> bool:
     enqueue_send_on_commit(submission.pk)
     submission.refresh_from_db()
     return True
+
+
+def lab_copies_erase_on_commit(*, order: Order) -> bool:
+    """A customer's erasure: once it commits, the lab's copies of every submission are deleted
+    too (drop folders, or the lab's API), in a task that retries while the lab is unreachable."""
+    if not LabSubmission.objects.filter(order=order).exists():
+        return False
+    enqueue_on_commit(ERASE_TASK, order.pk)
+    return True
+
+
+def lab_copies_erase(*, order_id: int) -> int:
+    """Asks the transport to delete each submission's copy; records on the order's timeline how
+    many files are gone (counted after deleting). LabTemporaryError propagates for a retry."""
+    order = Order.objects.get(pk=order_id)
+    transport = get_transport()
+    rows = list(LabSubmission.objects.filter(order=order).order_by("revision"))
+    deleted = sum(
+        transport.erase(order_number=order.number, revision=row.revision, submission_id=str(row.id))
+        for row in rows
+    )
+    services.order_add_note(
+        order=order,
+        note=_("The lab's copies were erased (%(transport)s): %(count)s deleted.")
+        % {"transport": getattr(transport, "name", "lab"), "count": deleted},
+    )
+    logger.info("Lab copies of order %s erased: %s deleted", order.number, deleted)
+    return deleted
 
 
 def lab_submissions_scrub(*, order: Order, scrub) -> int:

@@ -10,8 +10,10 @@ from celery.utils.time import get_exponential_backoff_interval
 from fitsperfect.health import record_beat_sweep
 from orders.scans.services import scans_requeue_stale
 
+from .errors import LabTemporaryError
 from .events import lab_submissions_poll
 from .services import (
+    lab_copies_erase,
     lab_failure_alert_send,
     lab_submission_send,
     lab_submissions_sweep,
@@ -75,3 +77,17 @@ def alert_lab_failure(submission_id: str) -> bool:
 def poll_lab(quiet_for_seconds: int | None = None) -> int:
     """Beat: asks the lab about quiet submissions, in case a webhook was lost."""
     return lab_submissions_poll(quiet_for_seconds=quiet_for_seconds)
+
+
+@shared_task(
+    name="orders.tasks.erase_lab_copies",
+    ignore_result=True,
+    autoretry_for=(LabTemporaryError,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    max_retries=12,
+    acks_late=True,
+)
+def erase_lab_copies(order_id: int) -> int:
+    """A customer's erasure reaches the lab's copies (see services.lab_copies_erase)."""
+    return lab_copies_erase(order_id=order_id)

@@ -57,6 +57,11 @@ class LabTransport(Protocol):
 
     def send(self, submission: LabPayload) -> LabReceipt: ...
 
+    def erase(self, *, order_number: str, revision: int, submission_id: str) -> int:
+        """Deletes the lab's copy of one submission (a customer's erasure); returns how many
+        files were deleted (HTTP: 1 when the lab accepted the request, 0 when it had none)."""
+        ...
+
 
 # --- Manifest -------------------------------------------------------------------------------------
 
@@ -173,6 +178,30 @@ class HttpLabTransport:
             raise LabTemporaryError(f"Request to the lab failed: {exc}") from exc
         return self._receipt(response)
 
+    def erase(self, *, order_number: str, revision: int, submission_id: str) -> int:
+        """``DELETE <api_url>/submissions/<id>``: the lab deletes its copy of the scans and the
+        manifest. 404 (nothing there) is done too; errors raise, so the task retries."""
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Accept": "application/json",
+            "User-Agent": "FitsPerfect-LabTransport/1",
+        }
+        try:
+            response = requests.delete(
+                f"{self.endpoint}{submission_id}", headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise LabTemporaryError(f"Could not ask the lab to erase: {exc}") from exc
+        if response.status_code == 404:
+            return 0
+        if is_temporary_status(response.status_code):
+            raise LabTemporaryError(
+                f"The lab answered {response.status_code}.", status_code=response.status_code
+            )
+        if response.status_code not in (200, 202, 204):
+            raise LabPermanentError(f"The lab refused the erasure ({response.status_code}).")
+        return 1
+
     def events(self, submission_id: str) -> list[dict[str, Any]]:
         """The lab's status events for one submission, oldest first (``GET
         <api_url>/submissions/<id>/events``): the backup when a webhook was lost.
@@ -265,6 +294,13 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
 
 
+def _private_file(path: Path):
+    """A new file readable by this user only (0600), whatever the umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
+
+
 class FolderLabTransport:
     """Writes ``<drop_dir>/<order>_r<revision>_<submission id>/`` for the lab to collect.
 
@@ -280,15 +316,35 @@ class FolderLabTransport:
         self.drop_dir = Path(drop_dir)
 
     def folder_for(self, submission: LabPayload) -> Path:
-        name = f"{_safe(submission.order_number)}_r{submission.revision}_{_safe(submission.submission_id)}"
-        return self.drop_dir / name
+        return self._folder(submission.order_number, submission.revision, submission.submission_id)
+
+    def _folder(self, order_number: str, revision: int, submission_id: str) -> Path:
+        return self.drop_dir / f"{_safe(order_number)}_r{revision}_{_safe(submission_id)}"
+
+    def erase(self, *, order_number: str, revision: int, submission_id: str) -> int:
+        """Deletes the submission's folder; the count is of files actually gone afterwards."""
+        folder = self._folder(order_number, revision, submission_id)
+        if not folder.is_dir():
+            return 0
+        deleted = 0
+        for path in sorted(folder.iterdir()):
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise LabTemporaryError(f"Could not delete {path.name}: {exc}") from exc
+            deleted += not path.exists()
+        folder.rmdir()
+        return deleted
 
     def send(self, submission: LabPayload) -> LabReceipt:
         manifest = build_manifest(submission)
         folder = self.folder_for(submission)
         reference = f"folder:{folder.name}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            # Health data: only this service's user may read the drop (0700 folders, 0600 files).
+            self.drop_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+            folder.chmod(0o700)
             manifest_path = folder / MANIFEST_NAME
             if manifest_path.exists():
                 existing = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -329,7 +385,7 @@ class FolderLabTransport:
             return False
         part = target.with_name(target.name + ".part")
         digest = hashlib.sha256()
-        with item.open() as source, open(part, "wb") as sink:
+        with item.open() as source, _private_file(part) as sink:
             while chunk := source.read(CHUNK):
                 digest.update(chunk)
                 sink.write(chunk)
@@ -346,7 +402,7 @@ class FolderLabTransport:
     @staticmethod
     def _write_atomically(target: Path, data: bytes) -> None:
         part = target.with_name(target.name + ".part")
-        with open(part, "wb") as sink:
+        with _private_file(part) as sink:
             sink.write(data)
             sink.flush()
             os.fsync(sink.fileno())

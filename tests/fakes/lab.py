@@ -120,6 +120,33 @@ class _LabHandler(BaseHTTPRequestHandler):
             return
         self._reply(200, {"events": events})
 
+    def do_DELETE(self):  # noqa: N802 - http.server's naming
+        """``/submissions/<key>``: the lab deletes its copy (a customer's erasure): 204, or 404
+        when it holds nothing under that key."""
+        lab: FakeLab = self.server.lab
+        parts = self.path.strip("/").split("/")
+        if len(parts) != 2 or parts[0] != "submissions":
+            self._reply(404, {"error": "not found"})
+            return
+        if self.headers.get("Authorization") != f"Bearer {lab.api_key}":
+            self._reply(401, {"error": "invalid API key"})
+            return
+        with lab.lock:
+            down = time.monotonic() < lab.down_until
+            known = not down and lab.submissions.pop(parts[1], None) is not None
+            if known:
+                lab.erased.append(parts[1])
+                lab.events.pop(parts[1], None)
+        if down:
+            self._hang_up()
+            return
+        if not known:
+            self._reply(404, {"error": "unknown submission"})
+            return
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _handle(self, lab: FakeLab, key: str, body: bytes) -> None:
         if lab.delay:
             time.sleep(lab.delay)
@@ -234,6 +261,7 @@ class FakeLab:
         self.url = ""
         self.events: dict[str, list[dict[str, Any]]] = {}  # key -> events, oldest first
         self.polls: Counter[str] = Counter()
+        self.erased: list[str] = []  # keys whose copy a DELETE removed, in order
 
     # Scripting
     def fail_next(self, times: int, status: int = 500, *, retry_after: int | None = None) -> None:
