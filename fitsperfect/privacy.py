@@ -276,7 +276,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
             submission.payload = _scrub_json(submission.payload)
             submission.manifest = _scrub_json(submission.manifest)
             submission.save(update_fields=["payload", "manifest"])
-        stripe_event = _model("orders.StripeEvent")
+        stripe_event = _model("payments.StripeEvent")
         if stripe_event is not None:
             stripe_event.objects.filter(order=order).update(raw_body="", headers={})
     report.kept.append("order numbers, amounts, currencies, dates, statuses, payments")

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "content",
     "assessments",
     "orders",
+    "orders.payments",
 ]
 
 MIDDLEWARE = [
@@ -501,7 +502,7 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 # Referrer-Policy that never sends the URL to another site (fitsperfect.security).
 SENSITIVE_URL_NAMES = [
     "orders:order_detail",
-    "orders:test_payment",
+    "payments:test_payment",
     "orders:order_lookup",
     "orders:account",
     "orders:scan*",

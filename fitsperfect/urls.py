@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("content.urls")),
     path("", include("assessments.urls")),
     path("", include("orders.urls")),
+    path("", include("orders.payments.urls")),
 ]

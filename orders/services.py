@@ -20,7 +20,7 @@ from fitsperfect import pagecache
 from fitsperfect.queueing import enqueue_on_commit
 
 from .consent import HEALTH_DATA_CONSENT_VERSION
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, Product
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Product
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
     PAID_STATUSES,
@@ -33,8 +33,6 @@ from .states import (
 
 if TYPE_CHECKING:
     from assessments.models import Assessment
-
-    from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +328,7 @@ def order_retry_checkout(*, order: Order, actor=None) -> Order:
 def order_mark_paid(
     *,
     order: Order,
-    event: StripeEvent | None,
+    event: object | None,
     amount: int,
     currency: str,
     payment_intent_id: str = "",
@@ -338,7 +336,9 @@ def order_mark_paid(
 ) -> bool:
     """Records a confirmed payment and moves the order on to waiting for scans.
 
-    Only Stripe's verified webhook (or the test payment page's signed event) calls this. Returns True
+    Only Stripe's verified webhook (or the test payment page's signed event) calls this; the payments
+    app records the Payment row. `event` is the stored delivery (its `event_id` goes on the
+    timeline) or None. Returns True
     when this call paid the order; False when it was already paid (a duplicate) or the amount or
     currency do not match the order (then the order is flagged for staff and stays unpaid).
     """
@@ -368,16 +368,6 @@ def order_mark_paid(
     if checkout_session_id:
         fresh.stripe_checkout_session_id = checkout_session_id
     fresh.save()
-    Payment.objects.get_or_create(
-        stripe_object_id=payment_intent_id or checkout_session_id or f"order-{fresh.pk}",
-        defaults={
-            "order": fresh,
-            "kind": Payment.Kind.CHARGE,
-            "amount": amount,
-            "currency": currency.lower(),
-            "stripe_event_id": event_id,
-        },
-    )
     note = _("Payment confirmed by Stripe (event %(event)s).") % {"event": event_id or "-"}
     if fresh.status == Status.CANCELLED:
         # Paid late for an order already cancelled: keep it cancelled and ask staff to refund.
@@ -395,7 +385,7 @@ def order_mark_paid(
 
 
 @transaction.atomic
-def order_mark_payment_failed(*, order: Order, event: StripeEvent | None, note: str = "") -> bool:
+def order_mark_payment_failed(*, order: Order, event: object | None, note: str = "") -> bool:
     """A delayed payment method failed: the customer may try again. No-op once paid."""
     fresh = _locked(order)
     if fresh.status != Status.AWAITING_PAYMENT:
@@ -426,33 +416,20 @@ def order_mark_checkout_expired(*, order: Order, session_id: str, event=None) ->
 def order_record_refund(
     *,
     order: Order,
-    event: StripeEvent | None,
+    event: object | None,
     amount_refunded_total: int,
     currency: str,
-    refunds: list[tuple[str, int]] | None = None,
 ) -> bool:
-    """Records refunds as Stripe reports them on `charge.refunded` (cumulative, so order-insensitive).
+    """Records the refunded total as Stripe reports it (cumulative, so order-insensitive).
 
-    A full refund moves the order to REFUNDED; a partial one only records the money. Returns True
-    when something new was recorded.
+    A full refund moves the order to REFUNDED; a partial one only records the money (the payments
+    app keeps one row per refund). Returns True when the total grew.
     """
     fresh = _locked(order)
     if currency.lower() != fresh.currency.lower():
         raise ValueError(f"Refund currency {currency} does not match order {fresh.currency}.")
     changed = False
     event_id = getattr(event, "event_id", "") or ""
-    for refund_id, refund_amount in refunds or []:
-        _payment, created = Payment.objects.get_or_create(
-            stripe_object_id=refund_id,
-            defaults={
-                "order": fresh,
-                "kind": Payment.Kind.REFUND,
-                "amount": refund_amount,
-                "currency": currency.lower(),
-                "stripe_event_id": event_id,
-            },
-        )
-        changed = changed or created
     if amount_refunded_total > fresh.amount_refunded:
         fresh.amount_refunded = amount_refunded_total
         fresh.save(update_fields=["amount_refunded", "updated_at"])

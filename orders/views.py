@@ -1,5 +1,5 @@
-"""Catalogue, checkout, the Stripe webhook, order pages and customer accounts. Thin: they call
-selectors, services and `payments`."""
+"""Catalogue, checkout, order pages and customer accounts. Thin: they call selectors, services and
+the payments app's `checkout` (the Stripe webhook and test payment page live in orders.payments)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fitsperfect import pagecache
 
-from . import payments, selectors, services
+from . import selectors, services
 from .forms import CheckoutForm, OrderLookupForm, ProductChoiceForm, SignupForm
-from .states import IllegalTransition, Status
+from .payments import checkout as payments
+from .states import IllegalTransition
 
 SESSION_KEY = "orders_checkout"
 
@@ -192,7 +193,7 @@ def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
             order=order,
             success_url=order_url + "?checkout=success",
             cancel_url=order_url + "?checkout=cancelled",
-            test_page_url=reverse("orders:test_payment", args=[order.access_token]),
+            test_page_url=reverse("payments:test_payment", args=[order.access_token]),
         )
     except payments.PaymentsUnavailable:
         messages.error(
@@ -206,39 +207,6 @@ def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
         return redirect(order.get_absolute_url())
     request.session.pop(SESSION_KEY, None)
     return redirect(url, permanent=False)
-
-
-@require_http_methods(["GET", "POST"])
-def test_payment(request: HttpRequest, token: str) -> HttpResponse:
-    """The stand-in for Stripe's hosted page when there are no keys. Never in production."""
-    if not payments.test_mode():
-        raise Http404
-    order = selectors.order_by_token(token)
-    if order is None:
-        raise Http404
-    if request.method == "POST" and order.status == Status.AWAITING_PAYMENT:
-        action = request.POST.get("action")
-        if action == "pay":
-            payments.deliver_test_event(
-                "checkout.session.completed", payments.test_session_object(order)
-            )
-            return redirect(order.get_absolute_url() + "?checkout=success")
-        if action == "fail":
-            payments.deliver_test_event(
-                "checkout.session.async_payment_failed",
-                payments.test_session_object(order, payment_status="unpaid"),
-            )
-        return redirect(order.get_absolute_url() + "?checkout=cancelled")
-    if request.method == "POST":
-        return redirect(order.get_absolute_url())
-    return render(request, "orders/test_payment.html", {"order": order})
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    result = payments.receive_delivery(body=request.body, headers=dict(request.headers))
-    return HttpResponse(result.message, status=result.status_code, content_type="text/plain")
 
 
 def order_detail(request: HttpRequest, token: str) -> HttpResponse:

@@ -11,12 +11,14 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from orders import payments, services
-from orders.models import Order, OrderEmail, OrderStatusChange, Payment, StripeEvent
+from orders import services
+from orders.models import Order, OrderEmail, OrderStatusChange
+from orders.payments import checkout as stripe_checkout
+from orders.payments import webhook
+from orders.payments.models import Payment, StripeEvent
 from orders.states import Status
+from orders.tests.factories import create_order
 from tests.fakes.stripe import event, post_event
-
-from .factories import create_order
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def checkout(catalogue, stripe_server):
     """An order with a real (fake-Stripe) Checkout Session, and a function to pay it."""
     order = create_order()
-    payments.start_checkout(
+    stripe_checkout.start_checkout(
         order=order,
         success_url="http://testserver/s",
         cancel_url="http://testserver/c",
@@ -241,7 +243,7 @@ def test_refunds_partial_then_full_are_recorded_from_charge_refunded(
     order.refresh_from_db()
     staff = django_user_model.objects.create_user("kim", is_staff=True)
 
-    payments.request_refund(order=order, amount=2000, actor=staff)
+    stripe_checkout.request_refund(order=order, amount=2000, actor=staff)
     # Stripe records the refund now; the order records it only when charge.refunded arrives.
     order.refresh_from_db()
     assert order.amount_refunded == 0
@@ -250,7 +252,7 @@ def test_refunds_partial_then_full_are_recorded_from_charge_refunded(
     order.refresh_from_db()
     assert order.amount_refunded == 2000 and order.status == Status.AWAITING_SCANS
 
-    payments.request_refund(order=order, amount=order.refundable_amount, actor=staff)
+    stripe_checkout.request_refund(order=order, amount=order.refundable_amount, actor=staff)
     full = event("charge.refunded", stripe_server.charges[order.stripe_payment_intent_id])
     with django_capture_on_commit_callbacks(execute=True):
         post_event(client, full, webhook_secret)
@@ -370,7 +372,7 @@ def test_signed_json_that_is_not_an_event_is_stored_invalid_not_a_500(webhook_se
     """Behind the webhook gate too: the service itself refuses signed non-events with a 400."""
     from tests.fakes.stripe import signature_header
 
-    result = payments.receive_delivery(
+    result = webhook.receive_delivery(
         body=payload.encode(),
         headers={"Stripe-Signature": signature_header(payload, webhook_secret)},
     )
@@ -381,7 +383,7 @@ def test_signed_json_that_is_not_an_event_is_stored_invalid_not_a_500(webhook_se
 
 def test_a_nul_byte_in_an_invalid_delivery_is_stored_without_error(webhook_secret):
     payload = '{"id": "evt_\x00", "type": "x"}'
-    result = payments.receive_delivery(
+    result = webhook.receive_delivery(
         body=payload.encode(), headers={"Stripe-Signature": "t=1,v1=0"}
     )
     assert result.status_code == 400

@@ -1,20 +1,13 @@
-"""Stripe: Checkout Sessions, refunds, and the webhook (verify, store every delivery, process once).
+"""The Stripe webhook: verify, store every delivery, process each event once.
 
-The official SDK talks to `settings.STRIPE_API_BASE` when set (the tests' fake Stripe server). In
-`PAYMENTS_TEST_MODE` (no keys, never in production) nothing leaves the machine: the test payment page
-builds the same `checkout.session.completed` event Stripe would send, signs it with the webhook secret,
-and hands it to `receive_delivery`, the function behind `/webhooks/stripe/`, so the same code runs.
+`receive_delivery` is the function behind `/webhooks/stripe/`; the test payment page calls it too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import logging
-import secrets
-import time
 from dataclasses import dataclass
 
 import stripe
@@ -22,8 +15,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import services
-from .models import Order, StripeEvent
+from orders import services
+from orders.models import Order
+
+from . import services as payment_services
+from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -36,113 +32,6 @@ HANDLED_TYPES = {
 }
 MAX_INVALID_BODY = 64 * 1024
 STORED_HEADERS = ("Stripe-Signature", "Content-Type", "User-Agent", "Content-Length")
-
-
-class PaymentsUnavailable(Exception):
-    """Stripe could not be reached or refused the request; nothing was charged."""
-
-
-def test_mode() -> bool:
-    """The local stand-in for Stripe: only without keys, and never in production."""
-    return bool(settings.PAYMENTS_TEST_MODE) and not getattr(settings, "IS_PRODUCTION", False)
-
-
-def client() -> stripe.StripeClient:
-    kwargs = {}
-    if settings.STRIPE_API_BASE:
-        kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, **kwargs)
-
-
-# --- Checkout ------------------------------------------------------------------------------------
-
-
-def checkout_idempotency_key(order: Order) -> str:
-    """The same order and attempt always give the same key, so a double click reuses one session."""
-    return f"fp-checkout-{order.number}-{order.checkout_attempt}"
-
-
-def start_checkout(*, order: Order, success_url: str, cancel_url: str, test_page_url: str) -> str:
-    """Creates (or, for the same attempt, finds again) the hosted payment page; returns its URL."""
-    if test_mode():
-        session_id = order.stripe_checkout_session_id or (
-            f"cs_test_local_{order.number}_{order.checkout_attempt}"
-        )
-        if session_id != order.stripe_checkout_session_id:
-            services.order_set_checkout_session(order=order, session_id=session_id)
-        return test_page_url
-    lines = [
-        {
-            "price_data": {
-                "currency": order.currency,
-                "unit_amount": line.unit_price,
-                "product_data": {"name": line.description},
-            },
-            "quantity": line.quantity,
-        }
-        for line in order.lines.all()
-    ]
-    metadata = {"order_number": order.number, "order_id": str(order.pk)}
-    params = {
-        "mode": "payment",
-        "line_items": lines,
-        "customer_email": order.email,
-        "client_reference_id": order.number,
-        "metadata": metadata,
-        "payment_intent_data": {"metadata": metadata},
-        "success_url": success_url,
-        "cancel_url": cancel_url,
-    }
-    try:
-        session = client().v1.checkout.sessions.create(
-            params=params, options={"idempotency_key": checkout_idempotency_key(order)}
-        )
-    except stripe.StripeError as error:
-        logger.warning("Stripe checkout failed for %s: %s", order.number, error)
-        raise PaymentsUnavailable(str(error)) from error
-    if session.id != order.stripe_checkout_session_id:
-        services.order_set_checkout_session(order=order, session_id=session.id)
-    return session.url
-
-
-def request_refund(*, order: Order, amount: int, actor=None) -> str:
-    """Asks Stripe for a refund; the order records it when `charge.refunded` arrives."""
-    if amount <= 0 or amount > order.refundable_amount:
-        raise ValueError("The refund must be more than 0 and at most what is left to refund.")
-    key = f"fp-refund-{order.number}-{order.amount_refunded}-{amount}"
-    if test_mode():
-        refund_id = "re_test_" + hashlib.sha256(key.encode()).hexdigest()[:20]
-        total = order.amount_refunded + amount
-        charge = {
-            "id": "ch_test_" + order.number,
-            "object": "charge",
-            "amount": order.amount_paid,
-            "amount_refunded": total,
-            "currency": order.currency,
-            "payment_intent": order.stripe_payment_intent_id,
-            "refunded": total >= order.amount_paid,
-            "refunds": {
-                "object": "list",
-                "data": [{"id": refund_id, "object": "refund", "amount": amount}],
-            },
-        }
-        deliver_test_event("charge.refunded", charge)
-        return refund_id
-    try:
-        refund = client().v1.refunds.create(
-            params={
-                "payment_intent": order.stripe_payment_intent_id,
-                "amount": amount,
-                "metadata": {"order_number": order.number},
-            },
-            options={"idempotency_key": key},
-        )
-    except stripe.StripeError as error:
-        raise PaymentsUnavailable(str(error)) from error
-    return refund.id
-
-
-# --- The webhook ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -271,8 +160,11 @@ def _dispatch(stored: StripeEvent, payload: dict) -> tuple[str, Order | None]:
             event=stored,
             amount_refunded_total=int(obj.get("amount_refunded", 0)),
             currency=obj.get("currency", ""),
-            refunds=refunds,
         )
+        created = payment_services.payment_record_refunds(
+            order=order, refunds=refunds, currency=obj.get("currency", ""), event_id=stored.event_id
+        )
+        changed = changed or bool(created)
         return ("refund recorded" if changed else "refund already recorded"), order
     order = _order_for_session(obj)
     if kind in {"checkout.session.completed", "checkout.session.async_payment_succeeded"}:
@@ -287,6 +179,13 @@ def _dispatch(stored: StripeEvent, payload: dict) -> tuple[str, Order | None]:
             checkout_session_id=obj.get("id") or "",
         )
         if paid:
+            payment_services.payment_record_charge(
+                order=order,
+                stripe_object_id=obj.get("payment_intent") or obj.get("id") or "",
+                amount=int(obj.get("amount_total") or 0),
+                currency=obj.get("currency") or "",
+                event_id=stored.event_id or "",
+            )
             return "order paid", order
         order.refresh_from_db()
         if order.payment_flag and not order.is_paid:
@@ -312,61 +211,3 @@ def reprocess(queryset) -> tuple[int, int]:
         else:
             failed += 1
     return ok, failed
-
-
-# --- Test payment mode ---------------------------------------------------------------------------
-
-
-def sign_payload(payload: str, secret: str, timestamp: int | None = None) -> str:
-    """The `Stripe-Signature` header value Stripe would send for this payload."""
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signed = f"{timestamp}.{payload}".encode()
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def build_event(event_type: str, obj: dict) -> dict:
-    return {
-        "id": "evt_test_" + secrets.token_hex(12),
-        "object": "event",
-        "api_version": stripe.api_version,
-        "created": int(time.time()),
-        "data": {"object": obj},
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
-
-
-def test_session_object(order: Order, *, payment_status: str = "paid") -> dict:
-    return {
-        "id": order.stripe_checkout_session_id
-        or f"cs_test_local_{order.number}_{order.checkout_attempt}",
-        "object": "checkout.session",
-        "amount_subtotal": order.subtotal,
-        "amount_total": order.total,
-        "client_reference_id": order.number,
-        "currency": order.currency,
-        "customer_email": order.email,
-        "livemode": False,
-        "metadata": {"order_number": order.number, "order_id": str(order.pk)},
-        "mode": "payment",
-        "payment_intent": "pi_test_"
-        + hashlib.sha256(f"{order.number}-{order.checkout_attempt}".encode()).hexdigest()[:24],
-        "payment_status": payment_status,
-        "status": "complete" if payment_status == "paid" else "open",
-    }
-
-
-def deliver_test_event(event_type: str, obj: dict) -> DeliveryResult:
-    """Signs an event like Stripe does and delivers it to the webhook's own code path."""
-    if not test_mode():
-        raise PermissionError("Test payments are disabled.")
-    body = json.dumps(build_event(event_type, obj))
-    headers = {
-        "Stripe-Signature": sign_payload(body, settings.STRIPE_WEBHOOK_SECRET),
-        "Content-Type": "application/json",
-        "User-Agent": "Fits Perfect test payment page",
-    }
-    return receive_delivery(body=body.encode(), headers=headers)

@@ -1,0 +1,113 @@
+"""Payments in the admin: Stripe deliveries, the order's payment rows and the refund action.
+
+`orders.admin.OrderAdmin` mixes in `RefundActionMixin` and shows `PaymentInline` (admin wiring is the
+one place the order app imports this app).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from fitsperfect.admin_bases import ReadOnlyInline, RecordAdmin
+from orders import services
+from orders.templatetags.orders_tags import money
+
+from . import checkout, webhook
+from .models import Payment, StripeEvent
+
+
+class RefundForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund"),
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        help_text=_(
+            "In the order's currency, e.g. 25.00. Leave the full amount for a full refund."
+        ),
+    )
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["created_at", "kind", "amount", "currency", "stripe_object_id", "stripe_event_id"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("payments.view_payment")
+
+
+class RefundActionMixin:
+    """The order admin's "Refund through Stripe" action (needs `orders.refund_order`)."""
+
+    @admin.action(description=_("Refund through Stripe"), permissions=["refund"])
+    def action_refund(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Refund one order at a time."), level=messages.ERROR)
+            return None
+        order = queryset.get()
+        initial = {"amount": Decimal(order.refundable_amount) / 100}
+        form = RefundForm(request.POST if "apply" in request.POST else None, initial=initial)
+        if "apply" in request.POST and form.is_valid():
+            amount = int((form.cleaned_data["amount"] * 100).to_integral_value())
+            try:
+                refund_id = checkout.request_refund(order=order, amount=amount, actor=request.user)
+            except (ValueError, checkout.PaymentsUnavailable) as error:
+                self.message_user(request, f"{order.number}: {error}", level=messages.ERROR)
+                return None
+            services.order_add_note(
+                order=order,
+                actor=request.user,
+                note=_("Refund of %(amount)s requested from Stripe (%(id)s).")
+                % {"amount": money(amount, order.currency), "id": refund_id},
+            )
+            self.message_user(
+                request,
+                _("Refund requested; the order records it when Stripe confirms (charge.refunded)."),
+            )
+            return None
+        return self._form_page(
+            request,
+            queryset,
+            form=form,
+            title=_("Refund %(number)s (up to %(amount)s)")
+            % {"number": order.number, "amount": money(order.refundable_amount, order.currency)},
+            action="action_refund",
+        )
+
+    def has_refund_permission(self, request) -> bool:
+        return request.user.has_perm("orders.refund_order")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(RecordAdmin):
+    list_display = [
+        "received_at",
+        "event_id",
+        "type",
+        "valid",
+        "processed",
+        "deliveries",
+        "outcome",
+        "short_error",
+        "order",
+    ]
+    list_filter = ["valid", "processed", "type", "received_at"]
+    search_fields = ["event_id", "order__number"]
+    list_select_related = ["order"]
+    show_full_result_count = False
+    actions = ["action_reprocess"]
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj: StripeEvent) -> str:
+        return obj.error[:80]
+
+    @admin.action(description=_("Process again (failed ones only)"), permissions=["change"])
+    def action_reprocess(self, request, queryset):
+        ok, failed = webhook.reprocess(queryset)
+        self.message_user(
+            request, _("%(ok)s processed, %(failed)s still failing.") % {"ok": ok, "failed": failed}
+        )
