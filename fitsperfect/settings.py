@@ -261,6 +261,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # only for tests and local fakes
+# The API version every request and the webhook endpoint use: the installed SDK's own (stripe 16.1.0).
+# Upgrading the SDK means upgrading this and the endpoint's version in Stripe together (README).
+STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
 # Without keys, a clearly labelled test payment page stands in for Stripe's hosted page.
 PAYMENTS_TEST_MODE = not STRIPE_SECRET_KEY and not IS_PRODUCTION
 if IS_PRODUCTION and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
@@ -289,6 +292,8 @@ LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
 LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
 # Told by email when a lab submission fails for good (a 4xx, or out of attempts).
 LAB_ALERT_EMAILS = env.list("LAB_ALERT_EMAILS", default=["lab-ops@fitsperfect.example"])
+# Who hears at once about payment problems: paid twice, disputes, failed refunds, mismatches.
+PAYMENTS_ALERT_EMAILS = env.list("PAYMENTS_ALERT_EMAILS", default=["payments@fitsperfect.example"])
 CELERY_BEAT_SCHEDULE["orders-sweep-lab-submissions"] = {
     "task": "orders.tasks.sweep_lab_submissions",
     "schedule": 60.0,

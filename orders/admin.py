@@ -33,7 +33,7 @@ from .models import (
     ProductOption,
     Scan,
 )
-from .payments.admin import PaymentInline, RefundActionMixin
+from .payments.admin import ORDER_INLINES, RefundActionMixin
 from .states import IllegalTransition, Status
 from .templatetags.orders_tags import money
 
@@ -129,11 +129,12 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-created_at"]
-    inlines = [OrderLineInline, OrderStatusChangeInline, PaymentInline, OrderEmailInline]
+    inlines = [OrderLineInline, OrderStatusChangeInline, *ORDER_INLINES, OrderEmailInline]
     actions = [
         "action_mark_shipped",
         "action_cancel",
         "action_refund",
+        "action_refund_extra",
         "action_resend_email",
         "action_revoke_link",
         "action_erase_customer_data",

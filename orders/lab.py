@@ -30,6 +30,7 @@ import jsonschema
 import requests
 from django.conf import settings
 
+from fitsperfect import safe_json
 from orders.meshes import FootMeasurements, MeshReport
 
 SCHEMA_VERSION = "1.0"
@@ -646,9 +647,9 @@ def verify_lab_webhook(
     if abs(current - timestamp) > tolerance:
         raise LabWebhookError("Signature timestamp is outside the tolerance window.")
     try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise LabWebhookError("Body is not JSON.") from exc
+        data = safe_json.parse(body)  # after the signature; size and depth limited
+    except safe_json.UnsafeJSON as exc:
+        raise LabWebhookError(f"Body is not acceptable JSON ({exc}).") from exc
     if not isinstance(data, dict):
         raise LabWebhookError("Body is not a JSON object.")
     return data

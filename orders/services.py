@@ -24,6 +24,7 @@ from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Product
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
     PAID_STATUSES,
+    PAYABLE_STATUSES,
     SCAN_UPLOAD_STATUSES,
     UNPAID_STATUSES,
     IllegalTransition,
@@ -49,6 +50,7 @@ __all__ = [
     "order_mark_in_production",
     "order_mark_paid",
     "order_mark_payment_failed",
+    "order_mark_payment_processing",
     "order_mark_checkout_expired",
     "order_mark_scans_received",
     "order_mark_scans_needed",
@@ -60,6 +62,7 @@ __all__ = [
     "order_retry_checkout",
     "order_set_checkout_session",
     "order_set_lab_error",
+    "order_set_payment_flag",
     "order_set_status",
     "orders_record_assessment_approval",
     "orders_withdraw_clinical_approval",
@@ -337,7 +340,7 @@ def order_mark_paid(
     """Records a confirmed payment and moves the order on to waiting for scans.
 
     Only Stripe's verified webhook (or the test payment page's signed event) calls this; the payments
-    app records the Payment row. `event` is the stored delivery (its `event_id` goes on the
+    app records the Payment row and raises any flag (mismatch, paid after cancellation). `event` is the stored delivery (its `event_id` goes on the
     timeline) or None. Returns True
     when this call paid the order; False when it was already paid (a duplicate) or the amount or
     currency do not match the order (then the order is flagged for staff and stays unpaid).
@@ -347,17 +350,7 @@ def order_mark_paid(
         return False
     event_id = getattr(event, "event_id", "") or ""
     if amount != fresh.total or currency.lower() != fresh.currency.lower():
-        fresh.payment_flag = _(
-            "Stripe reported %(amount)s %(currency)s but the order is for %(total)s %(order_currency)s "
-            "(event %(event)s). Not marked paid: check in Stripe."
-        ) % {
-            "amount": amount,
-            "currency": currency.upper(),
-            "total": fresh.total,
-            "order_currency": fresh.currency.upper(),
-            "event": event_id or "-",
-        }
-        fresh.save(update_fields=["payment_flag", "updated_at"])
+        # The payments app raises the flag for staff; the order is never paid with the wrong money.
         logger.warning("Payment amount mismatch on order %s", fresh.number)
         _sync(order, fresh)
         return False
@@ -370,9 +363,7 @@ def order_mark_paid(
     fresh.save()
     note = _("Payment confirmed by Stripe (event %(event)s).") % {"event": event_id or "-"}
     if fresh.status == Status.CANCELLED:
-        # Paid late for an order already cancelled: keep it cancelled and ask staff to refund.
-        fresh.payment_flag = _("Paid after the order was cancelled: refund it.")
-        fresh.save(update_fields=["payment_flag", "updated_at"])
+        # Paid late for an order already cancelled: keep it cancelled (payments flags it for a refund).
         order_add_note(order=fresh, note=note)
         _sync(order, fresh)
         return True
@@ -385,10 +376,26 @@ def order_mark_paid(
 
 
 @transaction.atomic
+def order_mark_payment_processing(*, order: Order, event: object | None, note: str = "") -> bool:
+    """Checkout completed with a delayed method (`payment_status: "unpaid"`): the customer has paid
+    as far as they can; Stripe's `async_payment_succeeded`/`failed` moves the order on."""
+    fresh = _locked(order)
+    if fresh.status not in PAYABLE_STATUSES or fresh.paid_at is not None:
+        return False
+    order_set_status(
+        order=fresh,
+        to_status=Status.PAYMENT_PROCESSING,
+        note=note or _("Payment started with a method that takes a few days to confirm."),
+    )
+    _sync(order, fresh)
+    return True
+
+
+@transaction.atomic
 def order_mark_payment_failed(*, order: Order, event: object | None, note: str = "") -> bool:
     """A delayed payment method failed: the customer may try again. No-op once paid."""
     fresh = _locked(order)
-    if fresh.status != Status.AWAITING_PAYMENT:
+    if fresh.status not in {Status.AWAITING_PAYMENT, Status.PAYMENT_PROCESSING}:
         return False
     order_set_status(order=fresh, to_status=Status.PAYMENT_FAILED, note=note)
     _sync(order, fresh)
@@ -448,6 +455,17 @@ def order_record_refund(
             )
     _sync(order, fresh)
     return changed
+
+
+@transaction.atomic
+def order_set_payment_flag(*, order: Order, flag: str) -> Order:
+    """The order's payment problem shown to staff ("" clears it); the payments app keeps the causes
+    and writes their summary here."""
+    fresh = _locked(order)
+    if fresh.payment_flag != flag:
+        fresh.payment_flag = flag
+        fresh.save(update_fields=["payment_flag", "updated_at"])
+    return _sync(order, fresh)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from fitsperfect import pagecache
 from . import selectors, services
 from .forms import CheckoutForm, OrderLookupForm, ProductChoiceForm, SignupForm
 from .payments import checkout as payments
-from .states import IllegalTransition
+from .states import IllegalTransition, Status
 
 SESSION_KEY = "orders_checkout"
 
@@ -233,12 +233,37 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
             "checkout_state": checkout_state,
             "scans_url": _scans_url(order),
             "emails": selectors.order_sent_emails(order),
+            "poll_url": _success_poll_url(request, order, checkout_state),
         },
     )
     # The URL is the key to the order: keep it out of caches. Its Referrer-Policy is set for every
     # private page by fitsperfect.security.SensitivePageMiddleware.
     response["Cache-Control"] = "no-store"
     return response
+
+
+# The success page refreshes while Stripe's confirmation is on its way, for at most this long.
+SUCCESS_POLL_SECONDS = 60
+
+
+def _success_poll_url(request: HttpRequest, order, checkout_state: str) -> str:
+    """The next refresh of the success page, or "" once paid, flagged, processing or a minute has
+    passed (then the page says what happens next by email). Works without JavaScript: the first
+    view's time rides along in the URL."""
+    import time
+
+    if checkout_state != "success" or order.is_paid or order.payment_flag:
+        return ""
+    if order.status not in {Status.AWAITING_PAYMENT}:
+        return ""
+    now = int(time.time())
+    try:
+        since = int(request.GET.get("since", now))
+    except ValueError:
+        since = now
+    if not now - SUCCESS_POLL_SECONDS <= since <= now:
+        return ""
+    return f"{order.get_absolute_url()}?checkout=success&since={since}"
 
 
 def _scans_url(order) -> str:

@@ -197,6 +197,7 @@ STAFF_ADMIN = {
     "orders.product": (200, 200, 200),
     "orders.order": (200, 403, 200),
     "payments.stripeevent": (200, 403, 200),
+    "payments.dispute": (200, 403, 200),
     "orders.orderemail": (200, 403, 200),
     "orders.scan": (200, 403, 200),
     "orders.labsubmission": (200, 403, 200),

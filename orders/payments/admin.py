@@ -16,8 +16,8 @@ from fitsperfect.admin_bases import ReadOnlyInline, RecordAdmin
 from orders import services
 from orders.templatetags.orders_tags import money
 
-from . import checkout, webhook
-from .models import Payment, StripeEvent
+from . import checkout, selectors, webhook
+from .models import Dispute, Payment, PaymentFlag, StripeEvent
 
 
 class RefundForm(forms.Form):
@@ -33,11 +33,44 @@ class RefundForm(forms.Form):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["created_at", "kind", "amount", "currency", "stripe_object_id", "stripe_event_id"]
+    fields = [
+        "created_at",
+        "kind",
+        "status",
+        "amount",
+        "currency",
+        "is_extra",
+        "payment_intent_id",
+        "stripe_object_id",
+        "failure_reason",
+    ]
     readonly_fields = fields
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("payments.view_payment")
+
+
+class PaymentFlagInline(ReadOnlyInline):
+    model = PaymentFlag
+    verbose_name_plural = _("payment flags (open and resolved)")
+    fields = ["raised_at", "kind", "message", "resolved_at", "resolution"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("payments.view_payment")
+
+
+class DisputeInline(ReadOnlyInline):
+    model = Dispute
+    fields = ["stripe_dispute_id", "status", "reason", "amount", "currency", "evidence_due_by"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("payments.view_payment")
+
+
+# The order admin shows these (orders.admin adds them to its inlines).
+ORDER_INLINES = [PaymentInline, PaymentFlagInline, DisputeInline]
 
 
 class RefundActionMixin:
@@ -49,7 +82,8 @@ class RefundActionMixin:
             self.message_user(request, _("Refund one order at a time."), level=messages.ERROR)
             return None
         order = queryset.get()
-        initial = {"amount": Decimal(order.refundable_amount) / 100}
+        left = selectors.refundable_amount(order=order)
+        initial = {"amount": Decimal(left) / 100}
         form = RefundForm(request.POST if "apply" in request.POST else None, initial=initial)
         if "apply" in request.POST and form.is_valid():
             amount = int((form.cleaned_data["amount"] * 100).to_integral_value())
@@ -66,7 +100,7 @@ class RefundActionMixin:
             )
             self.message_user(
                 request,
-                _("Refund requested; the order records it when Stripe confirms (charge.refunded)."),
+                _("Refund requested; the order counts it once Stripe reports it succeeded."),
             )
             return None
         return self._form_page(
@@ -74,8 +108,42 @@ class RefundActionMixin:
             queryset,
             form=form,
             title=_("Refund %(number)s (up to %(amount)s)")
-            % {"number": order.number, "amount": money(order.refundable_amount, order.currency)},
+            % {"number": order.number, "amount": money(left, order.currency)},
             action="action_refund",
+        )
+
+    @admin.action(description=_("Refund the extra payment (paid twice)"), permissions=["refund"])
+    def action_refund_extra(self, request, queryset):
+        """One click: gives back every second payment of the chosen orders in full."""
+        done = 0
+        for order in queryset:
+            for row in selectors.extra_payments_to_refund(order=order):
+                amount = selectors.refundable_amount(
+                    order=order, payment_intent_id=row.payment_intent_id
+                )
+                try:
+                    refund_id = checkout.request_refund(
+                        order=order,
+                        amount=amount,
+                        actor=request.user,
+                        payment_intent_id=row.payment_intent_id,
+                    )
+                except (ValueError, checkout.PaymentsUnavailable) as error:
+                    self.message_user(request, f"{order.number}: {error}", level=messages.ERROR)
+                    continue
+                services.order_add_note(
+                    order=order,
+                    actor=request.user,
+                    note=_("Refund of the extra payment %(pi)s (%(amount)s) requested (%(id)s).")
+                    % {
+                        "pi": row.payment_intent_id,
+                        "amount": money(amount, order.currency),
+                        "id": refund_id,
+                    },
+                )
+                done += 1
+        self.message_user(
+            request, _("%(count)s extra payment refund(s) requested.") % {"count": done}
         )
 
     def has_refund_permission(self, request) -> bool:
@@ -91,11 +159,13 @@ class StripeEventAdmin(RecordAdmin):
         "valid",
         "processed",
         "deliveries",
+        "result",
         "outcome",
         "short_error",
+        "api_version",
         "order",
     ]
-    list_filter = ["valid", "processed", "type", "received_at"]
+    list_filter = ["valid", "processed", "result", "type", "api_version", "received_at"]
     search_fields = ["event_id", "order__number"]
     list_select_related = ["order"]
     show_full_result_count = False
@@ -111,3 +181,19 @@ class StripeEventAdmin(RecordAdmin):
         self.message_user(
             request, _("%(ok)s processed, %(failed)s still failing.") % {"ok": ok, "failed": failed}
         )
+
+
+@admin.register(Dispute)
+class DisputeAdmin(RecordAdmin):
+    list_display = [
+        "created_at",
+        "stripe_dispute_id",
+        "order",
+        "status",
+        "amount",
+        "evidence_due_by",
+    ]
+    list_filter = ["status", "reason"]
+    search_fields = ["stripe_dispute_id", "order__number"]
+    list_select_related = ["order"]
+    ordering = ["evidence_due_by"]

@@ -6,7 +6,6 @@ and handed to the webhook's own code (`testmode`).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 import stripe
@@ -14,6 +13,8 @@ import stripe
 from orders import services
 from orders.models import Order
 
+from . import selectors
+from . import services as payment_services
 from .stripe_api import PaymentsUnavailable, client, test_mode
 
 logger = logging.getLogger(__name__)
@@ -69,40 +70,45 @@ def start_checkout(*, order: Order, success_url: str, cancel_url: str, test_page
     return session.url
 
 
-def request_refund(*, order: Order, amount: int, actor=None) -> str:
-    """Asks Stripe for a refund; the order records it when `charge.refunded` arrives."""
-    if amount <= 0 or amount > order.refundable_amount:
+def request_refund(*, order: Order, amount: int, actor=None, payment_intent_id: str = "") -> str:
+    """Asks Stripe for one refund (of the order's payment, or of an extra one) and returns its id.
+
+    The row is written first with its own UUID, which is the request's idempotency key: two equal
+    partial refunds are two refunds, a retried request is one. Stripe's Refund object (and later its
+    refund.* events) set the row's status; only succeeded refunds count as refunded.
+    """
+    payment_intent_id = payment_intent_id or order.stripe_payment_intent_id
+    left = selectors.refundable_amount(order=order, payment_intent_id=payment_intent_id)
+    if not payment_intent_id or amount <= 0 or amount > left:
         raise ValueError("The refund must be more than 0 and at most what is left to refund.")
-    key = f"fp-refund-{order.number}-{order.amount_refunded}-{amount}"
+    row = payment_services.refund_request_create(
+        order=order, amount=amount, payment_intent_id=payment_intent_id, actor=actor
+    )
+    metadata = {"order_number": order.number, "request_key": str(row.request_key)}
     if test_mode():
-        refund_id = "re_test_" + hashlib.sha256(key.encode()).hexdigest()[:20]
-        total = order.amount_refunded + amount
-        charge = {
-            "id": "ch_test_" + order.number,
-            "object": "charge",
-            "amount": order.amount_paid,
-            "amount_refunded": total,
-            "currency": order.currency,
-            "payment_intent": order.stripe_payment_intent_id,
-            "refunded": total >= order.amount_paid,
-            "refunds": {
-                "object": "list",
-                "data": [{"id": refund_id, "object": "refund", "amount": amount}],
-            },
-        }
         from .testmode import deliver_test_event  # testmode -> webhook -> services
 
-        deliver_test_event("charge.refunded", charge)
-        return refund_id
+        refund = {
+            "id": "re_test_" + row.request_key.hex[:24],
+            "object": "refund",
+            "amount": amount,
+            "currency": order.currency,
+            "metadata": metadata,
+            "payment_intent": payment_intent_id,
+            "status": "pending",
+        }
+        deliver_test_event("refund.created", refund)
+        deliver_test_event("refund.updated", {**refund, "status": "succeeded"})
+        return refund["id"]
     try:
         refund = client().v1.refunds.create(
-            params={
-                "payment_intent": order.stripe_payment_intent_id,
-                "amount": amount,
-                "metadata": {"order_number": order.number},
-            },
-            options={"idempotency_key": key},
+            params={"payment_intent": payment_intent_id, "amount": amount, "metadata": metadata},
+            options={"idempotency_key": f"fp-refund-{row.request_key}"},
         )
-    except stripe.StripeError as error:
+    except stripe.InvalidRequestError as error:  # refused: nothing will come of this request
+        payment_services.refund_request_refused(row=row, reason=error.code or "refused")
         raise PaymentsUnavailable(str(error)) from error
+    except stripe.StripeError as error:  # may have reached Stripe: its refund.* event will say
+        raise PaymentsUnavailable(str(error)) from error
+    payment_services.refund_apply(order=order, refund=refund.to_dict())
     return refund.id

@@ -23,4 +23,9 @@ def client() -> stripe.StripeClient:
     kwargs = {}
     if settings.STRIPE_API_BASE:
         kwargs["base_addresses"] = {"api": settings.STRIPE_API_BASE}
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, max_network_retries=2, **kwargs)
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        max_network_retries=2,
+        stripe_version=settings.STRIPE_API_VERSION,
+        **kwargs,
+    )
