@@ -292,6 +292,14 @@ LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
 LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
 # Told by email when a lab submission fails for good (a 4xx, or out of attempts).
 LAB_ALERT_EMAILS = env.list("LAB_ALERT_EMAILS", default=["lab-ops@fitsperfect.example"])
+# Receipts: prices include VAT at each product's rate (payments.ProductVatRate), else this one
+# (UK standard rate). The seller's details printed on every receipt.
+VAT_DEFAULT_RATE_BASIS_POINTS = env.int("VAT_DEFAULT_RATE_BASIS_POINTS", default=2000)
+SELLER_NAME = env.str("SELLER_NAME", default="Fits Perfect Ltd")
+SELLER_ADDRESS = env.list(
+    "SELLER_ADDRESS", default=["1 Example Street", "London", "EC1A 1AA", "United Kingdom"]
+)
+SELLER_VAT_NUMBER = env.str("SELLER_VAT_NUMBER", default="GB 123 4567 89")
 # Who hears at once about payment problems: paid twice, disputes, failed refunds, mismatches.
 PAYMENTS_ALERT_EMAILS = env.list("PAYMENTS_ALERT_EMAILS", default=["payments@fitsperfect.example"])
 CELERY_BEAT_SCHEDULE["orders-sweep-lab-submissions"] = {
@@ -508,6 +516,7 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 SENSITIVE_URL_NAMES = [
     "orders:order_detail",
     "payments:test_payment",
+    "payments:receipt",
     "orders:order_lookup",
     "orders:account",
     "orders:scan*",

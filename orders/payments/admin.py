@@ -17,7 +17,7 @@ from orders import services
 from orders.templatetags.orders_tags import money
 
 from . import checkout, selectors, webhook
-from .models import Dispute, Payment, PaymentFlag, StripeEvent
+from .models import Dispute, Payment, PaymentFlag, ProductVatRate, StripeEvent
 
 
 class RefundForm(forms.Form):
@@ -197,3 +197,11 @@ class DisputeAdmin(RecordAdmin):
     search_fields = ["stripe_dispute_id", "order__number"]
     list_select_related = ["order"]
     ordering = ["evidence_due_by"]
+
+
+@admin.register(ProductVatRate)
+class ProductVatRateAdmin(admin.ModelAdmin):
+    """A product without a row here is sold at `settings.VAT_DEFAULT_RATE_BASIS_POINTS` (20%)."""
+
+    list_display = ["product", "rate_basis_points"]
+    list_select_related = ["product"]

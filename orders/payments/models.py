@@ -173,3 +173,23 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stripe_dispute_id} ({self.status})"
+
+
+class ProductVatRate(models.Model):
+    """The VAT rate included in a product's price. Without a row the product carries
+    `settings.VAT_DEFAULT_RATE_BASIS_POINTS` (UK standard rate, 20%). Zero-rating for eligible
+    customers (e.g. disabled people's relief) is out of scope: every sale is at the product's rate."""
+
+    product = models.OneToOneField(
+        "orders.Product", on_delete=models.CASCADE, related_name="vat_rate"
+    )
+    rate_basis_points = models.PositiveIntegerField(
+        _("VAT rate (basis points: 2000 = 20%)"), default=2000
+    )
+
+    class Meta:
+        verbose_name = _("product VAT rate")
+        verbose_name_plural = _("product VAT rates")
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.rate_basis_points / 100:g}%"

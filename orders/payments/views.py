@@ -41,6 +41,16 @@ def test_payment(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "payments/test_payment.html", {"order": order})
 
 
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    """The printable VAT receipt of a paid order, for the holder of the order's link."""
+    order = selectors.order_by_token(token)
+    if order is None or not order.is_paid:
+        raise Http404
+    response = render(request, "payments/receipt.html", {"order": order})
+    response["Cache-Control"] = "no-store"  # Referrer-Policy: SensitivePageMiddleware
+    return response
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
