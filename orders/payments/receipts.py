@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from orders.models import Order
 
@@ -79,7 +80,7 @@ def order_receipt(order: Order) -> Receipt:
         for line in lines
     ]
     if order.shipping:
-        charged.append(("Delivery", 1, order.shipping, default))
+        charged.append((_("Delivery"), 1, order.shipping, default))
     for description, quantity, gross, rate in charged:
         vat = vat_included(gross, rate)
         receipt.lines.append(

@@ -59,3 +59,27 @@ def test_every_fixture_event_is_answered_without_a_5xx_and_stored(
     # None of these are our orders: recorded with the reason, never applied.
     assert set(outcomes.values()) <= {"ignored", "deferred"}
     assert outcomes["plan.created"] == "ignored"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_running_site_answers_every_fixture_event_without_a_5xx(live_server, settings):
+    """The same replay over real HTTP against a running server (what Stripe's retries would see)."""
+    import requests
+
+    from orders.tests.conftest import WEBHOOK_SECRET
+    from tests.fakes.stripe import signature_header
+
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    for item in replay_events():
+        body = json.dumps(item)
+        response = requests.post(
+            live_server.url + "/webhooks/stripe/",
+            data=body.encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": signature_header(body, WEBHOOK_SECRET),
+            },
+            timeout=10,
+        )
+        assert response.status_code == 200, (item["type"], response.text)
+    assert StripeEvent.objects.filter(valid=True, error="").count() == len(replay_events())

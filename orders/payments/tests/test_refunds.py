@@ -122,3 +122,23 @@ def test_a_refund_of_the_full_amount_refunds_the_order(
     order.refresh_from_db()
     assert order.status == Status.REFUNDED
     assert StripeEvent.objects.filter(type="refund.updated", result="applied").exists()
+
+
+def test_test_mode_refunds_arrive_as_refund_events_pending_then_succeeded(catalogue, settings):
+    """Without keys the refund goes through the webhook's own code as Stripe's events would."""
+    from orders.payments import testmode
+    from orders.tests.factories import create_order
+
+    settings.PAYMENTS_TEST_MODE = True
+    settings.STRIPE_SECRET_KEY = ""
+    order = create_order()
+    testmode.deliver_test_event("checkout.session.completed", testmode.test_session_object(order))
+    order.refresh_from_db()
+    assert order.is_paid
+    refund_id = stripe_checkout.request_refund(order=order, amount=1000)
+    row = Payment.objects.get(stripe_object_id=refund_id)
+    order.refresh_from_db()
+    assert row.status == "succeeded" and order.amount_refunded == 1000
+    assert sorted(
+        StripeEvent.objects.filter(type__startswith="refund.").values_list("type", flat=True)
+    ) == ["refund.created", "refund.updated"]
