@@ -28,6 +28,11 @@ logger = logging.getLogger(__name__)
 REFUND_STATUSES = {choice.value for choice in Payment.Status}
 
 
+def _serialise(order: Order) -> None:
+    """Takes the order's row lock: two events about one order's money apply one after the other."""
+    Order.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).first()
+
+
 # --- Flags ---------------------------------------------------------------------------------------
 
 
@@ -113,6 +118,7 @@ def payment_apply_checkout_paid(
     payment_intent = session.get("payment_intent") or ""
     session_id = session.get("id") or ""
     reference = payment_intent or session_id
+    _serialise(order)
     order.refresh_from_db()
     if order.is_paid:
         if reference in {order.stripe_payment_intent_id, order.stripe_checkout_session_id}:
@@ -252,6 +258,7 @@ def order_refunded_total(order: Order) -> int:
 def refund_apply(*, order: Order, refund: dict, event=None) -> str:
     """Records a Stripe Refund object by its latest status; returns what changed."""
     event_id = getattr(event, "event_id", "") or ""
+    _serialise(order)
     status = refund.get("status") or Payment.Status.PENDING
     if status not in REFUND_STATUSES:
         status = Payment.Status.PENDING
@@ -348,6 +355,7 @@ def _timestamp(value) -> datetime | None:
 def dispute_apply(*, order: Order, dispute: dict, event=None) -> str:
     """Records a dispute by its latest state: flagged and staff alerted while open; a lost one
     counts like a refund; closing it clears the flag."""
+    _serialise(order)
     status = str(dispute.get("status") or "")[:40]
     row, created = Dispute.objects.select_for_update().get_or_create(
         stripe_dispute_id=dispute["id"],
