@@ -135,6 +135,7 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
         "action_cancel",
         "action_refund",
         "action_refund_extra",
+        "action_resolve_flags",
         "action_resend_email",
         "action_revoke_link",
         "action_erase_customer_data",

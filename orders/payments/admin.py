@@ -17,6 +17,7 @@ from orders import services
 from orders.templatetags.orders_tags import money
 
 from . import checkout, selectors, webhook
+from . import services as payment_services
 from .models import Dispute, Payment, PaymentFlag, ProductVatRate, StripeEvent
 
 
@@ -111,6 +112,19 @@ class RefundActionMixin:
             % {"number": order.number, "amount": money(left, order.currency)},
             action="action_refund",
         )
+
+    @admin.action(description=_("Mark payment flags as checked"), permissions=["refund"])
+    def action_resolve_flags(self, request, queryset):
+        """For flags only a person can settle (e.g. "other"): resolved with who did it."""
+        count = 0
+        for order in queryset:
+            for kind in {flag.kind for flag in selectors.open_flags(order=order)}:
+                count += payment_services.flags_resolve(
+                    order=order,
+                    kind=kind,
+                    resolution=_("Checked by %(user)s.") % {"user": request.user.get_username()},
+                )
+        self.message_user(request, _("%(count)s flag(s) resolved.") % {"count": count})
 
     @admin.action(description=_("Refund the extra payment (paid twice)"), permissions=["refund"])
     def action_refund_extra(self, request, queryset):

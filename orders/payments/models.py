@@ -119,6 +119,8 @@ class PaymentFlag(models.Model):
         PAID_AFTER_CANCEL = "paid_after_cancel", _("Paid after cancellation")
         REFUND_FAILED = "refund_failed", _("Refund failed")
         DISPUTE = "dispute", _("Dispute")
+        # A flag the order carried before flags had causes (payments.0006): staff resolve it.
+        OTHER = "other", _("Other")
 
     order = models.ForeignKey(
         "orders.Order", on_delete=models.CASCADE, related_name="payment_flags"

@@ -167,7 +167,10 @@ def process_event(stored: StripeEvent) -> bool:
             locked = StripeEvent.objects.select_for_update().get(pk=stored.pk)
             if locked.processed:
                 return True
-            payload = safe_json.parse_object(locked.raw_body)
+            payload = safe_json.parse_object(
+                locked.raw_body,
+                max_bytes=max(settings.WEBHOOK_MAX_BODY_BYTES, len(locked.raw_body)),
+            )
             try:
                 outcome, order, unlocked = _dispatch(locked, payload)
                 result, processed, waiting_for = StripeEvent.Result.APPLIED, True, ""

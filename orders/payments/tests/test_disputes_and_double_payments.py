@@ -208,3 +208,20 @@ def test_the_success_page_stops_polling_after_a_minute_and_says_what_happens_by_
     ).content.decode()
     assert 'http-equiv="refresh"' not in later
     assert "we will email you as soon as" in later and "You do not need to pay again" in later
+
+
+def test_staff_can_mark_a_flag_checked_and_it_is_kept_as_resolved(client, paid_order):
+    from orders.payments import services as payment_services
+
+    order, _session = paid_order
+    payment_services.flag_raise(order=order, kind="other", message="Old flag", alert=False)
+    order.refresh_from_db()
+    assert order.payment_flag == "Old flag"
+    client.force_login(staff_user())
+    client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "action_resolve_flags", "_selected_action": [order.pk]},
+    )
+    order.refresh_from_db()
+    assert order.payment_flag == ""
+    assert "Checked by staffer" in PaymentFlag.objects.get(order=order).resolution
