@@ -58,18 +58,11 @@ def category_for(value: float) -> str:
 def agreement(category: str, posture_band: str | None) -> str:
     """How the footprint bears on the self-score: "supports", "conflicts" or "neutral"."""
     rolling_in = posture_band in ("pronated", "highly_pronated")
+    rolling_out = posture_band in ("supinated", "highly_supinated")  # v2 has both
     if category == "flat":
-        return (
-            "supports"
-            if rolling_in
-            else ("conflicts" if posture_band == "supinated" else "neutral")
-        )
+        return "supports" if rolling_in else ("conflicts" if rolling_out else "neutral")
     if category == "high_arch":
-        return (
-            "conflicts"
-            if rolling_in
-            else ("supports" if posture_band == "supinated" else "neutral")
-        )
+        return "conflicts" if rolling_in else ("supports" if rolling_out else "neutral")
     return "conflicts" if posture_band == "highly_pronated" else "neutral"
 
 

@@ -387,3 +387,66 @@ class HealthDataConsentForm(forms.Form):
             "required": _("Select the box to agree, so that we can store your answers"),
         },
     )
+
+
+class CalibrationFilterForm(forms.Form):
+    """Calibration for one model version, or each version with reviews (never mixed)."""
+
+    version = forms.ChoiceField(label=_("Model version"), required=False)
+
+    def __init__(self, *args, versions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [("", _("Every version, separately"))] + [
+            (v, format_lazy(_("Version {}"), v)) for v in versions
+        ]
+
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class ClinicMessageForm(forms.Form):
+    """ "Talk to a clinician": a question for the clinic, answered by email."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        error_messages={
+            "required": _("Enter your name"),
+            "max_length": _("Name must be 200 characters or fewer"),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("A clinician will answer you at this address."),
+        error_messages={
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the right format, like name@example.com"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        help_text=_(
+            "What would you like to ask? For example about your result, your pain, or whether "
+            "an orthotic is right for you."
+        ),
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={
+            "required": _("Enter your message"),
+            "max_length": format_lazy(
+                _("Message must be {} characters or fewer"), MESSAGE_MAX_LENGTH
+            ),
+        },
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class ClinicAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Your answer"),
+        help_text=_("Emailed to the person as you write it."),
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={"required": _("Enter your answer")},
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )

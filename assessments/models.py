@@ -59,8 +59,9 @@ class Assessment(models.Model):
     # "activity"): with `model_version` they let any result be explained and re-scored later.
     answers = models.JSONField(default=dict, blank=True)
     model_version = models.CharField(max_length=16, blank=True)
-    left_score = models.SmallIntegerField(null=True, blank=True)
-    right_score = models.SmallIntegerField(null=True, blank=True)
+    # Per-foot posture score A, unrounded (v2 compares it unrounded; v1 stored whole numbers).
+    left_score = models.FloatField(null=True, blank=True)
+    right_score = models.FloatField(null=True, blank=True)
     load_score = models.SmallIntegerField(null=True, blank=True)
     asymmetry = models.BooleanField(default=False)
     red_flags = models.JSONField(default=list, blank=True)
@@ -211,3 +212,52 @@ class Review(models.Model):
         """Sum of the scored items 2-6 (-10..+10, the same scale as the self-score)."""
         values = [v for v in self.fpi_items(side).values() if v is not None]
         return sum(values) if values else None
+
+
+class ClinicMessage(models.Model):
+    """A customer's question to the clinic ("talk to a clinician first"), and a clinician's answer.
+
+    Health data: only clinicians read it (the clinic pages), and the answer goes to `email`.
+    Linked to the assessment when written from its result page, so the clinician sees the answers.
+    """
+
+    assessment = models.ForeignKey(
+        Assessment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clinic_messages",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the answer email went out (the task sets it; a retry never sends twice).
+    answer_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()  # bulk writes reach the audit trail too
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message to the clinic")
+        verbose_name_plural = _("messages to the clinic")
+        indexes = [models.Index(fields=["answered_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return _("Message %(id)s") % {"id": self.pk}
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

@@ -234,16 +234,147 @@ def to_model_answers(answers: dict) -> scoring.Answers:
         impact_sessions_per_week=IMPACT_SESSIONS.get(activity.get("impact", "none"), 0),
         recent_training_jump=activity.get("recent_training_jump") == "yes",
         hypermobility=activity.get("hypermobility") == "yes",
+        pain_score=_int_or_none(pain.get("pain_score")),
     )
 
 
-def suggest_product(answers: dict, result: scoring.Result) -> str:
-    """Which custom orthotic fits how they live: none when a red flag sent them to a clinician."""
+KNEE_OR_HIP_AREAS = frozenset({"knee", "hip"})
+KNEE_OR_HIP_SYMPTOMS = frozenset({"knee_pain_stairs_or_squatting", "outer_hip_pain_lying_on_side"})
+
+
+def knee_or_hip_pain(answers: dict) -> bool:
+    """Whether the knee-and-hip explanation is about this person's pain (v2 result page)."""
+    pain = answers.get("pain", {})
+    return bool(
+        KNEE_OR_HIP_AREAS & set(pain.get("areas", []))
+        or KNEE_OR_HIP_SYMPTOMS & set(pain.get("symptoms", []))
+    )
+
+
+PRODUCT_SPORT = "sport"
+PRODUCT_DRESS = "dress"
+PRODUCT_EVERYDAY = "everyday"
+
+
+def suggest_product(answers: dict, result: scoring.Result | scoring.ResultV2) -> str:
+    """Which custom orthotic fits how they live: none when a red flag sent them to a clinician,
+    and (v2) none without a band or for load factors alone."""
     if result.referred:
+        return ""
+    if isinstance(result, scoring.ResultV2) and not result.offers_product:
         return ""
     activity = answers.get("activity", {})
     if activity.get("impact") == "three_plus" or activity.get("recent_training_jump") == "yes":
-        return "sport"
+        return PRODUCT_SPORT
     if activity.get("shoes") == "slim":
-        return "dress"
-    return "everyday"
+        return PRODUCT_DRESS
+    return PRODUCT_EVERYDAY
+
+
+PRODUCT_NAMES = {
+    PRODUCT_SPORT: _("Sport"),
+    PRODUCT_DRESS: _("Dress (slim)"),
+    PRODUCT_EVERYDAY: _("Everyday"),
+}
+# What each foot type asks of the orthotic (v2 result wording; "mixed": the feet differ).
+FOOT_TYPE_NEEDS = {
+    scoring.FOOT_TYPE_PRONATED: _("shaped to limit how far your foot rolls in"),
+    scoring.FOOT_TYPE_SUPINATED: _("with cushioning for high-arched, rigid feet"),
+    scoring.FOOT_TYPE_TYPICAL: _("shaped from your scan to support your feet"),
+    scoring.FOOT_TYPE_MIXED: _("shaped to each foot, as your feet differ"),
+}
+
+
+def product_reason(*, slug: str, answers: dict, foot_type: str) -> str:
+    """Why this product, in one sentence: the activity, the shoes, the foot type."""
+    activity = answers.get("activity", {})
+    reasons = []
+    if activity.get("impact") == "three_plus":
+        reasons.append(_("you run or do impact sport 3 or more times a week"))
+    elif activity.get("recent_training_jump") == "yes":
+        reasons.append(_("you have recently stepped up your training"))
+    shoes = dict(SHOES).get(activity.get("shoes"))
+    if shoes:
+        reasons.append(_("you wear %(shoes)s most days") % {"shoes": str(shoes).lower()})
+    because = _(" and ").join(str(reason) for reason in reasons) or _("it suits everyday shoes")
+    need = FOOT_TYPE_NEEDS.get(foot_type, FOOT_TYPE_NEEDS[scoring.FOOT_TYPE_TYPICAL])
+    return _("We suggest the %(product)s orthotic because %(because)s, %(need)s.") % {
+        "product": PRODUCT_NAMES.get(slug, slug),
+        "because": because,
+        "need": need,
+    }
+
+
+class AnswersDocumentInvalid(ValueError):
+    """An answers document (the JSON the session stores) that cannot be scored as it is."""
+
+
+ANSWER_KEYS = tuple(step.key for step in STEPS)
+
+
+def _codes(value, known: set[str], where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise AnswersDocumentInvalid(f"{where} must be a list of codes")
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise AnswersDocumentInvalid(
+            f"{where}: unknown code(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return value
+
+
+def _number(value, where: str, *, whole: bool = False) -> None:
+    if value in (None, ""):
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise AnswersDocumentInvalid(f"{where} must be a number, got {value!r}") from None
+    if whole and number != int(number):
+        raise AnswersDocumentInvalid(f"{where} must be a whole number, got {value!r}")
+
+
+def check_answers_document(document) -> dict:
+    """Check a whole answers document strictly (for audits: a mistyped code must not be
+    ignored, a mistyped red flag least of all). Returns it unchanged, or raises
+    `AnswersDocumentInvalid` naming the first problem."""
+    if not isinstance(document, dict):
+        raise AnswersDocumentInvalid("The answers document must be a JSON object.")
+    unknown = sorted(set(document) - set(ANSWER_KEYS))
+    if unknown:
+        raise AnswersDocumentInvalid(
+            f"Unknown key(s) {', '.join(unknown)}; known: {', '.join(ANSWER_KEYS)}"
+        )
+    for key in ANSWER_KEYS:
+        if not isinstance(document.get(key, {}), dict):
+            raise AnswersDocumentInvalid(f"{key!r} must be an object")
+    about = document.get("about", {})
+    _number(about.get("age"), "about.age", whole=True)
+    _number(about.get("height_cm"), "about.height_cm")
+    _number(about.get("weight_kg"), "about.weight_kg")
+    if about.get("sex", "") not in {"", *(code for code, _label in SEXES)}:
+        raise AnswersDocumentInvalid(f"about.sex: unknown code {about['sex']!r}")
+    pain = document.get("pain", {})
+    _codes(pain.get("areas", []), PAIN_AREA_CODES, "pain.areas")
+    _codes(pain.get("symptoms", []), {code for code, _label in SYMPTOMS}, "pain.symptoms")
+    _number(pain.get("pain_score"), "pain.pain_score", whole=True)
+    flags = {code for code, _label in RED_FLAG_CHOICES} | {NONE_OF_THESE}
+    _codes(document.get("red_flags", {}).get("flags", []), flags, "red_flags.flags")
+    for side in ("left", "right"):
+        items = document.get(side, {})
+        _codes(list(items), set(scoring.POSTURE_ITEMS), f"{side} items")
+        for item, value in items.items():
+            if value in (None, "", CANT_TELL):
+                continue
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                number = None
+            if number is None or str(number) != str(value).lstrip("+") or not -2 <= number <= 2:
+                raise AnswersDocumentInvalid(
+                    f"{side}.{item} must be -2..2 or {CANT_TELL!r}, got {value!r}"
+                )
+    impact = document.get("activity", {}).get("impact", "none")
+    if impact not in IMPACT_SESSIONS:
+        raise AnswersDocumentInvalid(f"activity.impact: unknown code {impact!r}")
+    return document

@@ -1,15 +1,25 @@
-"""Reads for assessments: who may see what, the clinic queue, and calibration figures."""
+"""Reads for assessments: who may see what, the clinic queue, and the data calibration needs."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
-from . import scoring
-from .models import Assessment, AssessmentPhoto, Review
+from . import calibration, questions
+from .models import FPI_ITEM_FIELDS, Assessment, AssessmentPhoto, ClinicMessage, Review
 
 VISIBLE_STATUSES = (
     Assessment.Status.SUBMITTED,
@@ -140,59 +150,76 @@ def clinic_assessment(assessment_id: int) -> Assessment | None:
     )
 
 
-@dataclass
-class Calibration:
-    """How self-scores compare with clinicians' FPI ratings (items 2-6, rescaled the same way)."""
-
-    reviewed: int = 0
-    per_band: dict = field(default_factory=dict)  # result band -> count of reviewed assessments
-    decisions_per_band: dict = field(default_factory=dict)  # band -> Counter of decisions
-    feet_compared: int = 0
-    posture_band_agreement: int = 0  # same posture band, self vs clinician
-    within_two_points: int = 0
-    mean_absolute_difference: float | None = None
-    confusion: dict = field(default_factory=dict)  # (self band, clinician band) -> count
-
-    @property
-    def agreement_rate(self) -> float | None:
-        return self.posture_band_agreement / self.feet_compared if self.feet_compared else None
-
-
-def calibration() -> Calibration:
-    """Compare each reviewed assessment's self-scores with its latest review."""
-    latest: dict[int, Review] = {}
-    for review in Review.objects.select_related("assessment").order_by("created_at", "pk"):
-        latest[review.assessment_id] = review
-    figures = Calibration()
-    per_band: Counter = Counter()
-    decisions: dict[str, Counter] = {}
-    confusion: Counter = Counter()
-    differences = []
-    for review in latest.values():
+def calibration_records(*, version: str = "") -> list[calibration.Reviewed]:
+    """Every reviewed assessment with its latest review, as calibration figures need them (one
+    query, however many reviews). `version` keeps one model version."""
+    latest = (
+        Review.objects.filter(assessment=OuterRef("assessment"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
+    )
+    reviews = (
+        Review.objects.filter(pk=Subquery(latest), assessment__status__in=VISIBLE_STATUSES)
+        .exclude(assessment__model_version="")
+        .select_related("assessment")
+        .only(
+            *(f"{side}_{item}" for side in ("left", "right") for item in FPI_ITEM_FIELDS),
+            "decision",
+            "assessment__model_version",
+            "assessment__band",
+            "assessment__left_score",
+            "assessment__right_score",
+            "assessment__answers",
+        )
+        .order_by("assessment_id")
+    )
+    if version:
+        reviews = reviews.filter(assessment__model_version=version)
+    records = []
+    for review in reviews:
         assessment = review.assessment
-        band = assessment.band or "referred"
-        per_band[band] += 1
-        decisions.setdefault(band, Counter())[review.decision] += 1
-        for side, self_score in (
-            ("left", assessment.left_score),
-            ("right", assessment.right_score),
-        ):
-            clinician = scoring.foot_score(side, review.fpi_items(side))
-            if self_score is None or clinician.score is None:
-                continue
-            self_band = scoring.posture_band(self_score)
-            figures.feet_compared += 1
-            confusion[(self_band, clinician.posture_band)] += 1
-            if self_band == clinician.posture_band:
-                figures.posture_band_agreement += 1
-            difference = abs(self_score - clinician.score)
-            differences.append(difference)
-            if difference <= 2:
-                figures.within_two_points += 1
-    figures.reviewed = len(latest)
-    figures.per_band = dict(per_band)
-    figures.decisions_per_band = {band: dict(counter) for band, counter in decisions.items()}
-    figures.confusion = dict(confusion)
-    if differences:
-        figures.mean_absolute_difference = round(sum(differences) / len(differences), 2)
-    return figures
+        answers = questions.to_model_answers(assessment.answers or {})
+        records.append(
+            calibration.Reviewed(
+                assessment_id=assessment.pk,
+                model_version=assessment.model_version,
+                band=assessment.band,
+                decision=review.decision,
+                self_scores={"left": assessment.left_score, "right": assessment.right_score},
+                self_items={"left": answers.left, "right": answers.right},
+                clinician_items={side: review.fpi_items(side) for side in ("left", "right")},
+            )
+        )
+    return records
+
+
+def calibration_versions() -> list[str]:
+    """The model versions that have reviewed assessments, newest first (one query)."""
+    versions = (
+        Assessment.objects.filter(status__in=VISIBLE_STATUSES, reviews__isnull=False)
+        .exclude(model_version="")
+        .order_by()
+        .values_list("model_version", flat=True)
+        .distinct()
+    )
+    return sorted(set(versions), key=lambda v: (len(v), v), reverse=True)
+
+
+def clinic_messages() -> QuerySet[ClinicMessage]:
+    """Every message to the clinic: waiting ones first, oldest first; then the answered ones,
+    most recently answered first."""
+    return ClinicMessage.objects.select_related("assessment", "answered_by").order_by(
+        F("answered_at").desc(nulls_first=True), "created_at", "pk"
+    )
+
+
+def clinic_messages_waiting() -> QuerySet[ClinicMessage]:
+    return ClinicMessage.objects.filter(answered_at__isnull=True).order_by("created_at", "pk")
+
+
+def clinic_message(message_id: int) -> ClinicMessage | None:
+    return (
+        ClinicMessage.objects.filter(pk=message_id)
+        .select_related("assessment", "answered_by")
+        .first()
+    )

@@ -25,7 +25,7 @@ from fitsperfect.queueing import enqueue_on_commit
 
 from . import footprint, questions, scoring
 from .consent import ConsentMissing, HealthDataConsent
-from .models import Assessment, AssessmentPhoto, Review
+from .models import Assessment, AssessmentPhoto, ClinicMessage, Review
 from .signals import assessment_approved, assessment_closed
 
 REVIEW_PERMISSION = "assessments.review_assessment"
@@ -108,9 +108,11 @@ def assessment_save_step(*, assessment: Assessment, step_key: str, data: dict) -
     return assessment
 
 
-def score_answers(answers: dict) -> scoring.Result:
-    """Re-scorable at any time from the stored item-level answers."""
-    return scoring.score(questions.to_model_answers(answers))
+def score_answers(
+    answers: dict, *, version: str = scoring.MODEL_VERSION
+) -> scoring.Result | scoring.ResultV2:
+    """Re-scorable at any time from the stored item-level answers, with any model version."""
+    return scoring.score_for(questions.to_model_answers(answers), version=version)
 
 
 def red_flags_in(answers: dict) -> tuple[str, ...]:
@@ -136,11 +138,16 @@ def assessment_refer(*, assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def assessment_submit(
-    *, assessment: Assessment, contact_email: str = "", user: AbstractBaseUser | None = None
+    *,
+    assessment: Assessment,
+    contact_email: str = "",
+    user: AbstractBaseUser | None = None,
+    model_version: str = scoring.MODEL_VERSION,
 ) -> Assessment:
     """Score and submit in one transaction; a red flag found now still refers instead.
 
     A signed-in person's account is linked, so they can find the result again without the link.
+    `model_version` is for demo data and tests of results stored by an earlier model.
     """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != Assessment.Status.DRAFT:
@@ -148,7 +155,7 @@ def assessment_submit(
     _require_consent(assessment)
     if questions.first_incomplete_step(assessment.answers) is not None:
         raise ValueError("Every step must be answered before submitting.")
-    result = score_answers(assessment.answers)
+    result = score_answers(assessment.answers, version=model_version)
     _apply_result(assessment, result)
     assessment.contact_email = contact_email
     if assessment.user_id is None and user is not None and user.is_authenticated:
@@ -166,16 +173,19 @@ def assessment_submit(
     return assessment
 
 
-def _apply_result(assessment: Assessment, result: scoring.Result) -> None:
+def _apply_result(assessment: Assessment, result: scoring.Result | scoring.ResultV2) -> None:
     assessment.model_version = result.model_version
     assessment.red_flags = list(result.red_flags)
     assessment.urgent = result.urgent
-    assessment.band = result.band or ""
+    # v2 has no band when no foot is readable; the column keeps its "not enough" value for it.
+    assessment.band = result.band or (
+        "" if result.referred else Assessment.Band.NOT_ENOUGH_INFORMATION
+    )
     assessment.left_score = result.left.score if result.left else None
     assessment.right_score = result.right.score if result.right else None
     assessment.load_score = result.load_score
     assessment.asymmetry = result.asymmetry
-    assessment.result = scoring.result_to_dict(result)
+    assessment.result = scoring.snapshot(result)
     if result.referred:
         assessment.suggested_product_slug = ""
 
@@ -378,3 +388,73 @@ def review_create(
             )
         )
     return review
+
+
+# --- Messages to the clinic ("talk to a clinician") ---------------------------------------------
+
+
+class MessageAlreadyAnswered(Exception):
+    """Another clinician answered first: one answer per message, emailed once."""
+
+
+def clinic_message_create(
+    *,
+    name: str,
+    email: str,
+    message: str,
+    assessment: Assessment | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ClinicMessage:
+    """Store a customer's question for the clinicians (linked to their assessment if any)."""
+    return ClinicMessage.objects.create(
+        name=name,
+        email=email,
+        message=message,
+        assessment=assessment,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def clinic_message_answer(
+    *, message: ClinicMessage, clinician: AbstractBaseUser, answer: str
+) -> ClinicMessage:
+    """Record a clinician's answer and email it to the person once this transaction commits."""
+    from .tasks import send_clinic_answer  # tasks import this module
+
+    if not can_review(clinician):
+        raise PermissionDenied(_("Only clinicians can answer messages."))
+    message = ClinicMessage.objects.select_for_update().get(pk=message.pk)
+    if message.is_answered:
+        raise MessageAlreadyAnswered
+    message.answer = answer
+    message.answered_at = timezone.now()
+    message.answered_by = clinician
+    message.save(update_fields=["answer", "answered_at", "answered_by"])
+    enqueue_on_commit(send_clinic_answer, message.pk)
+    return message
+
+
+@transaction.atomic
+def clinic_answer_send(*, message_id: int) -> bool:
+    """Email a clinician's answer to the person; False if there is none or it already went."""
+    message = (
+        ClinicMessage.objects.select_for_update()
+        .filter(pk=message_id, answered_at__isnull=False, answer_sent_at__isnull=True)
+        .first()
+    )
+    if message is None or not message.email:
+        return False
+    body = render_to_string(
+        "assessments/email/clinic_answer.txt",
+        {"message": message, "contact_url": settings.SITE_URL + reverse("assessments:message")},
+    )
+    send_mail(
+        _("An answer from a Fits Perfect clinician"),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.email],
+    )
+    message.answer_sent_at = timezone.now()
+    message.save(update_fields=["answer_sent_at"])
+    return True

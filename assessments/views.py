@@ -20,16 +20,20 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fitsperfect import pagecache
 
-from . import footprint, progress, questions, scoring, selectors, services, summary
+from . import calibration, footprint, progress, questions, scoring, selectors, services, summary
 from .consent import ConsentMissing, consent_from_session, consent_give
 from .forms import (
     AboutForm,
     ActivityForm,
+    CalibrationFilterForm,
+    ClinicAnswerForm,
+    ClinicMessageForm,
     EmailLinkForm,
     HealthDataConsentForm,
     PainForm,
@@ -322,13 +326,26 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     if assessment is None:
         raise Http404
     if assessment.red_flags:
-        context = {"assessment": assessment, "email_form": EmailLinkForm()}
+        context = {
+            "assessment": assessment,
+            "email_form": EmailLinkForm(),
+            "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
+        }
         return _private(render(request, "assessments/referral.html", context))
+    email_form = EmailLinkForm(initial={"email": assessment.contact_email})
+    return _private(
+        render(request, "assessments/result.html", _result_context(assessment, email_form))
+    )
+
+
+def _result_context(assessment: Assessment, email_form: EmailLinkForm) -> dict:
+    """What the result page shows. A result is explained in the words of its own model version:
+    v1 results with the v1 template sections, v2 results with the v2 includes."""
     context = {
         "assessment": assessment,
         "result": assessment.result,
         "footprint": _footprint(assessment),
-        "email_form": EmailLinkForm(initial={"email": assessment.contact_email}),
+        "email_form": email_form,
         # No order offer once the assessment is closed (a clinician referred the person in person).
         "order_url": (
             f"/orthotics/{assessment.suggested_product_slug}/?assessment={assessment.token}"
@@ -336,8 +353,26 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             and selectors.assessment_may_back_order(assessment=assessment)
             else ""
         ),
+        "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
     }
-    return _private(render(request, "assessments/result.html", context))
+    if context["v2"]:
+        slug = assessment.suggested_product_slug
+        load_codes = {code for code, _points in assessment.result.get("load_factors", [])}
+        context |= {
+            "product_reason": (
+                questions.product_reason(
+                    slug=slug,
+                    answers=assessment.answers,
+                    foot_type=assessment.result.get("foot_type", ""),
+                )
+                if slug
+                else ""
+            ),
+            "knee_or_hip_pain": questions.knee_or_hip_pain(assessment.answers),
+            "weight_advice": bool(load_codes & {"bmi_30_or_more", "bmi_27_to_30"}),
+            "training_advice": "impact_or_training_jump" in load_codes,
+        }
+    return context
 
 
 def _footprint(assessment: Assessment) -> dict | None:
@@ -379,15 +414,16 @@ def email_link(request: HttpRequest, token: str) -> HttpResponse:
             % {"email": form.cleaned_data["email"]},
         )
         return redirect("assessments:result", token=token)
-    template = "assessments/referral.html" if assessment.red_flags else "assessments/result.html"
-    return _private(
-        render(
-            request,
-            template,
-            {"assessment": assessment, "result": assessment.result, "email_form": form},
-            status=400,
-        )
-    )
+    if assessment.red_flags:
+        template = "assessments/referral.html"
+        context = {
+            "assessment": assessment,
+            "email_form": form,
+            "v2": assessment.model_version == scoring.MODEL_VERSION_V2,
+        }
+    else:
+        template, context = "assessments/result.html", _result_context(assessment, form)
+    return _private(render(request, template, context, status=400))
 
 
 def _photo_response(photo: AssessmentPhoto) -> HttpResponse:
@@ -416,6 +452,44 @@ def photo(request: HttpRequest, token: str, kind: str) -> HttpResponse:
     return _photo_response(found)
 
 
+@never_cache
+def message(request: HttpRequest, token: str | None = None) -> HttpResponse:
+    """ "Talk to a clinician": a question for the clinic, answered by email. From a result page
+    (`token`) the message is linked to that assessment, so the clinician sees the answers."""
+    assessment = None
+    if token is not None:
+        assessment = selectors.result_by_token(token)
+        if assessment is None:
+            raise Http404
+    if request.method == "POST":
+        form = ClinicMessageForm(request.POST)
+        if form.is_valid():
+            services.clinic_message_create(
+                **form.cleaned_data, assessment=assessment, user=request.user
+            )
+            return redirect("assessments:message_sent")
+    else:
+        user = request.user
+        form = ClinicMessageForm(
+            initial={
+                "name": user.get_full_name() if user.is_authenticated else "",
+                "email": (assessment.contact_email if assessment else "")
+                or (user.email if user.is_authenticated else ""),
+            }
+        )
+    return _private(
+        render(
+            request,
+            "assessments/message.html",
+            {"form": form, "assessment": assessment},
+        )
+    )
+
+
+def message_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/message_sent.html")
+
+
 @login_required
 def my_assessments(request: HttpRequest) -> HttpResponse:
     return _private(
@@ -438,6 +512,9 @@ def _clinician(view):
     return never_cache(view)
 
 
+QUEUE_MESSAGES = 10  # waiting messages shown under the queue; the rest on the messages page
+
+
 @_clinician
 def clinic_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
@@ -447,11 +524,22 @@ def clinic_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.clinic_queue(filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    waiting = list(selectors.clinic_messages_waiting()[: QUEUE_MESSAGES + 1])
     return _private(
         render(
             request,
             "assessments/clinic/queue.html",
-            {"form": form, "page": page, "query": query.urlencode()},
+            {
+                "form": form,
+                "page": page,
+                "query": query.urlencode(),
+                "waiting": waiting[:QUEUE_MESSAGES],
+                "waiting_count": (
+                    len(waiting)
+                    if len(waiting) <= QUEUE_MESSAGES
+                    else selectors.clinic_messages_waiting().count()
+                ),
+            },
         )
     )
 
@@ -524,18 +612,67 @@ def clinic_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return _photo_response(found)
 
 
+CALIBRATION_UNITS = {
+    calibration.UNIT_FEET: _lazy("All feet"),
+    calibration.UNIT_LEFT: _lazy("Left feet"),
+    calibration.UNIT_RIGHT: _lazy("Right feet"),
+    calibration.UNIT_PEOPLE: _lazy("People (higher-scoring foot)"),
+}
+
+
 @_clinician
 def clinic_calibration(request: HttpRequest) -> HttpResponse:
-    figures = selectors.calibration()
-    bands = list(scoring.POSTURE_BANDS)
-    rows = [
-        {"band": own, "counts": [figures.confusion.get((own, theirs), 0) for theirs in bands]}
-        for own in bands
-    ]
+    """Self-scores against clinicians' ratings, per model version, for tuning the thresholds."""
+    versions = selectors.calibration_versions()
+    form = CalibrationFilterForm(request.GET or None, versions=versions)
+    chosen = form.cleaned_data["version"] if form.is_bound and form.is_valid() else ""
+    records = selectors.calibration_records(version=chosen)
+    sections = []
+    for version in [chosen] if chosen else versions:
+        figures = calibration.figures(records, version=version)
+        units = [(CALIBRATION_UNITS[row.unit], row) for row in figures.agreements]
+        sections.append({"figures": figures, "agreements": units})
     return _private(
         render(
             request,
             "assessments/clinic/calibration.html",
-            {"figures": figures, "bands": bands, "confusion_rows": rows},
+            {"form": form, "sections": sections, "versions": versions},
+        )
+    )
+
+
+@_clinician
+def clinic_messages(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.clinic_messages(), 50).get_page(request.GET.get("page"))
+    return _private(render(request, "assessments/clinic/messages.html", {"page": page}))
+
+
+@_clinician
+def clinic_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """One message; a clinician answers it here and the answer is emailed to the person."""
+    found = selectors.clinic_message(pk)
+    if found is None:
+        raise Http404
+    form = ClinicAnswerForm(request.POST or None)
+    if request.method == "POST" and not found.is_answered and form.is_valid():
+        try:
+            services.clinic_message_answer(
+                message=found, clinician=request.user, answer=form.cleaned_data["answer"]
+            )
+        except services.MessageAlreadyAnswered:
+            messages.error(request, _("Another clinician has already answered this message."))
+        else:
+            messages.success(
+                request,
+                _("Your answer has been recorded and will be emailed to %(email)s.")
+                % {"email": found.email},
+            )
+        return redirect("assessments:clinic_message", pk=pk)
+    return _private(
+        render(
+            request,
+            "assessments/clinic/message.html",
+            {"clinic_message": found, "form": form},
+            status=400 if form.errors else 200,
         )
     )

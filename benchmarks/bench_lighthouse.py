@@ -62,13 +62,16 @@ def ensure_tools() -> None:
         raise StackError(f"Chromium not found at {CHROME_PATH}: apt-get install chromium")
 
 
-def _post_for_session(stack: Stack, path: str, data: dict, token: str, what: str) -> str:
-    """POSTs a form as a browser does and returns the cookie of the session it started."""
+def _post_for_session(
+    stack: Stack, path: str, data: dict, token: str, what: str, *, cookie: str = ""
+) -> str:
+    """POSTs a form as a browser does (in the session of `cookie`, if given) and returns the
+    cookie of the session it started or carried on."""
     request = urllib.request.Request(  # noqa: S310
         stack.base_url + path,
         data="&".join(f"{k}={v}" for k, v in data.items()).encode(),
         headers={
-            "Cookie": f"csrftoken={token}",
+            "Cookie": cookie or f"csrftoken={token}",
             "Content-Type": "application/x-www-form-urlencoded",
         },
     )
@@ -78,13 +81,16 @@ def _post_for_session(stack: Stack, path: str, data: dict, token: str, what: str
     except urllib.error.HTTPError as error:
         status, headers = error.code, error.headers
     session = re.search(r"sessionid=([^;]+)", headers.get("Set-Cookie", "") or "")
+    if status == 302 and session is None and cookie:
+        return cookie
     if status != 302 or session is None:
         raise StackError(f"{what} answered {status} with no session")
     return f"csrftoken={token}; sessionid={session.group(1)}"
 
 
 def checkout_cookie(stack: Stack) -> str:
-    """Choose a product as a customer does, so checkout shows its form (not a redirect)."""
+    """Choose a product and answer the health questions as a customer does, so checkout shows its
+    form (not a redirect)."""
     status, headers, body = stack.get("/orthotics/everyday/")
     if status != 200:
         raise StackError(f"/orthotics/everyday/ answered {status}")
@@ -101,6 +107,11 @@ def checkout_cookie(stack: Stack) -> str:
         **{name: match.group(1) for name, match in field.items() if match},
     }
     cookie = _post_for_session(stack, "/orthotics/everyday/", data, token, "choosing a product")
+    # Without an assessment, checkout's health questions come first (issue 14).
+    answers = {"csrfmiddlewaretoken": token, "flags": "none", "adult": "yes"}
+    cookie = _post_for_session(
+        stack, "/checkout/health-check/", answers, token, "the health questions", cookie=cookie
+    )
     if stack.get("/checkout/", Cookie=cookie)[0] != 200:
         raise StackError("checkout did not show its form with a product chosen")
     return cookie

@@ -2,14 +2,16 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Article, ArticleStatusChange, ArticleTopic, Subscriber, Topic
+from .models import Article, ArticleStatusChange, ArticleTopic, Reference, Subscriber, Topic
 
 
 @admin.register(Topic)
@@ -40,6 +42,38 @@ class ArticleTopicInline(admin.TabularInline):
     autocomplete_fields = ["topic"]
 
 
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 1
+    fields = ["position", "authors", "title", "source", "year", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class ReviewOverdueFilter(admin.SimpleListFilter):
+    """Articles whose clinical review has lapsed, so staff can re-review them first."""
+
+    title = _("clinical review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Review overdue")),
+            ("in_date", _("Review in date")),
+            ("none", _("Not reviewed")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "overdue":
+            return queryset.review_overdue()
+        if value == "in_date":
+            overdue = queryset.review_overdue().values("pk")
+            return queryset.filter(next_review_due__isnull=False).exclude(pk__in=overdue)
+        if value == "none":
+            return queryset.filter(next_review_due__isnull=True)
+        return queryset
+
+
 class StatusChangeInline(admin.TabularInline):
     model = ArticleStatusChange
     extra = 0
@@ -62,15 +96,17 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
         "topic_list",
         "reading_minutes",
+        "next_review_due",
+        "review_overdue_flag",
         "preview_link",
     ]
-    list_filter = ["status", "topics", "published_at"]
+    list_filter = ["status", ReviewOverdueFilter, "topics", "published_at"]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
     readonly_fields = ["reading_minutes", "created_at", "updated_at", "preview_link"]
     actions = ["publish_selected", "unpublish_selected"]
-    inlines = [ArticleTopicInline, StatusChangeInline]
+    inlines = [ArticleTopicInline, ReferenceInline, StatusChangeInline]
     list_select_related = ["author"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body", "author"]}),
@@ -82,6 +118,16 @@ class ArticleAdmin(admin.ModelAdmin):
                 "description": _(
                     "Scheduled articles go live at their publication time. Use the list’s actions "
                     "to publish or unpublish; each change is recorded below."
+                ),
+            },
+        ),
+        (
+            _("Clinical review"),
+            {
+                "fields": ["reviewer_name", "reviewer_role", "last_reviewed", "next_review_due"],
+                "description": _(
+                    "Shown under the article with its references (below). Re-review the article "
+                    "by the due date; overdue articles are flagged in the list."
                 ),
             },
         ),
@@ -98,6 +144,25 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("Topics"))
     def topic_list(self, obj: Article) -> str:
         return ", ".join(topic.name for topic in obj.ordered_topics)
+
+    @admin.display(description=_("Review overdue"), boolean=True, ordering="next_review_due")
+    def review_overdue_flag(self, obj: Article) -> bool:
+        return obj.review_overdue
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Warn on the change page itself when the clinical review has lapsed."""
+        article = self.get_object(request, object_id)
+        if article is not None and article.review_overdue and request.method == "GET":
+            self.message_user(
+                request,
+                _(
+                    "The clinical review of this article was due on %(date)s. Ask a clinician to "
+                    "re-review it, then update the review dates."
+                )
+                % {"date": date_format(article.next_review_due, "j F Y")},
+                messages.WARNING,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Preview"))
     def preview_link(self, obj: Article) -> str:

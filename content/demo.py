@@ -1,20 +1,20 @@
-"""Demo topics and articles for `seed_demo`, written by us, with illustrations drawn here in Pillow.
+"""Demo topics and articles for `seed_demo`, written by us, each with its own diagram (an SVG in
+`static/img/articles/`), a clinical review and published references.
 
-Idempotent: topics and articles are matched by slug, and an article's picture is drawn only once.
+Idempotent: topics and articles are matched by slug; an article gets its picture, review and
+references only once, and what staff changed later is left alone.
 """
 
 from __future__ import annotations
 
-import io
-import math
+import re
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
-from . import services
-from .models import Article, Topic
+from . import illustrations, services
+from .models import Article, Topic, review_today
 
 TOPICS = [
     ("hip", "Hip", "hip", "How the way your feet meet the ground can load the hip."),
@@ -24,14 +24,81 @@ TOPICS = [
     ("choosing-orthotics", "Choosing orthotics", "", "What custom orthotics are, and are not."),
 ]
 
+# Fictional clinicians for the demo (no real person's name is attached to our demo text).
+PODIATRIST = ("Dr Hannah Okafor", "Consultant podiatrist, HCPC registered")
+PHYSIO = ("James Whitfield", "Chartered physiotherapist, MCSP")
+REVIEW_INTERVAL = timedelta(days=365)
+# Published sources, with DOI links checked against the publishers' records.
+REDMOND_2008 = {
+    "authors": "Redmond AC, Crane YZ, Menz HB",
+    "title": "Normative values for the Foot Posture Index",
+    "source": "Journal of Foot and Ankle Research",
+    "year": 2008,
+    "url": "https://doi.org/10.1186/1757-1146-1-6",
+}
+MELLOR_2018 = {
+    "authors": "Mellor R, Bennell K, Grimaldi A, et al.",
+    "title": "Education plus exercise versus corticosteroid injection use versus a wait and see "
+    "approach on global outcome and pain from gluteal tendinopathy: prospective, single blinded, "
+    "randomised clinical trial",
+    "source": "BMJ",
+    "year": 2018,
+    "url": "https://doi.org/10.1136/bmj.k1662",
+}
+CAVANAGH_1987 = {
+    "authors": "Cavanagh PR, Rodgers MM",
+    "title": "The arch index: a useful measure from footprints",
+    "source": "Journal of Biomechanics",
+    "year": 1987,
+    "url": "https://doi.org/10.1016/0021-9290(87)90255-7",
+}
+GRIMALDI_2015 = {
+    "authors": "Grimaldi A, Mellor R, Hodges P, Bennell K, Wajswelner H, Vicenzino B",
+    "title": "Gluteal tendinopathy: a review of mechanisms, assessment and management",
+    "source": "Sports Medicine",
+    "year": 2015,
+    "url": "https://doi.org/10.1007/s40279-015-0336-5",
+}
+NIELSEN_2014 = {
+    "authors": "Nielsen RO, Buist I, Parner ET, et al.",
+    "title": "Foot pronation is not associated with increased injury risk in novice runners "
+    "wearing a neutral shoe: a 1-year prospective cohort study",
+    "source": "British Journal of Sports Medicine",
+    "year": 2014,
+    "url": "https://doi.org/10.1136/bjsports-2013-092202",
+}
+LANDORF_2006 = {
+    "authors": "Landorf KB, Keenan AM, Herbert RD",
+    "title": "Effectiveness of foot orthoses to treat plantar fasciitis: a randomized trial",
+    "source": "Archives of Internal Medicine",
+    "year": 2006,
+    "url": "https://doi.org/10.1001/archinte.166.12.1305",
+}
+COLLINS_2008 = {
+    "authors": "Collins N, Crossley K, Beller E, Darnell R, McPoil T, Vicenzino B",
+    "title": "Foot orthoses and physiotherapy in the treatment of patellofemoral pain syndrome: "
+    "randomised clinical trial",
+    "source": "BMJ",
+    "year": 2008,
+    "url": "https://doi.org/10.1136/bmj.a1735",
+}
+TELFER_2010 = {
+    "authors": "Telfer S, Woodburn J",
+    "title": "The use of 3D surface scanning for the measurement and assessment of the human foot",
+    "source": "Journal of Foot and Ankle Research",
+    "year": 2010,
+    "url": "https://doi.org/10.1186/1757-1146-3-19",
+}
+
 ARTICLES = [
     {
         "slug": "foot-posture-and-hip-pain",
         "title": "Foot posture and hip pain: how the two are linked",
         "topics": ["hip", "heel-and-arch"],
         "days_ago": 3,
-        "colour": (11, 85, 99),
-        "alt": "Illustration: a stylised teal footprint beside four wavy lines.",
+        "reviewer": PODIATRIST,
+        "reviewed_days_ago": 5,
+        "references": [REDMOND_2008, GRIMALDI_2015, MELLOR_2018],
         "summary": "Pain on the outside of the hip is not always a hip problem. A foot that rolls "
         "in with each step can keep the hip muscles working overtime.",
         "body": """\
@@ -75,8 +142,9 @@ and a clinician reviews the answers.
         "title": "Overpronation explained, without the jargon",
         "topics": ["heel-and-arch", "running"],
         "days_ago": 10,
-        "colour": (30, 107, 52),
-        "alt": "Illustration: a stylised green footprint beside four wavy lines.",
+        "reviewer": PHYSIO,
+        "reviewed_days_ago": 12,
+        "references": [REDMOND_2008, CAVANAGH_1987, NIELSEN_2014],
         "summary": "Pronation is how your foot absorbs shock. Overpronation is when it keeps going. "
         "Here is what that means and when it matters.",
         "body": """\
@@ -106,8 +174,9 @@ foot rather than an average one.
         "title": "Plantar heel pain: why the first steps hurt most",
         "topics": ["heel-and-arch"],
         "days_ago": 17,
-        "colour": (122, 75, 0),
-        "alt": "Illustration: a stylised amber footprint beside four wavy lines.",
+        "reviewer": PODIATRIST,
+        "reviewed_days_ago": 19,
+        "references": [LANDORF_2006],
         "summary": "Sharp heel pain with the first steps of the morning is typical of plantar heel "
         "pain. What is going on, and what tends to help.",
         "body": """\
@@ -141,8 +210,9 @@ numbness or tingling in the foot.
         "title": "Knee pain on stairs: what it can tell you",
         "topics": ["knee"],
         "days_ago": 24,
-        "colour": (90, 60, 140),
-        "alt": "Illustration: a stylised purple footprint beside four wavy lines.",
+        "reviewer": PHYSIO,
+        "reviewed_days_ago": 26,
+        "references": [COLLINS_2008],
         "summary": "Pain at the front of the knee going down stairs is common. The kneecap, the hip "
         "muscles and the feet can all play a part.",
         "body": """\
@@ -175,8 +245,9 @@ Swelling, locking, or a knee that gives way needs to be examined.
         "title": "How a 3D foot scan works",
         "topics": ["choosing-orthotics"],
         "days_ago": 31,
-        "colour": (11, 60, 120),
-        "alt": "Illustration: a stylised blue footprint beside four wavy lines.",
+        "reviewer": PODIATRIST,
+        "reviewed_days_ago": 400,
+        "references": [TELFER_2010, CAVANAGH_1987],
         "summary": "A 3D scan records the shape of your foot in a few seconds. Here is what it "
         "measures and how it becomes an orthotic.",
         "body": """\
@@ -206,8 +277,9 @@ from the same scan.
         "title": "What a custom orthotic can and cannot do",
         "topics": ["choosing-orthotics", "running"],
         "days_ago": 38,
-        "colour": (176, 0, 32),
-        "alt": "Illustration: a stylised red footprint beside four wavy lines.",
+        "reviewer": PHYSIO,
+        "reviewed_days_ago": 40,
+        "references": [LANDORF_2006, COLLINS_2008],
         "summary": "Orthotics are a tool, not a cure. An honest look at what they do well, where "
         "they help less, and how to get the most from them.",
         "body": """\
@@ -234,35 +306,6 @@ doing the exercises your clinician suggests. If pain changes or gets worse, tell
 ]
 
 
-def _illustration(seed: int, colour: tuple[int, int, int]) -> bytes:
-    """A simple abstract picture: a soft background, a foot-like outline and a few curves."""
-    width, height = 1200, 675
-    image = Image.new("RGB", (width, height), (242, 246, 247))
-    draw = ImageDraw.Draw(image)
-    for y in range(height):  # a gentle vertical gradient towards the article colour
-        t = y / height * 0.35
-        draw.line(
-            [(0, y), (width, y)],
-            fill=tuple(int(242 * (1 - t) + c * t) for c in colour),
-        )
-    cx, cy = 420 + (seed % 3) * 60, 370
-    draw.ellipse(
-        [cx - 130, cy - 250, cx + 130, cy + 250], fill=(255, 255, 255), outline=colour, width=8
-    )
-    for index, (dx, r) in enumerate([(-95, 34), (-30, 30), (25, 27), (70, 24), (105, 20)]):
-        x, y = cx + dx, cy - 285 + index * 12
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=(255, 255, 255), outline=colour, width=6)
-    draw.arc([cx - 70, cy - 60, cx + 150, cy + 180], 100, 260, fill=colour, width=14)
-    for k in range(4):
-        points = [
-            (760 + i * 8, 160 + k * 110 + int(40 * math.sin(i / 6 + seed + k))) for i in range(50)
-        ]
-        draw.line(points, fill=colour, width=6, joint="curve")
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue()
-
-
 def seed(stdout) -> None:
     topics = {}
     for slug, name, area, description in TOPICS:
@@ -271,24 +314,58 @@ def seed(stdout) -> None:
         )
         topics[slug] = topic
     now = timezone.now()
-    for index, data in enumerate(ARTICLES):
+    for data in ARTICLES:
         article = Article.objects.filter(slug=data["slug"]).first()
-        if article is not None:
-            continue
-        article = Article(
-            slug=data["slug"],
-            title=data["title"],
-            summary=data["summary"],
-            body=data["body"],
-            hero_alt=data["alt"],
-            published_at=now - timedelta(days=data["days_ago"]),
-        )
-        article.hero_image.save(
-            f"{data['slug']}.png", ContentFile(_illustration(index, data["colour"])), save=False
-        )
-        article.save()
-        services.article_set_topics(
-            article=article, topics=[topics[slug] for slug in data["topics"]]
-        )
-        services.article_publish(article=article, note="demo data")
+        if article is None:
+            article = Article(
+                slug=data["slug"],
+                title=data["title"],
+                summary=data["summary"],
+                body=data["body"],
+                published_at=now - timedelta(days=data["days_ago"]),
+            )
+            _set_illustration(article)
+            article.save()
+            services.article_set_topics(
+                article=article, topics=[topics[slug] for slug in data["topics"]]
+            )
+            services.article_publish(article=article, note="demo data")
+        elif _has_old_demo_picture(article):
+            _set_illustration(article)
+            article.save()
+        _add_review(article, data)
     stdout.write(f"Demo articles: {Article.objects.count()} ({len(ARTICLES)} from the demo set).")
+
+
+def _set_illustration(article: Article) -> None:
+    """The article's own diagram, drawn from its SVG, with the SVG's description as alt text."""
+    path = illustrations.illustration_path(article.slug)
+    if path is None:
+        raise FileNotFoundError(
+            f"no illustration {illustrations.ILLUSTRATION_DIR}/{article.slug}.svg"
+        )
+    article.hero_alt = illustrations.read(path).description
+    article.hero_image.save(
+        f"{article.slug}-diagram.png", ContentFile(illustrations.to_png(path)), save=False
+    )
+
+
+def _has_old_demo_picture(article: Article) -> bool:
+    """The abstract footprint every demo article used to share (saved as `<slug>.png`)."""
+    pattern = rf"articles/originals/{re.escape(article.slug)}(_[A-Za-z0-9]{{7}})?\.png"
+    return bool(article.hero_image and re.fullmatch(pattern, article.hero_image.name))
+
+
+def _add_review(article: Article, data: dict) -> None:
+    """A review and references for a demo article that has neither yet (staff edits are kept)."""
+    if article.reviewer_name or article.last_reviewed or article.references.exists():
+        return
+    name, role = data["reviewer"]
+    reviewed = review_today() - timedelta(days=data["reviewed_days_ago"])
+    article.reviewer_name, article.reviewer_role = name, role
+    article.last_reviewed, article.next_review_due = reviewed, reviewed + REVIEW_INTERVAL
+    article.full_clean(exclude=["topics"])
+    article.save(
+        update_fields=["reviewer_name", "reviewer_role", "last_reviewed", "next_review_due"]
+    )
+    services.article_set_references(article=article, references=data["references"])

@@ -19,7 +19,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
-FRONT_MATTER_KEYS = {"title", "slug", "summary", "topics", "published"}
+# Clinical review keys in the front matter, and the Article field each one sets.
+REVIEW_KEYS = {
+    "reviewer": "reviewer_name",
+    "reviewer_role": "reviewer_role",
+    "last_reviewed": "last_reviewed",
+    "next_review_due": "next_review_due",
+}
+REFERENCE_KEYS = ("authors", "title", "source", "year", "url")
+FRONT_MATTER_KEYS = {"title", "slug", "summary", "topics", "published", "references", *REVIEW_KEYS}
 SUMMARY_LENGTH = 300
 SUMMARY_SENTENCES_LENGTH = 220  # whole sentences up to about this long
 MAX_TITLE = 200
@@ -54,6 +62,10 @@ class ParsedArticle:
     body: str
     topics: list[str] = field(default_factory=list)
     published: bool | dt.datetime | None = None
+    # Only the review fields the file gives (Article field name → value); the rest stay as staff
+    # left them. `references` is None when the file has no list, so existing ones are kept.
+    review: dict[str, str | dt.date] = field(default_factory=dict)
+    references: list[dict] | None = None
 
 
 def parse_file(path: str | Path) -> ParsedArticle:
@@ -110,6 +122,8 @@ def parse_text(text: str, *, path: str | Path = "<text>") -> ParsedArticle:
         body=body.strip() + "\n",
         topics=meta.get("topics", []),
         published=meta.get("published"),
+        review={name: meta[key] for key, name in REVIEW_KEYS.items() if key in meta},
+        references=meta.get("references"),
     )
 
 
@@ -123,7 +137,7 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
         raise ImportFileError(path, 1, "front matter starts with --- but is never closed") from None
     source = "\n".join(lines[1:end])
     try:
-        data = yaml.safe_load(source) if source.strip() else {}
+        data = yaml.load(source, Loader=_FrontMatterLoader) if source.strip() else {}  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = (mark.line + 2) if mark is not None else 1
@@ -148,7 +162,31 @@ def _front_matter(lines: list[str], path: Path) -> tuple[dict, int]:
     return meta, end + 1
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2026-13-01) are YAML errors with a line, not a crash."""
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"“{node.value}” is not a real date ({error})", node.start_mark
+        ) from None
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def _check_meta(key: str, value, path: Path, line: int):
+    if key in ("reviewer", "reviewer_role"):
+        if not isinstance(value, str) or not value.strip():
+            raise ImportFileError(path, line, f"“{key}” must be text")
+        return value.strip()
+    if key in ("last_reviewed", "next_review_due"):
+        return _check_date(key, value, path, line)
+    if key == "references":
+        return _check_references(value, path, line)
     if key in ("title", "slug", "summary"):
         if not isinstance(value, str | int | float) or not str(value).strip():
             raise ImportFileError(path, line, f"“{key}” must be text")
@@ -169,6 +207,61 @@ def _check_meta(key: str, value, path: Path, line: int):
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, 9, 0, tzinfo=dt.UTC)
     raise ImportFileError(path, line, "“published” must be true, false or a date like 2026-01-31")
+
+
+def _check_date(key: str, value, path: Path, line: int) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ImportFileError(
+        path, line, f"“{key}” must be a date like 2026-01-31 (year-month-day), not “{value}”"
+    )
+
+
+def _check_references(value, path: Path, line: int) -> list[dict]:
+    """A list of {authors, title, source, year, url}; the model checks lengths and the link."""
+    if not isinstance(value, list):
+        raise ImportFileError(path, line, "“references” must be a list of title/source/year/url")
+    references = []
+    for number, item in enumerate(value, start=1):
+        where = f"reference {number}"
+        if not isinstance(item, dict):
+            raise ImportFileError(path, line, f"{where}: give title, source, year and url")
+        unknown = sorted(str(k) for k in item if k not in REFERENCE_KEYS)
+        if unknown:
+            allowed = ", ".join(REFERENCE_KEYS)
+            raise ImportFileError(
+                path, line, f"{where}: unknown key “{unknown[0]}” (allowed: {allowed})"
+            )
+        for name in ("title", "source"):
+            if not isinstance(item.get(name), str) or not item[name].strip():
+                raise ImportFileError(path, line, f"{where}: “{name}” must be text")
+        year = item.get("year")
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ImportFileError(path, line, f"{where}: “year” must be a year like 2008")
+        url, authors = item.get("url") or "", item.get("authors") or ""
+        if not isinstance(url, str):
+            raise ImportFileError(path, line, f"{where}: “url” must be a web address")
+        if not isinstance(authors, str):
+            raise ImportFileError(path, line, f"{where}: “authors” must be text")
+        references.append(
+            {
+                "authors": authors.strip(),
+                "title": item["title"].strip(),
+                "source": item["source"].strip(),
+                "year": year,
+                "url": url.strip(),
+            }
+        )
+    return references
 
 
 # --- Markdown -----------------------------------------------------------------------------------

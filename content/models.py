@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -57,7 +60,16 @@ class Topic(models.Model):
         return reverse("content:topic_detail", kwargs={"slug": self.slug})
 
 
+def review_today() -> dt.date:
+    """The date review deadlines are compared with (UTC, like every time here)."""
+    return timezone.now().astimezone(dt.UTC).date()
+
+
 class ArticleQuerySet(models.QuerySet):
+    def review_overdue(self, *, today: dt.date | None = None) -> ArticleQuerySet:
+        """Past their "next review due" date: staff must re-review them (due today is not late)."""
+        return self.filter(next_review_due__lt=today or review_today())
+
     def public(self, *, now=None) -> ArticleQuerySet:
         """Published or scheduled, and their time has come."""
         return self.filter(
@@ -124,6 +136,21 @@ class Article(models.Model):
     )
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
+    # Clinical governance: who checked the content, when, and when it must be checked again.
+    reviewer_name = models.CharField(
+        _("clinical reviewer"),
+        max_length=120,
+        blank=True,
+        help_text=_("The clinician who checked this article, e.g. “Dr Priya Shah”."),
+    )
+    reviewer_role = models.CharField(
+        _("reviewer’s role and credentials"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown after the name, e.g. “Consultant podiatrist, HCPC registered”."),
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True, db_index=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -167,6 +194,24 @@ class Article(models.Model):
             raise ValidationError(
                 {"published_at": _("Choose when the scheduled article goes live.")}
             )
+        self._clean_review()
+
+    def _clean_review(self) -> None:
+        """A review names its reviewer and both dates, and the next one comes after the last."""
+        given = [self.reviewer_name.strip(), self.last_reviewed, self.next_review_due]
+        if not any(given):
+            return
+        errors = {}
+        if not given[0]:
+            errors["reviewer_name"] = _("Name the clinician who reviewed the article.")
+        if not self.last_reviewed:
+            errors["last_reviewed"] = _("Give the date the article was last reviewed.")
+        if not self.next_review_due:
+            errors["next_review_due"] = _("Give the date the next review is due.")
+        elif self.last_reviewed and self.next_review_due <= self.last_reviewed:
+            errors["next_review_due"] = _("The next review must be due after the last review.")
+        if errors:
+            raise ValidationError(errors)
 
     # --- Presentation helpers (no queries beyond what the selectors prefetch) ---------------------
     @property
@@ -199,6 +244,15 @@ class Article(models.Model):
         if not (self.published_at and self.updated_at and self.created_at):
             return False
         return (self.updated_at - max(self.published_at, self.created_at)).days >= 1
+
+    @property
+    def is_reviewed(self) -> bool:
+        return bool(self.reviewer_name and self.last_reviewed)
+
+    @property
+    def review_overdue(self) -> bool:
+        """The same rule as `Article.objects.review_overdue()`, for one loaded article."""
+        return self.next_review_due is not None and self.next_review_due < review_today()
 
     @property
     def byline(self) -> str:
@@ -243,6 +297,55 @@ class ArticleTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} · {self.topic_id}"
+
+
+class Reference(models.Model):
+    """A published source the article relies on, listed under it and cited in its JSON-LD."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="references"
+    )
+    authors = models.CharField(
+        _("authors"),
+        max_length=300,
+        blank=True,
+        help_text=_("e.g. “Redmond AC, Crane YZ, Menz HB”."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        help_text=_("The journal or publisher, e.g. “Journal of Foot and Ankle Research”."),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    url = models.URLField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["https", "http"])],
+        help_text=_("Prefer the DOI link, e.g. https://doi.org/10.1136/bmj.k1662."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.source}, {self.year})"
+
+    @property
+    def authors_sentence(self) -> str:
+        """The authors ending in one full stop ("…, et al." stays as it is)."""
+        return f"{self.authors.rstrip('. ')}." if self.authors.strip() else ""
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year and self.year > review_today().year:
+            raise ValidationError({"year": _("The year cannot be in the future.")})
 
 
 class ArticleStatusChange(models.Model):

@@ -117,7 +117,7 @@ def public_article_page(*, slug: str) -> ArticlePage | None:
     page = cache.get(key)
     if page is not None and page.valid_until > now and page.article.is_public:
         return page
-    article = public_articles(now=now).filter(slug=slug).first()
+    article = public_articles(now=now).prefetch_related("references").filter(slug=slug).first()
     if article is None:
         return None
     related = related_articles(article=article)
@@ -133,7 +133,12 @@ def public_article_page(*, slug: str) -> ArticlePage | None:
 
 def preview_article_page(*, slug: str) -> ArticlePage | None:
     """Staff preview: any status, never cached."""
-    article = with_topics(Article.objects.select_related("author")).filter(slug=slug).first()
+    article = (
+        with_topics(Article.objects.select_related("author"))
+        .prefetch_related("references")
+        .filter(slug=slug)
+        .first()
+    )
     if article is None:
         return None
     return ArticlePage(

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from fitsperfect.queueing import enqueue_on_commit
 
 from .caching import invalidate_content_cache
-from .models import Article, ArticleStatusChange, ArticleTopic, Subscriber, Topic
+from .models import Article, ArticleStatusChange, ArticleTopic, Reference, Subscriber, Topic
 
 CONFIRM_SALT = "content.newsletter.confirm"
 UNSUBSCRIBE_SALT = "content.newsletter.unsubscribe"
@@ -111,11 +112,14 @@ def article_import(
     published: bool | datetime | None,
     publish_if_new: bool = False,
     actor: AbstractBaseUser | None = None,
+    review: dict | None = None,
+    references: list[dict] | None = None,
 ) -> ImportResult:
     """Create or update the article with this slug; identical input changes nothing (no save).
 
     `published` (from the file) is applied every time; `publish_if_new` only to a new article, so
-    re-running an import never re-publishes what staff took down.
+    re-running an import never re-publishes what staff took down. `review` (Article field → value)
+    and `references` change only what the file gives; None keeps what staff entered.
     """
     article = Article.objects.select_for_update().filter(slug=slug).first()
     outcome = "unchanged"
@@ -128,7 +132,7 @@ def article_import(
         topics = _topics_for(topic_names)
     else:  # only a new article gets topics guessed from its title; staff edits are kept later
         topics = _topics_in_title(title) if outcome == "created" else []
-    fields = {"title": title, "summary": summary, "body": body}
+    fields = {"title": title, "summary": summary, "body": body, **(review or {})}
     if any(getattr(article, name) != value for name, value in fields.items()):
         for name, value in fields.items():
             setattr(article, name, value)
@@ -137,6 +141,8 @@ def article_import(
         outcome = "updated" if outcome == "unchanged" else outcome
     if topics and [t.pk for t in article.ordered_topics] != [t.pk for t in topics]:
         article_set_topics(article=article, topics=topics)
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if references is not None and article_set_references(article=article, references=references):
         outcome = "updated" if outcome == "unchanged" else outcome
     if published is True and article.status == Article.Status.DRAFT:
         article_publish(article=article, actor=actor, note="import")
@@ -150,6 +156,40 @@ def article_import(
         article_unpublish(article=article, actor=actor, note="import")
         outcome = "updated" if outcome == "unchanged" else outcome
     return ImportResult(article=article, outcome=outcome)
+
+
+REFERENCE_FIELDS = ("authors", "title", "source", "year", "url")
+
+
+@transaction.atomic
+def article_set_references(*, article: Article, references: list[dict]) -> bool:
+    """Replace the article's references with these (in order), validated as the admin does.
+
+    Returns whether anything changed: the same list again writes nothing.
+    """
+    current = [
+        {name: getattr(ref, name) for name in REFERENCE_FIELDS} for ref in article.references.all()
+    ]
+    wanted = [{name: item.get(name) or "" for name in REFERENCE_FIELDS} for item in references]
+    if current == wanted:
+        return False
+    new = [Reference(article=article, position=i, **item) for i, item in enumerate(wanted)]
+    for number, reference in enumerate(new, start=1):
+        try:
+            reference.full_clean(exclude=["article"])
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    f"reference {number} {field}": messages
+                    for field, messages in error.message_dict.items()
+                }
+            ) from None
+    article.references.all().delete()
+    Reference.objects.bulk_create(new)
+    if hasattr(article, "_prefetched_objects_cache"):
+        article._prefetched_objects_cache.pop("references", None)  # noqa: SLF001
+    invalidate_content_cache()
+    return True
 
 
 STOPWORDS = {"and", "or", "the", "of", "a", "an", "for", "to", "in", "on", "with", "your"}

@@ -119,7 +119,8 @@ def _hero(article: Article) -> dict | None:
 def _json_ld(article: Article, hero: dict | None) -> str:
     data = {
         "@context": "https://schema.org",
-        "@type": "Article",
+        # An article and the health page it is: MedicalWebPage carries the review and sources.
+        "@type": ["Article", "MedicalWebPage"],
         "headline": article.title[:110],
         "description": article.meta_description,
         "datePublished": article.published_at,
@@ -135,9 +136,35 @@ def _json_ld(article: Article, hero: dict | None) -> str:
     }
     if hero:
         data["image"] = [hero["og_url"]]
+    data.update(_review_json_ld(article))
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     # JSON with <, > and & escaped cannot leave the <script type="application/ld+json"> element.
     return mark_safe(text)  # noqa: S308  # nosec
+
+
+def _review_json_ld(article: Article) -> dict:
+    """reviewedBy, lastReviewed and citation, for what the article has (prefetched references)."""
+    data: dict = {}
+    if article.is_reviewed:
+        reviewer = {"@type": "Person", "name": article.reviewer_name}
+        if article.reviewer_role:
+            reviewer["jobTitle"] = article.reviewer_role
+        data["reviewedBy"] = reviewer
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+    citations = []
+    for reference in article.references.all():
+        citation = {
+            "@type": "CreativeWork",
+            "name": reference.title,
+            "publisher": {"@type": "Organization", "name": reference.source},
+            "datePublished": str(reference.year),
+        }
+        if reference.url:
+            citation["url"] = reference.url
+        citations.append(citation)
+    if citations:
+        data["citation"] = citations
+    return data
 
 
 # --- Newsletter ---------------------------------------------------------------------------------

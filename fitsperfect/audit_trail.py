@@ -36,6 +36,7 @@ DEFAULT_AUDITED_URL_NAMES = {
     "assessments:clinic_photo": "assessments.assessment",
     "assessments:result": "assessments.assessment",
     "assessments:photo": "assessments.assessment",
+    "assessments:clinic_message": "assessments.clinicmessage",
     "orders:order_detail": "orders.order",
     "orders:scans": "orders.order",
     "orders:scan_preview": "orders.scan",
@@ -47,6 +48,7 @@ DEFAULT_AUDITED_URL_NAMES = {
 DEFAULT_AUDITED_MODELS = [
     "assessments.Assessment",
     "assessments.Review",
+    "assessments.ClinicMessage",
     "orders.Order",
     "orders.Scan",
 ]

@@ -1,10 +1,10 @@
 """A customer's right of access and right to erasure, across the apps.
 
 `export_customer_data(email=...)` gathers everything held about an email address: accounts,
-assessments (answers, results, clinicians' reviews, photo metadata), orders (lines, status history,
+assessments (answers, results, clinicians' reviews, photo metadata), messages to the clinic, orders (lines, status history,
 scans and photo metadata), newsletter sign-ups. `erase_customer_data(email=..., actor=...)`
 anonymises the personal fields, deletes the scan and photo files and rotates every link token (so
-old links stop working), keeping what accounting law needs: order numbers, amounts, currencies,
+old links stop working) and deletes their messages to the clinic, keeping what accounting law needs: order numbers, amounts, currencies,
 dates, statuses and payments.
 
 Models are reached with `apps.get_model`, so this module imports no app and keeps working while a
@@ -47,6 +47,8 @@ ORDER_PERSONAL_FIELDS = {
     "postcode": "",
     "payment_flag": "",
     "checkout_key": None,
+    # Checkout's health answers (orders without an assessment); when they were given is kept.
+    "health_screen": {},
 }
 PERSONAL_JSON_KEYS = {
     "name",
@@ -87,6 +89,7 @@ class ErasureReport:
     photos: int = 0
     files_deleted: int = 0
     subscribers: int = 0
+    clinic_messages: int = 0
     kept: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -115,6 +118,18 @@ def _assessments(email: str, users):
     if model is None:
         return []
     return model.objects.filter(Q(contact_email__iexact=email.strip()) | Q(user__in=users))
+
+
+def _clinic_messages(*, email: str | None, users, assessments):
+    """Messages to the clinic: written under the email (staff-verified requests only), by a
+    signed-in account, or from one of the person's assessment results."""
+    model = _model("assessments.ClinicMessage")
+    if model is None:
+        return []
+    condition = Q(user__in=users) | Q(assessment__in=assessments)
+    if email is not None:
+        condition |= Q(email__iexact=email.strip())
+    return model.objects.filter(condition)
 
 
 def _orders(email: str, users):
@@ -151,10 +166,12 @@ def export_customer_data(*, email: str) -> dict:
     users = _users(email)
     subscriber = _model("content.Subscriber")
     subscribers = subscriber.objects.filter(email__iexact=email.strip()) if subscriber else []
+    assessments = _assessments(email, users)
     return _export(
         email=email,
         users=users,
-        assessments=_assessments(email, users),
+        assessments=assessments,
+        clinic_messages=_clinic_messages(email=email, users=users, assessments=assessments),
         orders=_orders(email, users),
         subscribers=subscribers,
     )
@@ -166,16 +183,18 @@ def export_account_data(*, user: Model) -> dict:
     An email address typed at sign-up is not proof of owning it, so guest orders, assessments and
     newsletter sign-ups matched only by email are left to `export_customer_data` and staff."""
     assessment, order = _model("assessments.Assessment"), _model("orders.Order")
+    assessments = assessment.objects.filter(user=user) if assessment else []
     return _export(
         email=getattr(user, "email", ""),
         users=[user],
-        assessments=assessment.objects.filter(user=user) if assessment else [],
+        assessments=assessments,
+        clinic_messages=_clinic_messages(email=None, users=[user], assessments=assessments),
         orders=order.objects.filter(user=user) if order else [],
         subscribers=[],
     )
 
 
-def _export(*, email: str, users, assessments, orders, subscribers) -> dict:
+def _export(*, email: str, users, assessments, clinic_messages, orders, subscribers) -> dict:
     # One query per relation, not one per assessment or order.
     assessments, orders = list(assessments), list(orders)
     prefetch_related_objects(assessments, "photos", "reviews")
@@ -193,6 +212,7 @@ def _export(*, email: str, users, assessments, orders, subscribers) -> dict:
         }
         for a in assessments
     ]
+    data["clinic_messages"] = [_fields(m) for m in clinic_messages]
     data["orders"] = [
         _fields(o, exclude={"checkout_key"})
         | {
@@ -280,6 +300,14 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
         if stripe_event is not None:
             stripe_event.objects.filter(order=order).update(raw_body="", headers={})
     report.kept.append("order numbers, amounts, currencies, dates, statuses, payments")
+
+    # Before the assessments lose their contact address, which is how some messages are found.
+    messages = list(
+        _clinic_messages(email=email, users=users, assessments=list(_assessments(email, users)))
+    )
+    for message in messages:
+        message.delete()  # one by one, so the audit trail records each
+    report.clinic_messages = len(messages)
 
     for assessment in _assessments(email, users):
         for photo in _related(assessment, "photos"):

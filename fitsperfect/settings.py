@@ -487,6 +487,13 @@ RATE_LIMITS = [
         "window": 3600,
     },
     {
+        "name": "clinic-message",
+        "path": r"^/assessment/(result/[^/]+/)?talk-to-a-clinician/$",
+        "key": "ip",
+        "limit": 5,
+        "window": 3600,
+    },
+    {
         "name": "newsletter",
         "path": r"^/articles/newsletter/$",
         "key": "ip",
@@ -521,6 +528,8 @@ SENSITIVE_URL_NAMES = [
     "orders:account",
     "orders:scan*",
     "orders:checkout",
+    "orders:health_*",
+    "orders:clinic_*",
     "assessments:step",
     "assessments:check",
     "assessments:result",

@@ -178,7 +178,17 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
             ),
             (
                 _("Assessment and approval"),
-                {"fields": ["assessment_summary", "approved_for_lab_at", "approved_for_lab_by"]},
+                {
+                    "fields": [
+                        "assessment_summary",
+                        "health_screen_at",
+                        "adult_confirmed_at",
+                        "red_flags_confirmed_at",
+                        "red_flags_confirmed_by",
+                        "approved_for_lab_at",
+                        "approved_for_lab_by",
+                    ]
+                },
             ),
             (
                 _("Lab and shipping"),

@@ -11,6 +11,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from assessments import questions
+from assessments.forms import RedFlagForm
+
 from .consent import HEALTH_DATA_CONSENT_TEXT
 from .models import Product, ProductOption, SizeSystem
 
@@ -180,6 +183,44 @@ class CheckoutForm(forms.Form):
         if country == "US" and not (data.get("region") or "").strip():
             self.add_error("region", _("Enter the state."))
         return data
+
+
+class CheckoutHealthForm(RedFlagForm):
+    """Checkout without an assessment: the assessment's own red-flag question (one definition,
+    "None of these" exclusive) and whether the buyer is 18 or over."""
+
+    adult = forms.ChoiceField(
+        label=_("Are you 18 or over?"),
+        choices=questions.YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select yes if you are 18 or over")},
+    )
+
+
+class ClinicApprovalForm(forms.Form):
+    """A clinician approves an order without an assessment for the lab."""
+
+    red_flags_checked = forms.BooleanField(
+        label=_("I have asked the customer the red-flag questions myself and none of them applies"),
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Notes (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, needs_red_flags_check: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_red_flags_check:
+            self.fields["red_flags_checked"].required = True
+            self.fields["red_flags_checked"].error_messages["required"] = _(
+                "Confirm you asked the customer the red-flag questions: this order was placed "
+                "before checkout asked them"
+            )
+        else:
+            del self.fields["red_flags_checked"]
 
 
 class OrderLookupForm(forms.Form):

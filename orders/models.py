@@ -155,7 +155,26 @@ class Order(models.Model):
     payment_flag = models.TextField(_("payment problem"), blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True, db_index=True)
 
-    # Clinical approval: from the linked assessment's review, or staff approval when there is none.
+    # The checkout health questions (orders.health_screen), asked when there is no assessment: the
+    # answers as given, which wording they were given to, and when. Only a passed screen is stored.
+    health_screen = models.JSONField(default=dict, blank=True)
+    health_screen_version = models.CharField(max_length=40, blank=True)
+    health_screen_at = models.DateTimeField(_("health questions answered"), null=True, blank=True)
+    adult_confirmed_at = models.DateTimeField(_("confirmed 18 or over"), null=True, blank=True)
+    # Orders placed before checkout asked those questions: the approving clinician's confirmation
+    # that they asked them with the customer themselves (orders.health_screen.screen_refusal).
+    red_flags_confirmed_at = models.DateTimeField(
+        _("red-flag questions checked by a clinician"), null=True, blank=True
+    )
+    red_flags_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Clinical approval: from the linked assessment's review, or a clinician's when there is none.
     approved_for_lab_at = models.DateTimeField(null=True, blank=True)
     approved_for_lab_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

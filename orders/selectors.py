@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from fitsperfect import pagecache
 
 from .models import Order, OrderStatusChange, Product, ProductOption
-from .states import HAPPY_PATH, PAYABLE_STATUSES, SCAN_UPLOAD_STATUSES, Status
+from .states import HAPPY_PATH, PAID_STATUSES, PAYABLE_STATUSES, SCAN_UPLOAD_STATUSES, Status
 
 
 def products_on_sale() -> QuerySet[Product]:
@@ -187,3 +187,66 @@ def scan_summary(scan) -> str:
             "pct": round((scan.unit_confidence or 0) * 100),
         }
     return text[:1].upper() + text[1:]
+
+
+# --- The clinic: orders without an assessment wait for a clinician (issue 14) -----------------------
+
+# Paid and not yet approved: the statuses on the happy path before "clinically approved".
+CLINIC_WAITING_STATUSES = (
+    frozenset(HAPPY_PATH[: HAPPY_PATH.index(Status.CLINICALLY_APPROVED)]) & PAID_STATUSES
+)
+
+
+def clinic_orders_waiting() -> list[Order]:
+    """Paid orders without an assessment whose way to the lab still needs a clinician (the one
+    rule, `services.order_clinical_refusal`), newest payment first. No payment details."""
+    from .services import order_clinical_refusal
+
+    candidates = (
+        Order.objects.filter(assessment__isnull=True, status__in=CLINIC_WAITING_STATUSES)
+        .select_related("approved_for_lab_by", "red_flags_confirmed_by")
+        .prefetch_related("lines")
+        .order_by("-paid_at", "-pk")
+    )
+    return [order for order in candidates if order_clinical_refusal(order=order)]
+
+
+def clinic_order(pk: int) -> Order | None:
+    """An order without an assessment, for the clinic's approval page."""
+    return (
+        Order.objects.filter(pk=pk, assessment__isnull=True)
+        .select_related("approved_for_lab_by", "red_flags_confirmed_by")
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "status_changes",
+                queryset=OrderStatusChange.objects.select_related("actor").order_by(
+                    "created_at", "id"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def clinic_order_scans(order: Order) -> list[dict]:
+    """Per side: the scan in use (or the latest upload), its status and measurements in words,
+    and its sole preview for clinicians."""
+    from django.urls import reverse
+
+    rows = []
+    for info in order_scans(order).values():
+        scan = info["current"] or info["latest"]
+        rows.append(
+            {
+                "label": info["label"],
+                "scan": scan,
+                "summary": scan_summary(scan) if scan is not None else "",
+                "preview_url": (
+                    reverse("orders:staff_scan_preview", args=[scan.pk])
+                    if scan is not None and scan.preview
+                    else ""
+                ),
+            }
+        )
+    return rows

@@ -20,6 +20,7 @@ from fitsperfect import pagecache
 from fitsperfect.queueing import enqueue_on_commit
 
 from .consent import HEALTH_DATA_CONSENT_VERSION
+from .health_screen import HealthScreen, order_screen, screen_refusal
 from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Product
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
@@ -186,8 +187,10 @@ def order_clinical_refusal(*, order: Order) -> str:
     """Why this order may not go to the lab, or "" when a clinician's approval stands.
 
     With an assessment: the one gate (`assessment_may_back_order`) and a clinician's approval of
-    it. Without one: approval by a clinician (never general staff). Checked by the state machine on
-    every move towards the lab and by the lab hand-off just before sending.
+    it. Without one: a passed checkout health screen (or, for orders placed before checkout asked
+    it, the clinician's confirmation that they asked the red-flag questions) and approval by a
+    clinician (never general staff). Checked by the state machine on every move towards the lab
+    and by the lab hand-off just before sending.
     """
     if order.approved_for_lab_at is None:
         return _("No clinician has approved this order for the lab.")
@@ -199,7 +202,7 @@ def order_clinical_refusal(*, order: Order) -> str:
         return ""
     if not is_clinician(order.approved_for_lab_by):
         return _("An order without an assessment needs a clinician's approval.")
-    return ""
+    return screen_refusal(order)
 
 
 @transaction.atomic
@@ -217,12 +220,14 @@ def order_create(
     region: str = "",
     user=None,
     assessment: Assessment | None = None,
+    health_screen: HealthScreen | None = None,
     checkout_key: str | None = None,
 ) -> Order:
     """Creates the order and its numbered lines in one transaction, awaiting payment.
 
     The same `checkout_key` (the checkout form's hidden key) returns the order it already created, so a
-    double submit does not create two orders.
+    double submit does not create two orders. `health_screen` is checkout's health questions (asked
+    when there is no assessment): kept on the order; a red flag or under 18 never makes an order.
     """
     if not lines:
         raise ValueError("An order needs at least one line.")
@@ -232,6 +237,8 @@ def order_create(
             return existing
     if assessment is not None and not assessment_may_back_order(assessment=assessment):
         raise ValueError("This assessment cannot back an order.")
+    if health_screen is not None and not health_screen.passed:
+        raise ValueError("A red flag or an age under 18 ends in a referral, never in an order.")
     currencies = {line.product.currency.lower() for line in lines}
     if len(currencies) != 1:
         raise ValueError("All lines of an order must share one currency.")
@@ -255,6 +262,11 @@ def order_create(
         checkout_key=checkout_key or None,
         checkout_attempt=1,
     )
+    if health_screen is not None:
+        order.health_screen = health_screen.as_json()
+        order.health_screen_version = health_screen.version
+        order.health_screen_at = health_screen.at
+        order.adult_confirmed_at = health_screen.at
     from .models import new_order_number
 
     for _attempt in range(10):
@@ -585,17 +597,45 @@ def order_record_clinical_approval(*, order: Order, actor=None, note: str = "") 
 
 
 @transaction.atomic
-def order_approve_for_lab(*, order: Order, actor, note: str = "") -> Order:
+def order_approve_for_lab(
+    *, order: Order, actor, note: str = "", red_flags_checked: bool = False
+) -> Order:
     """A clinician's approval of an order with no assessment (with one, their review decides).
-    General staff cannot approve anything for the lab."""
+    General staff cannot approve anything for the lab.
+
+    An order placed before checkout asked the health questions also needs `red_flags_checked`:
+    the clinician confirms they asked the red-flag questions with the customer (recorded on the
+    order and its timeline). An approval general staff gave before only clinicians could is
+    replaced by this one. Nothing is recorded when the approval is refused.
+    """
     if not is_clinician(actor):
         raise ClinicalApprovalRefused(_("Only a clinician can approve an order for the lab."))
     if order.assessment_id is not None:
         raise ClinicalApprovalRefused(
             _("This order has an assessment: a clinician's review approves it.")
         )
+    fresh = _locked(order)
+    changed = []
+    if red_flags_checked and order_screen(fresh) is None and fresh.red_flags_confirmed_at is None:
+        fresh.red_flags_confirmed_at = timezone.now()
+        fresh.red_flags_confirmed_by = actor
+        changed += ["red_flags_confirmed_at", "red_flags_confirmed_by"]
+    if fresh.approved_for_lab_at is not None and not is_clinician(fresh.approved_for_lab_by):
+        fresh.approved_for_lab_at = None
+        fresh.approved_for_lab_by = None
+        changed += ["approved_for_lab_at", "approved_for_lab_by"]
+    if changed:
+        fresh.save(update_fields=[*changed, "updated_at"])
+    if "red_flags_confirmed_at" in changed:
+        order_add_note(
+            order=fresh,
+            actor=actor,
+            note=_("A clinician confirmed they asked the red-flag questions with the customer."),
+        )
     return order_record_clinical_approval(
-        order=order, actor=actor, note=note or _("Approved for the lab by a clinician.")
+        order=_sync(order, fresh),
+        actor=actor,
+        note=note or _("Approved for the lab by a clinician."),
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import clinic_views, views
 
 app_name = "orders"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("orthotics/", views.catalogue, name="catalogue"),
     path("orthotics/<slug:slug>/", views.product_detail, name="product_detail"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/health-check/", views.health_check, name="health_check"),
+    path("checkout/health-check/referral/", views.health_referral, name="health_referral"),
     path("orders/", views.order_lookup, name="order_lookup"),
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
     path("orders/<str:token>/scans/", views.order_scans, name="scans"),
@@ -21,4 +23,6 @@ urlpatterns = [
     path("webhooks/lab/", views.lab_webhook, name="lab_webhook"),
     path("accounts/signup/", views.signup, name="signup"),
     path("account/", views.account, name="account"),
+    path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),
+    path("clinic/orders/<int:pk>/", clinic_views.clinic_order, name="clinic_order"),
 ]

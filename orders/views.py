@@ -10,13 +10,20 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fitsperfect import pagecache
 
-from . import selectors, services
-from .forms import CheckoutForm, OrderLookupForm, ProductChoiceForm, SignupForm
+from . import health_screen, selectors, services
+from .forms import (
+    CheckoutForm,
+    CheckoutHealthForm,
+    OrderLookupForm,
+    ProductChoiceForm,
+    SignupForm,
+)
 from .payments import checkout as payments
 from .states import IllegalTransition, Status
 
@@ -141,6 +148,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
             reverse("orders:product_detail", args=[product.slug])
             + f"?assessment={assessment.token}"
         )
+    screen = None
+    if assessment is None:
+        # No assessment screened this buyer: the health questions come first, passed or no order.
+        screen = health_screen.session_screen(request.session)
+        if screen is None or not screen.passed:
+            return redirect("orders:health_check")
     unit_price, top_cover_name, description = choice.priced()
     if request.method == "POST":
         form = CheckoutForm(request.POST)
@@ -159,6 +172,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 country=data["country"],
                 user=request.user,
                 assessment=assessment,
+                health_screen=screen,
                 checkout_key=data["checkout_key"],
             )
             return _go_to_payment(request, order, form=form)
@@ -186,6 +200,48 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def health_check(request: HttpRequest) -> HttpResponse:
+    """Checkout without an assessment: the red-flag questions and "18 or over?" on one page."""
+    choice, product, assessment = _selection(request)
+    if choice is None:
+        messages.info(request, _("Choose your orthotics first."))
+        return redirect("orders:catalogue")
+    if assessment is not None:
+        return redirect("orders:checkout")  # the assessment asked these questions already
+    if request.method == "POST":
+        form = CheckoutHealthForm(request.POST)
+        if form.is_valid():
+            screen = health_screen.screen_from_form(form.cleaned_data)
+            health_screen.session_screen_set(request.session, screen)
+            if not screen.passed:
+                request.session.pop(SESSION_KEY, None)  # nothing left to pay for
+                return redirect("orders:health_referral")
+            return redirect("orders:checkout")
+    else:
+        saved = health_screen.session_screen(request.session)
+        form = CheckoutHealthForm(initial=health_screen.form_initial(saved))
+    return _private_page(
+        render(request, "orders/health_check.html", {"form": form, "product": product})
+    )
+
+
+@never_cache
+def health_referral(request: HttpRequest) -> HttpResponse:
+    """A red flag or under 18 at checkout: the assessment's referral advice, no order, no payment."""
+    screen = health_screen.session_screen(request.session)
+    if screen is None or screen.passed:
+        return redirect("orders:health_check")
+    return _private_page(
+        render(
+            request,
+            "orders/health_referral.html",
+            {"urgent": screen.urgent, "red_flags": screen.referral_flags, "v2": True},
+        )
+    )
+
+
 def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
     order_url = request.build_absolute_uri(order.get_absolute_url())
     try:
@@ -206,6 +262,7 @@ def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
         )
         return redirect(order.get_absolute_url())
     request.session.pop(SESSION_KEY, None)
+    health_screen.session_screen_clear(request.session)  # kept on the order now
     return redirect(url, permanent=False)
 
 
@@ -477,7 +534,8 @@ def scan_preview(request: HttpRequest, token: str, pk: int) -> HttpResponse:
 
 
 def staff_scan_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The sole preview for staff (view permission) and clinicians (for orders with an assessment)."""
+    """The sole preview for staff (view permission) and clinicians: every order reaches the lab
+    through a clinician, by the review of its assessment or in the clinic's orders."""
     from django.contrib.auth.views import redirect_to_login
     from django.core.exceptions import PermissionDenied
 
@@ -489,8 +547,8 @@ def staff_scan_preview(request: HttpRequest, pk: int) -> HttpResponse:
     scan = Scan.objects.select_related("order").filter(pk=pk).first()
     if scan is None:
         raise Http404
-    allowed = (user.is_staff and user.has_perm("orders.view_scan")) or (
-        scan.order.assessment_id is not None and user.has_perm("assessments.review_assessment")
+    allowed = (user.is_staff and user.has_perm("orders.view_scan")) or user.has_perm(
+        "assessments.review_assessment"
     )
     if not allowed:
         raise PermissionDenied

@@ -129,18 +129,41 @@ MATRIX: dict[str, tuple] = {
         "/assessment/result/{assessment_token}/photos/footprint/",
         PUBLIC,
     ),
+    "assessment/result/<str:token>/talk-to-a-clinician/": (
+        "GET",
+        "/assessment/result/{assessment_token}/talk-to-a-clinician/",
+        PUBLIC,
+    ),
+    "assessment/talk-to-a-clinician/": ("GET", "/assessment/talk-to-a-clinician/", PUBLIC),
+    "assessment/talk-to-a-clinician/sent/": (
+        "GET",
+        "/assessment/talk-to-a-clinician/sent/",
+        PUBLIC,
+    ),
     "clinic/": ("GET", "/clinic/", CLINIC),
     "clinic/calibration/": ("GET", "/clinic/calibration/", CLINIC),
+    "clinic/messages/": ("GET", "/clinic/messages/", CLINIC),
+    "clinic/messages/<int:pk>/": ("GET", "/clinic/messages/{message_pk}/", CLINIC),
     "clinic/assessments/<int:pk>/": ("GET", "/clinic/assessments/{assessment_pk}/", CLINIC),
     "clinic/assessments/<int:pk>/photos/<slug:kind>/": (
         "GET",
         "/clinic/assessments/{assessment_pk}/photos/footprint/",
         CLINIC,
     ),
+    # Orders without an assessment wait for a clinician (orders.clinic_views).
+    "clinic/orders/": ("GET", "/clinic/orders/", CLINIC),
+    "clinic/orders/<int:pk>/": ("GET", "/clinic/orders/{unassessed_order_pk}/", CLINIC),
     # --- orders
     "orthotics/": ("GET", "/orthotics/", PUBLIC),
     "orthotics/<slug:slug>/": ("GET", "/orthotics/everyday/", PUBLIC),
     "checkout/": ("GET", "/checkout/", every(REDIRECT)),  # nothing chosen: back to the catalogue
+    "checkout/health-check/": ("GET", "/checkout/health-check/", every(REDIRECT)),  # the same
+    # No red flag answered in this visit: back to the questions.
+    "checkout/health-check/referral/": (
+        "GET",
+        "/checkout/health-check/referral/",
+        every(REDIRECT),
+    ),
     "checkout/test-payment/<str:token>/": (
         "GET",
         "/checkout/test-payment/{order_token}/",
@@ -159,7 +182,7 @@ MATRIX: dict[str, tuple] = {
         "/orders/{order_token}/scans/{scan_pk}/preview.png",
         PUBLIC,
     ),
-    # Staff with view_scan, and clinicians for orders that came from an assessment (A's did).
+    # Staff with view_scan, and clinicians (every order reaches the lab through one).
     "scans/<int:pk>/preview.png": (
         "GET",
         "/scans/{scan_pk}/preview.png",
@@ -277,9 +300,13 @@ def world(db, settings):
     assessment_b.user = users["customer_b"]
     assessment_b.save(update_fields=["user"])
     photo_a = _photo(assessment_a)
+    message_a = apps.get_model("assessments", "ClinicMessage").objects.create(
+        assessment=assessment_a, name="A", email="a@example.com", message="Is this normal?"
+    )
     _photo(assessment_b)
     order_a = create_order(email="a@example.com", user=users["customer_a"], assessment=assessment_a)
     order_b = create_order(email="b@example.com", user=users["customer_b"], assessment=assessment_b)
+    unassessed = create_order(email="a@example.com", user=users["customer_a"])
     scan_a = _scan(order_a)
     scan_b = _scan(order_b)
     topic = TopicFactory(name="Heel pain")
@@ -289,6 +316,8 @@ def world(db, settings):
         "order_token": order_a.access_token,
         "assessment_token": assessment_a.token,
         "assessment_pk": assessment_a.pk,
+        "message_pk": message_a.pk,
+        "unassessed_order_pk": unassessed.pk,
         "photo_name": photo_a.file.name,
         "scan_pk": scan_a.pk if scan_a else 999999,
         "topic": topic.slug,
@@ -444,6 +473,7 @@ def test_ids_do_not_open_another_customers_things(world):
     for url in (
         f"/clinic/assessments/{assessment_a.pk}/",
         f"/clinic/assessments/{assessment_a.pk}/photos/footprint/",
+        f"/clinic/orders/{world['values']['unassessed_order_pk']}/",
         f"/scans/{world['values']['scan_pk']}/preview.png",
     ):
         assert client.get(url).status_code in (403, 404), url

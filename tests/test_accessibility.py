@@ -130,7 +130,8 @@ def _answer_activity(page) -> Callable[[], None]:
     return answer
 
 
-def _choose_product(page) -> None:
+def _choose_product(page, *, answer_health_check: bool = True) -> None:
+    """Chooses orthotics without an assessment, so checkout's health questions come first."""
     _seed_catalogue()
     page.goto("/orthotics/everyday/")
     page.get_by_label("UK").check()
@@ -138,6 +139,11 @@ def _choose_product(page) -> None:
     page.get_by_label("Leather").check()
     page.get_by_role("button", name="Continue to checkout").click()
     page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Do any of these apply to you?"
+    if answer_health_check:
+        page.get_by_label("None of these").check()
+        page.get_by_role("group", name="Are you 18 or over?").get_by_label("Yes").check()
+        _continue(page)
 
 
 def _fill_checkout(page) -> None:
@@ -228,6 +234,30 @@ def referral(page):
     page.goto(f"/assessment/result/{referred().token}/")
 
 
+def talk_to_a_clinician(page):
+    from assessments.tests.factories import submitted
+
+    page.goto(f"/assessment/result/{submitted().token}/talk-to-a-clinician/")
+
+
+def talk_to_a_clinician_with_errors(page):
+    page.goto("/assessment/talk-to-a-clinician/")
+    page.get_by_label("Your message").fill("My heel hurts in the morning.")
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").is_visible()
+
+
+def talk_to_a_clinician_sent(page):
+    page.goto("/assessment/talk-to-a-clinician/")
+    page.get_by_label("Your name").fill("Gina Green")
+    page.get_by_label("Email address").fill("gina@example.com")
+    page.get_by_label("Your message").fill("Is +6 a lot?")
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Message sent"
+
+
 def catalogue(page):
     _seed_catalogue()
     page.goto("/orthotics/")
@@ -243,6 +273,24 @@ def product_with_errors(page):
     page.goto("/orthotics/everyday/")
     page.get_by_role("button", name="Continue to checkout").click()
     page.wait_for_load_state()
+
+
+def checkout_health_check(page):
+    _choose_product(page, answer_health_check=False)
+
+
+def checkout_health_check_with_errors(page):
+    _choose_product(page, answer_health_check=False)
+    _continue(page)
+    assert page.locator(".error-summary").is_visible()
+
+
+def checkout_referral(page):
+    _choose_product(page, answer_health_check=False)
+    page.get_by_label("My foot is red, hot and swollen").check()
+    page.get_by_role("group", name="Are you 18 or over?").get_by_label("No").check()
+    _continue(page)
+    assert page.locator("h1").inner_text() == "Please get medical help today"
 
 
 def checkout(page):
@@ -356,9 +404,15 @@ PAGES: dict[str, Callable] = {
         check_your_answers,
         result,
         referral,
+        talk_to_a_clinician,
+        talk_to_a_clinician_with_errors,
+        talk_to_a_clinician_sent,
         catalogue,
         product,
         product_with_errors,
+        checkout_health_check,
+        checkout_health_check_with_errors,
+        checkout_referral,
         checkout,
         checkout_with_errors,
         test_payment,

@@ -59,6 +59,8 @@ def _forms(t):
         ("clinician", f"/clinic/assessments/{assessment.pk}/"),
         (None, "/orthotics/everyday/"),
         (None, "/checkout/"),
+        (None, "/checkout/health-check/"),
+        ("clinician", f"/clinic/orders/{order.pk}/"),
         (None, f"/checkout/test-payment/{order.access_token}/"),
         (None, "/orders/"),
         (None, f"/orders/{order.access_token}/"),

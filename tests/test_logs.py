@@ -99,6 +99,7 @@ def test_representative_flows_leave_nothing_sensitive_in_the_logs(log_buffer, se
     order = create_order(email="logme@example.com")
     # A checkout with an address (and a card number typed where it should not be).
     client.post("/orthotics/everyday/", {"size_system": "eu", "size": "42", "top_cover": "leather"})
+    client.post("/checkout/health-check/", {"flags": "none", "adult": "yes"})  # asked first
     client.post(
         "/checkout/",
         {

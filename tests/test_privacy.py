@@ -136,6 +136,19 @@ def test_erasure_anonymises_deletes_files_and_keeps_the_accounting_record(
     assert export_customer_data(email=EMAIL)["orders"] == []
 
 
+def test_checkouts_health_answers_are_exported_and_erased(gina):
+    """An order without an assessment keeps the checkout health answers: they are the person's
+    health data, in their export and gone after erasure (when they were given is kept)."""
+    screened = create_order(email=EMAIL, user=gina["user"])
+    type(screened).objects.filter(pk=screened.pk).update(status="delivered")
+    exported = {o["number"]: o for o in export_customer_data(email=EMAIL)["orders"]}
+    assert exported[screened.number]["health_screen"] == {"red_flags": [], "adult": True}
+    assert exported[screened.number]["adult_confirmed_at"]
+    erase_customer_data(email=EMAIL, actor="dpo")
+    screened.refresh_from_db()
+    assert screened.health_screen == {} and screened.health_screen_at is not None
+
+
 def test_an_order_in_progress_blocks_erasure_and_nothing_changes(gina):
     order = gina["order"]
     type(order).objects.filter(pk=order.pk).update(status="sent_to_lab")

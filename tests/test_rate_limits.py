@@ -54,6 +54,8 @@ LIMITED = [
     ("assessment-steps", "/assessment/your-health-information/", {}),
     ("assessment-submit", "/assessment/check-your-answers/", {}),
     ("assessment-email", "/assessment/result/not-a-token/email/", {"email": "x@example.com"}),
+    ("clinic-message", "/assessment/talk-to-a-clinician/", {"name": ""}),
+    ("clinic-message", "/assessment/result/not-a-token/talk-to-a-clinician/", {}),
     ("newsletter", "/articles/newsletter/", {"email": "not-an-email"}),
     ("checkout", "/checkout/", {}),
     ("order-lookup", "/orders/", {"number": "FP-0", "email": "x@example.com"}),

@@ -442,6 +442,7 @@ def chosen_client():
 def test_checkout_fuzz(chosen_client, data):
     client = chosen_client
     client.post("/orthotics/everyday/", {"size_system": "eu", "size": "42", "top_cover": "leather"})
+    client.post("/checkout/health-check/", {"flags": "none", "adult": "yes"})  # asked first
     before = counts("orders.Order", "orders.OrderLine")
     response = client.post("/checkout/", data)
     _no_500(response)
@@ -452,3 +453,15 @@ def test_checkout_fuzz(chosen_client, data):
     assert (created == 0) == (lines == 0)  # never an order without its lines, or lines alone
     if response.status_code == 200:
         assert created == 0
+
+
+@FUZZ
+@given(data=form_data(["flags", "adult"]))
+def test_checkout_health_check_fuzz(chosen_client, data):
+    """Whatever is posted to checkout's health questions: no error, and never an order."""
+    client = chosen_client
+    client.post("/orthotics/everyday/", {"size_system": "eu", "size": "42", "top_cover": "leather"})
+    response = client.post("/checkout/health-check/", data)
+    _no_500(response)
+    assert response.status_code in (200, 302)
+    assert counts("orders.Order") == {"orders.Order": 0}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import forms, template
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy
@@ -16,6 +18,16 @@ POSTURE_BAND_WORDS = {
     "pronated": gettext_lazy("pronated (rolling in)"),
     "highly_pronated": gettext_lazy("highly pronated (rolling in a lot)"),
     "not_enough_information": gettext_lazy("not enough information"),
+    # Only v2 results have it; shown here for pages that list either version (clinic).
+    "highly_supinated": gettext_lazy("highly supinated (high-arched, rolling out a lot)"),
+}
+# Version 2's own words: supinated feet are named as such, never "towards" anything.
+POSTURE_BAND_WORDS_V2 = {
+    "highly_supinated": gettext_lazy("highly supinated (high-arched, rigid, rolling out a lot)"),
+    "supinated": gettext_lazy("supinated (high-arched, rolling out)"),
+    "typical": gettext_lazy("typical"),
+    "pronated": gettext_lazy("pronated (rolling in)"),
+    "highly_pronated": gettext_lazy("highly pronated (rolling in a lot)"),
 }
 LOAD_FACTOR_WORDS = {
     "bmi_30_or_more": gettext_lazy("Body mass index of 30 or more"),
@@ -67,6 +79,11 @@ def posture_band_words(code) -> str:
 
 
 @register.filter
+def posture_band_words_v2(code) -> str:
+    return POSTURE_BAND_WORDS_V2.get(code or "", gettext_lazy("not enough information"))
+
+
+@register.filter
 def load_factor_words(code) -> str:
     return LOAD_FACTOR_WORDS.get(code, code)
 
@@ -94,6 +111,47 @@ def signed(value) -> str:
         f"{number:+.1f}".rstrip("0").rstrip(".") if number != int(number) else f"{int(number):+d}"
     )
     return text.replace("+0", "0") if number == 0 else text
+
+
+def _one_decimal(value: float) -> Decimal:
+    """Half away from zero, so a left foot and its mirror image read the same."""
+    magnitude = abs(Decimal(str(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return -magnitude if value < 0 else magnitude
+
+
+@register.filter
+def signed_decimal(value) -> str:
+    """+7.5, -1.7, 0: an unrounded v2 figure rounded for display only, to one decimal."""
+    if value is None or value == "":
+        return "–"
+    try:
+        number = _one_decimal(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+    return "0" if number == 0 else f"{number:+}"
+
+
+@register.simple_tag
+def scale_cells_v2(score):
+    """The v2 scale: 21 cells coloured by the v2 band of their value. The marker sits on the
+    nearest whole point in the foot's own band (+7.5 is pronated: on +7, not on +8)."""
+    css = {
+        scoring.POSTURE_HIGHLY_SUPINATED: "scale-highly-supinated",
+        scoring.POSTURE_SUPINATED: "scale-supinated",
+        scoring.POSTURE_TYPICAL: "scale-typical",
+        scoring.POSTURE_PRONATED: "scale-pronated",
+        scoring.POSTURE_HIGHLY_PRONATED: "scale-highly",
+    }
+    marker = None
+    if score is not None:
+        score = float(score)
+        marker = int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if scoring.posture_band_v2(marker) != scoring.posture_band_v2(score):
+            marker += 1 if marker < score else -1
+    return [
+        {"value": v, "css": css[scoring.posture_band_v2(v)], "current": v == marker}
+        for v in range(-10, 11)
+    ]
 
 
 @register.simple_tag
@@ -125,11 +183,6 @@ def fpi_fields(form, side: str):
 def fpi_total(review, side: str):
     """The clinician's rating rescaled like the self-score (None below 3 scored items)."""
     return scoring.foot_score(side, review.fpi_items(side)).score
-
-
-@register.filter
-def get_item(mapping, key):
-    return (mapping or {}).get(key, {}).items()
 
 
 ARCH_WORDS = {

@@ -56,9 +56,9 @@ class DraftFactory(factory.django.DjangoModelFactory):
     health_data_consent_language = "en"
 
 
-def submitted(**answer_kwargs) -> Assessment:
+def submitted(model_version: str = scoring.MODEL_VERSION, **answer_kwargs) -> Assessment:
     draft = DraftFactory(answers=complete_answers(**answer_kwargs))
-    return services.assessment_submit(assessment=draft)
+    return services.assessment_submit(assessment=draft, model_version=model_version)
 
 
 def referred(flags=("nerve_symptoms",), **answer_kwargs) -> Assessment:

@@ -177,10 +177,11 @@ def test_full_pass_check_answers_and_submit(client, django_capture_on_commit_cal
     assessment = Assessment.objects.get()
     assert response.url == reverse("assessments:result", kwargs={"token": assessment.token})
     assert assessment.status == "submitted" and assessment.submitted_at
-    assert assessment.model_version == "1"
+    assert assessment.model_version == "2"
     assert assessment.answers["about"]["age"] == 41
     assert (assessment.left_score, assessment.right_score) == (10, 5)
-    assert assessment.band == "high"
+    # Highly pronated without a matching symptom (hip pain, but not on lying): moderate in v2.
+    assert assessment.band == "moderate"
     assert assessment.suggested_product_slug == "sport"
     assert assessment.contact_email == "me@example.com"
     assert len(mail.outbox) == 1 and assessment.token in mail.outbox[0].body

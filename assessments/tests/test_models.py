@@ -17,7 +17,7 @@ def test_a_stored_assessment_re_scores_to_the_stored_result():
         left="2", right={**complete_answers()["right"], "heel_tilt": "cant_tell"}
     )
     again = services.score_answers(assessment.answers)
-    assert scoring.result_to_dict(again) == assessment.result
+    assert scoring.snapshot(again) == assessment.result
     assert assessment.model_version == scoring.MODEL_VERSION
     assert (assessment.left_score, assessment.right_score) == (10, 5)
 

@@ -24,20 +24,26 @@ def test_token_is_unguessable():
 
 
 def test_result_explains_the_band_each_foot_and_the_next_step(client):
-    assessment = submitted(left="2", right="0", impact="three_plus")
+    assessment = submitted(
+        left="2",
+        right="0",
+        impact="three_plus",
+        pain={"areas": ["hip"], "symptoms": ["outer_hip_pain_lying_on_side"]},
+    )
     response = client.get(result_url(assessment))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "High: your feet may well be adding to your pain" in html
-    assert "+10" in html and "scale-current" in html
-    assert "Your feet differ by 10 points: a marked difference" in html
-    assert "The curves above and below the outer ankle bone (left foot): +2" in html
-    assert "the thigh follows" in html  # kinetic chain
+    assert "High: your feet may be adding to your pain" in html
+    assert "+10.0" in html and "scale-current" in html
+    assert "Your feet differ by 10.0 points: a marked difference" in html
+    assert "The curves above and below the outer ankle bone</th><td>+2</td><td>+2.0</td>" in html
+    assert "the thigh follows" in html  # kinetic chain, for hip pain
     assert "an orthotic alone will not cure hip pain" in html
     assert "not a diagnosis" in html
     assert f'href="/orthotics/sport/?assessment={assessment.token}"' in html
+    assert "We suggest the Sport orthotic because" in html
     assert "Order a custom orthotic" in html
-    assert "Scoring model version 1" in html
+    assert "Scoring model version 2" in html
 
 
 def test_result_is_not_indexed_or_cached(client):
@@ -60,9 +66,11 @@ def test_not_enough_information_result(client):
     cant = dict.fromkeys(complete_answers()["left"], "cant_tell")
     assessment = submitted(left=cant, right=cant)
     assert assessment.band == "not_enough_information"
-    assert assessment.suggested_product_slug == "everyday"
+    assert assessment.suggested_product_slug == ""  # v2: no band, no product
     html = client.get(result_url(assessment)).content.decode()
     assert "Not enough information to estimate" in html
+    assert "?assessment=" not in html
+    assert "Talk to a clinician" in html
 
 
 def test_unknown_token_and_drafts_have_no_result(client):

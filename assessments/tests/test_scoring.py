@@ -1,4 +1,4 @@
-"""Pins the version-1 model: band edges, rescaling, red flags, asymmetry, and its invariants."""
+"""Pins the version-1 model (kept for stored v1 results): band edges, rescaling, red flags, asymmetry, and its invariants."""
 
 from dataclasses import replace
 
@@ -228,7 +228,7 @@ def test_result_snapshot_is_json_ready():
     result = scoring.score(Answers(left=flat(1), right=flat(2), hypermobility=True))
     snapshot = scoring.result_to_dict(result)
     assert json.loads(json.dumps(snapshot)) == snapshot
-    assert snapshot["model_version"] == scoring.MODEL_VERSION == "1"
+    assert snapshot["model_version"] == scoring.MODEL_VERSION_V1 == "1"
 
 
 # --- Properties ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""factory_boy factories for articles, topics and subscribers."""
+"""factory_boy factories for articles, topics, references and subscribers."""
 
 import io
 from datetime import timedelta
@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from content import services
-from content.models import Article, Subscriber, Topic
+from content.models import Article, Reference, Subscriber, Topic
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -41,6 +41,19 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             services.article_set_topics(article=self, topics=list(extracted))
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    article = factory.SubFactory(ArticleFactory)
+    authors = "Redmond AC, Crane YZ, Menz HB"
+    title = factory.Sequence(lambda n: f"A published study {n}")
+    source = "Journal of Foot and Ankle Research"
+    year = 2008
+    url = factory.Sequence(lambda n: f"https://doi.org/10.1186/example-{n}")
+    position = factory.Sequence(lambda n: n)
 
 
 class SubscriberFactory(factory.django.DjangoModelFactory):

@@ -34,6 +34,8 @@ def _add_form(**overrides) -> dict:
         "seo_description": "",
         "topic_links-TOTAL_FORMS": "0",
         "topic_links-INITIAL_FORMS": "0",
+        "references-TOTAL_FORMS": "0",
+        "references-INITIAL_FORMS": "0",
         "status_changes-TOTAL_FORMS": "0",
         "status_changes-INITIAL_FORMS": "0",
     }

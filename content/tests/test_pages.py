@@ -91,7 +91,7 @@ def test_article_page_has_everything_a_reader_and_a_search_engine_need(client, h
     assert page.meta["twitter:card"] == "summary"
     assert page.meta["description"] == "How feet load the hip."
     (data,) = page.json_ld
-    assert data["@type"] == "Article" and data["headline"] == "Feet and hips"
+    assert data["@type"] == ["Article", "MedicalWebPage"] and data["headline"] == "Feet and hips"
     assert data["mainEntityOfPage"] == canonical[0]
     assert data["datePublished"].startswith(article.published_at.date().isoformat())
     assert data["articleSection"] == ["Hip", "Heel and arch"]

@@ -47,8 +47,11 @@ def create_order(
     assessment=None,
     user=None,
     checkout_key: str | None = None,
+    screened: bool = True,
+    health_screen=None,
 ):
-    """An order awaiting payment, created exactly as checkout creates it."""
+    """An order awaiting payment, created exactly as checkout creates it: without an assessment,
+    with the checkout health questions passed (`screened=False`: an order from before them)."""
     if not Product.objects.filter(slug=slug).exists():
         seed_catalogue()
     product = Product.objects.get(slug=slug)
@@ -70,8 +73,25 @@ def create_order(
         country="GB",
         user=user,
         assessment=assessment,
+        health_screen=health_screen
+        or (passed_screen() if assessment is None and screened else None),
         checkout_key=checkout_key,
     )
+
+
+def passed_screen():
+    """Checkout's health questions answered "None of these" by a buyer of 18 or over."""
+    from orders.health_screen import screen_from_answers
+
+    return screen_from_answers(flags=["none"], adult=True)
+
+
+HEALTH_CHECK_PASSED = {"flags": "none", "adult": "yes"}
+
+
+def answer_health_check(client, **answers):
+    """Posts checkout's health questions (passed unless `answers` say otherwise)."""
+    return client.post("/checkout/health-check/", {**HEALTH_CHECK_PASSED, **answers})
 
 
 # --- Scans and the lab (issue 7) ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.urls import reverse
 from orders.models import Order
 from orders.payments.models import StripeEvent
 from orders.states import Status
+from orders.tests.factories import answer_health_check
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,12 @@ def _assessment(status="reviewed", band="moderate", slug="sport", **kwargs):
 
 
 def _choose(client, slug="everyday", **extra):
+    """Chooses orthotics; without an assessment, answers checkout's health questions (passed)."""
     data = {"size_system": "eu", "size": "42", "top_cover": "leather", **extra}
-    return client.post(reverse("orders:product_detail", args=[slug]), data)
+    response = client.post(reverse("orders:product_detail", args=[slug]), data)
+    if response.status_code == 302 and not extra.get("assessment"):
+        assert answer_health_check(client)["Location"] == "/checkout/"
+    return response
 
 
 def test_catalogue_lists_the_three_products_with_prices(client, catalogue):

@@ -36,6 +36,8 @@ class Command(BaseCommand):
                     topic_names=parsed.topics,
                     published=parsed.published,
                     publish_if_new=publish,
+                    review=parsed.review,
+                    references=parsed.references,
                 )
             except ImportFileError as error:
                 failures += 1
