@@ -11,9 +11,11 @@ carry the endpoint's API version.
 
     with serve_fake_stripe() as stripe_server:
         ...
-        session = stripe_server.sessions[session_id]
-        event = checkout_event("checkout.session.completed", stripe_server.pay(session_id))
-        post_event(client, event, secret)
+        completed = event("checkout.session.completed", stripe_server.pay(session_id))
+        post_event(client, completed, secret)
+        ...  # a refund requested through the SDK is pending until Stripe settles it:
+        for settled in stripe_server.settle_refunds():  # refund.updated, charge.refunded
+            post_event(client, settled, secret)
 """
 
 from __future__ import annotations
