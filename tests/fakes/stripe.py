@@ -1,7 +1,7 @@
 """A fake Stripe API over real HTTP, as strict as Stripe, and webhook events signed as Stripe signs.
 
 Point the SDK at it with `settings.STRIPE_API_BASE = server.url`. It implements what Fits Perfect
-calls: creating and reading Checkout Sessions, creating, listing and reading refunds. Strict where
+calls: creating and reading Checkout Sessions, creating, listing and reading refunds, reading charges. Strict where
 Stripe is strict: every request is checked against the parameter types the installed SDK declares
 for the pinned API version (`stripe_params`), unknown parameters are refused with Stripe's error
 shape, an `Idempotency-Key` reused with different parameters gets 400 `idempotency_error`, charges
@@ -159,6 +159,13 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
             match = re.fullmatch(r"/v1/checkout/sessions/([\w]+)", url.path)
             if match and match.group(1) in server.sessions:
                 self._reply(200, server.sessions[match.group(1)])
+                return
+            match = re.fullmatch(r"/v1/charges/([\w]+)", url.path)
+            charge = next(
+                (c for c in server.charges.values() if match and c["id"] == match.group(1)), None
+            )
+            if charge is not None:
+                self._reply(200, charge)
                 return
             match = re.fullmatch(r"/v1/refunds/([\w]+)", url.path)
             if match and match.group(1) in server.refunds:

@@ -17,6 +17,7 @@ from typing import Literal, NotRequired, Required
 
 import stripe
 from stripe._request_options import RequestOptions
+from stripe.params._charge_retrieve_params import ChargeRetrieveParams
 from stripe.params._refund_create_params import RefundCreateParams
 from stripe.params._refund_list_params import RefundListParams
 from stripe.params._refund_retrieve_params import RefundRetrieveParams
@@ -31,6 +32,7 @@ ENDPOINTS = {
     ("POST", "/v1/refunds"): RefundCreateParams,
     ("GET", "/v1/refunds"): RefundListParams,
     ("GET", "/v1/refunds/{id}"): RefundRetrieveParams,
+    ("GET", "/v1/charges/{id}"): ChargeRetrieveParams,
 }
 # Request options (api_key, idempotency_key...) travel as headers, never as parameters.
 OPTION_NAMES = frozenset(RequestOptions.__annotations__)

@@ -225,3 +225,27 @@ def test_staff_can_mark_a_flag_checked_and_it_is_kept_as_resolved(client, paid_o
     order.refresh_from_db()
     assert order.payment_flag == ""
     assert "Checked by staffer" in PaymentFlag.objects.get(order=order).resolution
+
+
+def test_a_dispute_naming_only_its_charge_is_matched_through_the_charge(
+    client, paid_order, stripe_server, webhook_secret
+):
+    order, session = paid_order
+    charge = stripe_server.charges[session["payment_intent"]]
+    dispute = {**_dispute(None), "charge": charge["id"]}
+    assert (
+        post_event(client, event("charge.dispute.created", dispute), webhook_secret).status_code
+        == 200
+    )
+    assert Dispute.objects.get().order == order
+    unknown = {**_dispute(None), "id": "dp_other", "charge": "ch_not_ours"}
+    assert (
+        post_event(client, event("charge.dispute.created", unknown), webhook_secret).status_code
+        == 200
+    )
+    from orders.payments.models import StripeEvent
+
+    assert (
+        "not known to our Stripe account"
+        in StripeEvent.objects.get(type="charge.dispute.created", result="ignored").outcome
+    )
