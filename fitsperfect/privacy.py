@@ -256,7 +256,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
         files_after_commit += files
         lab_submissions_scrub(order=order, scrub=_scrub_json)
         lab_copies_erase_on_commit(order=order)
-        stripe_event = _model("orders.StripeEvent")
+        stripe_event = _model("payments.StripeEvent")
         if stripe_event is not None:
             stripe_event.objects.filter(order=order).update(raw_body="", headers={})
     report.kept.append("order numbers, amounts, currencies, dates, statuses, payments")

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .ratelimit import client_ip, too_many_requests
-from .safejson import BadBody, parse_json_body
 
 
 @lru_cache(maxsize=256)
@@ -76,11 +75,10 @@ class WebhookGuardMiddleware:
 
     413 for a body larger than `WEBHOOK_MAX_BODY_BYTES` (judged from Content-Length, so an attacker
     cannot make us read or store megabytes); 400 for anything but `application/json`, and for a
-    body that is not one JSON object (Stripe's SDK raised AttributeError, a 500, on `[]`; a raw NUL
-    byte could not even be stored as an invalid delivery on PostgreSQL), nested deeper than
-    `WEBHOOK_MAX_JSON_DEPTH` or holding a NUL (`fitsperfect.safejson`), and for a signature dated
-    in the future (Stripe's SDK only refuses old ones, so a captured request signed ahead of time
-    could be replayed for as long as its date allowed).
+    signature dated in the future (Stripe's SDK only refuses old ones, so a captured request signed
+    ahead of time could be replayed for as long as its date allowed). The body itself is not parsed
+    here: the webhooks check the signature first, then parse within limits and store every delivery
+    (`fitsperfect.safe_json`), so a 4,000-deep array or a NUL byte is recorded, not a 500.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -108,16 +106,6 @@ class WebhookGuardMiddleware:
             return HttpResponse(
                 "signature timestamp in the future", status=400, content_type="text/plain"
             )
-        try:
-            payload = parse_json_body(
-                request.body,
-                max_bytes=limit,
-                max_depth=int(getattr(settings, "WEBHOOK_MAX_JSON_DEPTH", 32)),
-            )
-        except BadBody:  # too deep, NUL, not UTF-8, not JSON: fitsperfect.safejson
-            payload = None
-        if not isinstance(payload, dict):
-            return HttpResponse("expected a JSON object", status=400, content_type="text/plain")
         return None
 
     @staticmethod

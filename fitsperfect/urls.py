@@ -47,4 +47,5 @@ urlpatterns = [
     path("", include("content.urls")),
     path("", include("assessments.urls")),
     path("", include("orders.urls")),
+    path("", include("orders.payments.urls")),
 ]

@@ -1,13 +1,12 @@
 """Staff run every order here. Status and payment fields are read-only: actions call the services.
 
 The changelist reads only the order row (no per-row queries), so it costs the same with 10 or 10,000
-orders. Payments are shown only to users with `orders.view_payment` (clinicians do not have it).
+orders. Payments are shown only to users with `payments.view_payment` (clinicians do not have it).
 """
 
 from __future__ import annotations
 
 import csv
-from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
@@ -18,39 +17,16 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from fitsperfect.admin_bases import ReadOnlyInline
 from fitsperfect.money import money
 
-from . import fulfilment, payments, services
+from . import fulfilment, services
 from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
 from .emails import order_email_resend
-from .forms import RefundForm, ShipForm
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, StripeEvent
+from .forms import ShipForm
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange
+from .payments.admin import ORDER_INLINES, RefundActionMixin
 from .states import IllegalTransition, Status
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """Records kept as evidence (webhook deliveries, emails, lab submissions): never added or
-    deleted by hand; every field read-only unless a subclass says otherwise."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -64,15 +40,6 @@ class OrderStatusChangeInline(ReadOnlyInline):
     verbose_name_plural = _("timeline")
     fields = ["created_at", "from_status", "to_status", "actor", "note"]
     readonly_fields = fields
-
-
-class PaymentInline(ReadOnlyInline):
-    model = Payment
-    fields = ["created_at", "kind", "amount", "currency", "stripe_object_id", "stripe_event_id"]
-    readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm("orders.view_payment")
 
 
 class OrderEmailInline(ReadOnlyInline):
@@ -121,7 +88,7 @@ PAYMENT_FIELDS = [
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "customer",
@@ -136,11 +103,13 @@ class OrderAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-created_at"]
-    inlines = [OrderLineInline, OrderStatusChangeInline, PaymentInline, OrderEmailInline]
+    inlines = [OrderLineInline, OrderStatusChangeInline, *ORDER_INLINES, OrderEmailInline]
     actions = [
         "action_mark_shipped",
         "action_cancel",
         "action_refund",
+        "action_refund_extra",
+        "action_resolve_flags",
         "action_resend_email",
         "action_revoke_link",
         "action_erase_customer_data",
@@ -198,7 +167,7 @@ class OrderAdmin(admin.ModelAdmin):
                 },
             ),
         ]
-        if request.user.has_perm("orders.view_payment"):
+        if request.user.has_perm("payments.view_payment"):
             fieldsets.insert(1, (_("Payment"), {"fields": PAYMENT_FIELDS}))
         return fieldsets
 
@@ -334,44 +303,6 @@ class OrderAdmin(admin.ModelAdmin):
                 errors.append(f"{order.number}: {error}")
         self._report(request, done, errors)
 
-    @admin.action(description=_("Refund through Stripe"), permissions=["refund"])
-    def action_refund(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Refund one order at a time."), level=messages.ERROR)
-            return None
-        order = queryset.get()
-        initial = {"amount": Decimal(order.refundable_amount) / 100}
-        form = RefundForm(request.POST if "apply" in request.POST else None, initial=initial)
-        if "apply" in request.POST and form.is_valid():
-            amount = int((form.cleaned_data["amount"] * 100).to_integral_value())
-            try:
-                refund_id = payments.request_refund(order=order, amount=amount, actor=request.user)
-            except (ValueError, payments.PaymentsUnavailable) as error:
-                self.message_user(request, f"{order.number}: {error}", level=messages.ERROR)
-                return None
-            services.order_add_note(
-                order=order,
-                actor=request.user,
-                note=_("Refund of %(amount)s requested from Stripe (%(id)s).")
-                % {"amount": money(amount, order.currency), "id": refund_id},
-            )
-            self.message_user(
-                request,
-                _("Refund requested; the order records it when Stripe confirms (charge.refunded)."),
-            )
-            return None
-        return self._form_page(
-            request,
-            queryset,
-            form=form,
-            title=_("Refund %(number)s (up to %(amount)s)")
-            % {"number": order.number, "amount": money(order.refundable_amount, order.currency)},
-            action="action_refund",
-        )
-
-    def has_refund_permission(self, request) -> bool:
-        return request.user.has_perm("orders.refund_order")
-
     @admin.action(description=_("Resend the latest customer email"), permissions=["change"])
     def action_resend_email(self, request, queryset):
         done = 0
@@ -428,7 +359,7 @@ class OrderAdmin(admin.ModelAdmin):
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
         writer = csv.writer(response)
-        show_money = request.user.has_perm("orders.view_payment")
+        show_money = request.user.has_perm("payments.view_payment")
         header = ["number", "created_at", "status", "email", "full_name", "country"]
         if show_money:
             header += ["currency", "total", "amount_paid", "amount_refunded", "paid_at"]
@@ -460,37 +391,6 @@ def _csv_safe(value) -> str:
     """Stops spreadsheet formula injection from customer-typed text."""
     text = str(value)
     return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-@admin.register(StripeEvent)
-class StripeEventAdmin(RecordAdmin):
-    list_display = [
-        "received_at",
-        "event_id",
-        "type",
-        "valid",
-        "processed",
-        "deliveries",
-        "outcome",
-        "short_error",
-        "order",
-    ]
-    list_filter = ["valid", "processed", "type", "received_at"]
-    search_fields = ["event_id", "order__number"]
-    list_select_related = ["order"]
-    show_full_result_count = False
-    actions = ["action_reprocess"]
-
-    @admin.display(description=_("error"))
-    def short_error(self, obj: StripeEvent) -> str:
-        return obj.error[:80]
-
-    @admin.action(description=_("Process again (failed ones only)"), permissions=["change"])
-    def action_reprocess(self, request, queryset):
-        ok, failed = payments.reprocess(queryset)
-        self.message_user(
-            request, _("%(ok)s processed, %(failed)s still failing.") % {"ok": ok, "failed": failed}
-        )
 
 
 @admin.register(OrderEmail)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -184,14 +183,3 @@ class SignupForm(UserCreationForm):
 class ShipForm(forms.Form):
     carrier = forms.CharField(label=_("Carrier"), max_length=100)
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)
-
-
-class RefundForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount to refund"),
-        min_value=Decimal("0.01"),
-        decimal_places=2,
-        help_text=_(
-            "In the order's currency, e.g. 25.00. Leave the full amount for a full refund."
-        ),
-    )

@@ -1,4 +1,5 @@
-"""Orders, their lines and recorded status history, payments and raw Stripe deliveries.
+"""Orders, their lines, recorded status history and customer emails (the catalogue lives in
+orders.catalogue, payments and Stripe deliveries in orders.payments).
 
 Money is integer minor units plus a lower-case ISO currency code; times are UTC. An order's status only
 changes through `orders.services.order_set_status`, which checks `orders.states` and records the move.
@@ -208,57 +209,6 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
-
-
-class Payment(models.Model):
-    """Money that moved, as Stripe reported it: one row per charge or refund object."""
-
-    class Kind(models.TextChoices):
-        CHARGE = "charge", _("Payment")
-        REFUND = "refund", _("Refund")
-
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    stripe_object_id = models.CharField(max_length=255, unique=True)
-    amount = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3)
-    stripe_event_id = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} {self.currency}"
-
-
-class StripeEvent(models.Model):
-    """Every delivery to /webhooks/stripe/ exactly as received, valid or not, and what became of it."""
-
-    event_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    type = models.CharField(max_length=100, blank=True, db_index=True)
-    raw_body = models.TextField()
-    headers = models.JSONField(default=dict)
-    valid = models.BooleanField(default=False)
-    processed = models.BooleanField(default=False, db_index=True)
-    error = models.TextField(blank=True)
-    outcome = models.CharField(max_length=300, blank=True)
-    deliveries = models.PositiveIntegerField(default=1)
-    order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="stripe_events"
-    )
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-received_at"]
-        verbose_name = _("Stripe event")
-        verbose_name_plural = _("Stripe events")
-
-    def __str__(self) -> str:
-        return self.event_id or _("invalid delivery %(id)s") % {"id": self.pk}
 
 
 class OrderEmail(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from .models import Order, OrderStatusChange
-from .states import HAPPY_PATH, SCAN_UPLOAD_STATUSES, Status
+from .states import HAPPY_PATH, PAYABLE_STATUSES, SCAN_UPLOAD_STATUSES, Status
 
 
 def order_by_token(token: str) -> Order | None:
@@ -50,8 +50,10 @@ def order_progress(order: Order) -> list[dict]:
 
 def order_next_step(order: Order) -> str:
     """A code for what the customer should do or expect next (the template words it)."""
-    if order.status in {Status.AWAITING_PAYMENT, Status.PAYMENT_FAILED, Status.CHECKOUT_EXPIRED}:
+    if order.status in PAYABLE_STATUSES:
         return "pay"
+    if order.status == Status.PAYMENT_PROCESSING:
+        return "payment_processing"
     if order.status in {Status.PAID, Status.AWAITING_SCANS}:
         return "upload_scans"
     if order.status == Status.SCANS_RECEIVED:

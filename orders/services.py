@@ -22,9 +22,10 @@ from .address import ADDRESS_PERSONAL_FIELDS
 from .catalogue.models import Product
 from .consent import HEALTH_DATA_CONSENT_VERSION
 from .health_screen import HealthScreen, screen_refusal
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, Payment, new_access_token
+from .models import Order, OrderEmail, OrderLine, OrderStatusChange, new_access_token
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
+    PAYABLE_STATUSES,
     IllegalTransition,
     Status,
     can_transition,
@@ -32,8 +33,6 @@ from .states import (
 
 if TYPE_CHECKING:
     from assessments.models import Assessment
-
-    from .models import StripeEvent
 
 logger = logging.getLogger(__name__)
 
@@ -47,11 +46,13 @@ __all__ = [
     "order_create",
     "order_mark_paid",
     "order_mark_payment_failed",
+    "order_mark_payment_processing",
     "order_mark_checkout_expired",
     "order_queue_email",
     "order_record_refund",
     "order_retry_checkout",
     "order_set_checkout_session",
+    "order_set_payment_flag",
     "order_set_status",
 ]
 
@@ -329,7 +330,7 @@ def order_retry_checkout(*, order: Order, actor=None) -> Order:
 def order_mark_paid(
     *,
     order: Order,
-    event: StripeEvent | None,
+    event: object | None,
     amount: int,
     currency: str,
     payment_intent_id: str = "",
@@ -337,7 +338,9 @@ def order_mark_paid(
 ) -> bool:
     """Records a confirmed payment and moves the order on to waiting for scans.
 
-    Only Stripe's verified webhook (or the test payment page's signed event) calls this. Returns True
+    Only Stripe's verified webhook (or the test payment page's signed event) calls this; the payments
+    app records the Payment row and raises any flag (mismatch, paid after cancellation). `event` is the stored delivery (its `event_id` goes on the
+    timeline) or None. Returns True
     when this call paid the order; False when it was already paid (a duplicate) or the amount or
     currency do not match the order (then the order is flagged for staff and stays unpaid).
     """
@@ -346,17 +349,7 @@ def order_mark_paid(
         return False
     event_id = getattr(event, "event_id", "") or ""
     if amount != fresh.total or currency.lower() != fresh.currency.lower():
-        fresh.payment_flag = _(
-            "Stripe reported %(amount)s %(currency)s but the order is for %(total)s %(order_currency)s "
-            "(event %(event)s). Not marked paid: check in Stripe."
-        ) % {
-            "amount": amount,
-            "currency": currency.upper(),
-            "total": fresh.total,
-            "order_currency": fresh.currency.upper(),
-            "event": event_id or "-",
-        }
-        fresh.save(update_fields=["payment_flag", "updated_at"])
+        # The payments app raises the flag for staff; the order is never paid with the wrong money.
         logger.warning("Payment amount mismatch on order %s", fresh.number)
         _sync(order, fresh)
         return False
@@ -367,21 +360,9 @@ def order_mark_paid(
     if checkout_session_id:
         fresh.stripe_checkout_session_id = checkout_session_id
     fresh.save()
-    Payment.objects.get_or_create(
-        stripe_object_id=payment_intent_id or checkout_session_id or f"order-{fresh.pk}",
-        defaults={
-            "order": fresh,
-            "kind": Payment.Kind.CHARGE,
-            "amount": amount,
-            "currency": currency.lower(),
-            "stripe_event_id": event_id,
-        },
-    )
     note = _("Payment confirmed by Stripe (event %(event)s).") % {"event": event_id or "-"}
     if fresh.status == Status.CANCELLED:
-        # Paid late for an order already cancelled: keep it cancelled and ask staff to refund.
-        fresh.payment_flag = _("Paid after the order was cancelled: refund it.")
-        fresh.save(update_fields=["payment_flag", "updated_at"])
+        # Paid late for an order already cancelled: keep it cancelled (payments flags it for a refund).
         order_add_note(order=fresh, note=note)
         _sync(order, fresh)
         return True
@@ -394,10 +375,26 @@ def order_mark_paid(
 
 
 @transaction.atomic
-def order_mark_payment_failed(*, order: Order, event: StripeEvent | None, note: str = "") -> bool:
+def order_mark_payment_processing(*, order: Order, event: object | None, note: str = "") -> bool:
+    """Checkout completed with a delayed method (`payment_status: "unpaid"`): the customer has paid
+    as far as they can; Stripe's `async_payment_succeeded`/`failed` moves the order on."""
+    fresh = _locked(order)
+    if fresh.status not in PAYABLE_STATUSES or fresh.paid_at is not None:
+        return False
+    order_set_status(
+        order=fresh,
+        to_status=Status.PAYMENT_PROCESSING,
+        note=note or _("Payment started with a method that takes a few days to confirm."),
+    )
+    _sync(order, fresh)
+    return True
+
+
+@transaction.atomic
+def order_mark_payment_failed(*, order: Order, event: object | None, note: str = "") -> bool:
     """A delayed payment method failed: the customer may try again. No-op once paid."""
     fresh = _locked(order)
-    if fresh.status != Status.AWAITING_PAYMENT:
+    if fresh.status not in {Status.AWAITING_PAYMENT, Status.PAYMENT_PROCESSING}:
         return False
     order_set_status(order=fresh, to_status=Status.PAYMENT_FAILED, note=note)
     _sync(order, fresh)
@@ -425,33 +422,20 @@ def order_mark_checkout_expired(*, order: Order, session_id: str, event=None) ->
 def order_record_refund(
     *,
     order: Order,
-    event: StripeEvent | None,
+    event: object | None,
     amount_refunded_total: int,
     currency: str,
-    refunds: list[tuple[str, int]] | None = None,
 ) -> bool:
-    """Records refunds as Stripe reports them on `charge.refunded` (cumulative, so order-insensitive).
+    """Records the refunded total as Stripe reports it (cumulative, so order-insensitive).
 
-    A full refund moves the order to REFUNDED; a partial one only records the money. Returns True
-    when something new was recorded.
+    A full refund moves the order to REFUNDED; a partial one only records the money (the payments
+    app keeps one row per refund). Returns True when the total grew.
     """
     fresh = _locked(order)
     if currency.lower() != fresh.currency.lower():
         raise ValueError(f"Refund currency {currency} does not match order {fresh.currency}.")
     changed = False
     event_id = getattr(event, "event_id", "") or ""
-    for refund_id, refund_amount in refunds or []:
-        _payment, created = Payment.objects.get_or_create(
-            stripe_object_id=refund_id,
-            defaults={
-                "order": fresh,
-                "kind": Payment.Kind.REFUND,
-                "amount": refund_amount,
-                "currency": currency.lower(),
-                "stripe_event_id": event_id,
-            },
-        )
-        changed = changed or created
     if amount_refunded_total > fresh.amount_refunded:
         fresh.amount_refunded = amount_refunded_total
         fresh.save(update_fields=["amount_refunded", "updated_at"])
@@ -470,6 +454,17 @@ def order_record_refund(
             )
     _sync(order, fresh)
     return changed
+
+
+@transaction.atomic
+def order_set_payment_flag(*, order: Order, flag: str) -> Order:
+    """The order's payment problem shown to staff ("" clears it); the payments app keeps the causes
+    and writes their summary here."""
+    fresh = _locked(order)
+    if fresh.payment_flag != flag:
+        fresh.payment_flag = flag
+        fresh.save(update_fields=["payment_flag", "updated_at"])
+    return _sync(order, fresh)
 
 
 @transaction.atomic

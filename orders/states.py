@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Status(models.TextChoices):
     AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    # Checkout completed with a delayed method (Bacs, SEPA...): Stripe confirms or fails it later.
+    PAYMENT_PROCESSING = "payment_processing", _("Payment processing")
     PAYMENT_FAILED = "payment_failed", _("Payment failed")
     CHECKOUT_EXPIRED = "checkout_expired", _("Checkout expired")
     PAID = "paid", _("Paid")
@@ -43,10 +45,13 @@ _CANCELLABLE = {S.CANCELLED}
 _REFUNDABLE = {S.REFUNDED}
 
 TRANSITIONS: dict[str, set[str]] = {
-    S.AWAITING_PAYMENT: {S.PAID, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED} | _CANCELLABLE,
+    S.AWAITING_PAYMENT: {S.PAID, S.PAYMENT_PROCESSING, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED}
+    | _CANCELLABLE,
+    # The customer has paid with a delayed method: no Pay button; succeeded or failed moves it on.
+    S.PAYMENT_PROCESSING: {S.PAID, S.PAYMENT_FAILED} | _CANCELLABLE,
     # A failed or expired checkout may be retried; a late or out-of-order success still pays it.
-    S.PAYMENT_FAILED: {S.AWAITING_PAYMENT, S.PAID} | _CANCELLABLE,
-    S.CHECKOUT_EXPIRED: {S.AWAITING_PAYMENT, S.PAID} | _CANCELLABLE,
+    S.PAYMENT_FAILED: {S.AWAITING_PAYMENT, S.PAYMENT_PROCESSING, S.PAID} | _CANCELLABLE,
+    S.CHECKOUT_EXPIRED: {S.AWAITING_PAYMENT, S.PAYMENT_PROCESSING, S.PAID} | _CANCELLABLE,
     S.PAID: {S.AWAITING_SCANS} | _CANCELLABLE | _REFUNDABLE,
     S.AWAITING_SCANS: {S.SCANS_RECEIVED} | _CANCELLABLE | _REFUNDABLE,
     # Replacing a scan after it was received sends the order back to wait for valid scans.
@@ -93,10 +98,15 @@ PAID_STATUSES = frozenset(
 # upload service, the order page and the approval note all read it). Once clinically approved the
 # order is on its way to the lab.
 SCAN_UPLOAD_STATUSES = frozenset({S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED})
-UNPAID_STATUSES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED})
+UNPAID_STATUSES = frozenset(
+    {S.AWAITING_PAYMENT, S.PAYMENT_PROCESSING, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED}
+)
+# Statuses in which the customer is offered the Pay button (not while a payment is processing).
+PAYABLE_STATUSES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED})
 # Orders whose customer data may be erased at once; the others are still being made or sent (the
-# lab needs the delivery address until the parcel is out). Read by `fitsperfect.privacy`.
-SETTLED_STATUSES = UNPAID_STATUSES | {S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED}
+# lab needs the delivery address until the parcel is out), or may still be paid (a processing
+# payment). Read by `fitsperfect.privacy`.
+SETTLED_STATUSES = PAYABLE_STATUSES | {S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED}
 
 
 def can_transition(from_status: str, to_status: str) -> bool:

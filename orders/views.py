@@ -1,5 +1,5 @@
-"""Catalogue, checkout, the Stripe webhook, order pages and customer accounts. Thin: they call
-selectors, services and `payments`."""
+"""Catalogue, checkout, order pages and customer accounts. Thin: they call selectors, services and
+the payments app's `checkout` (the Stripe webhook and test payment page live in orders.payments)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from fitsperfect.security import private_page as _private_page
 
-from . import health_screen, payments, selectors, services
+from . import health_screen, selectors, services
 from .catalogue import selectors as catalogue_selectors
 from .catalogue.forms import SESSION_KEY, ProductChoiceForm
 from .forms import CheckoutForm, CheckoutHealthForm, OrderLookupForm, SignupForm
+from .payments import checkout as payments
 from .states import IllegalTransition, Status
 
 
@@ -180,7 +180,7 @@ def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
             order=order,
             success_url=order_url + "?checkout=success",
             cancel_url=order_url + "?checkout=cancelled",
-            test_page_url=reverse("orders:test_payment", args=[order.access_token]),
+            test_page_url=reverse("payments:test_payment", args=[order.access_token]),
         )
     except payments.PaymentsUnavailable:
         messages.error(
@@ -195,39 +195,6 @@ def _go_to_payment(request: HttpRequest, order, form=None) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     health_screen.session_screen_clear(request.session)  # kept on the order now
     return redirect(url, permanent=False)
-
-
-@require_http_methods(["GET", "POST"])
-def test_payment(request: HttpRequest, token: str) -> HttpResponse:
-    """The stand-in for Stripe's hosted page when there are no keys. Never in production."""
-    if not payments.test_mode():
-        raise Http404
-    order = selectors.order_by_token(token)
-    if order is None:
-        raise Http404
-    if request.method == "POST" and order.status == Status.AWAITING_PAYMENT:
-        action = request.POST.get("action")
-        if action == "pay":
-            payments.deliver_test_event(
-                "checkout.session.completed", payments.test_session_object(order)
-            )
-            return redirect(order.get_absolute_url() + "?checkout=success")
-        if action == "fail":
-            payments.deliver_test_event(
-                "checkout.session.async_payment_failed",
-                payments.test_session_object(order, payment_status="unpaid"),
-            )
-        return redirect(order.get_absolute_url() + "?checkout=cancelled")
-    if request.method == "POST":
-        return redirect(order.get_absolute_url())
-    return render(request, "orders/test_payment.html", {"order": order})
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request: HttpRequest) -> HttpResponse:
-    result = payments.receive_delivery(body=request.body, headers=dict(request.headers))
-    return HttpResponse(result.message, status=result.status_code, content_type="text/plain")
 
 
 def order_detail(request: HttpRequest, token: str) -> HttpResponse:
@@ -254,12 +221,37 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
             "checkout_state": checkout_state,
             "scans_url": _scans_url(order),
             "emails": selectors.order_sent_emails(order),
+            "poll_url": _success_poll_url(request, order, checkout_state),
         },
     )
     # The URL is the key to the order: keep it out of caches. Its Referrer-Policy is set for every
     # private page by fitsperfect.security.SensitivePageMiddleware.
     response["Cache-Control"] = "no-store"
     return response
+
+
+# The success page refreshes while Stripe's confirmation is on its way, for at most this long.
+SUCCESS_POLL_SECONDS = 60
+
+
+def _success_poll_url(request: HttpRequest, order, checkout_state: str) -> str:
+    """The next refresh of the success page, or "" once paid, flagged, processing or a minute has
+    passed (then the page says what happens next by email). Works without JavaScript: the first
+    view's time rides along in the URL."""
+    import time
+
+    if checkout_state != "success" or order.is_paid or order.payment_flag:
+        return ""
+    if order.status not in {Status.AWAITING_PAYMENT}:
+        return ""
+    now = int(time.time())
+    try:
+        since = int(request.GET.get("since", now))
+    except ValueError:
+        since = now
+    if not now - SUCCESS_POLL_SECONDS <= since <= now:
+        return ""
+    return f"{order.get_absolute_url()}?checkout=success&since={since}"
 
 
 def _scans_url(order) -> str:

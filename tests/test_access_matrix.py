@@ -175,6 +175,8 @@ MATRIX: dict[str, tuple] = {
     "webhooks/lab/": ("GET", "/webhooks/lab/", every(405)),
     "orders/": ("GET", "/orders/", PUBLIC),
     "orders/<str:token>/": ("GET", "/orders/{order_token}/", PUBLIC),
+    # The link is the key, as for the order page; A's order is unpaid, so there is no receipt yet.
+    "orders/<str:token>/receipt/": ("GET", "/orders/{order_token}/receipt/", every(404)),
     "orders/<str:token>/scans/": ("GET", "/orders/{order_token}/scans/", PUBLIC),
     "orders/<str:token>/scans/status/": ("GET", "/orders/{order_token}/scans/status/", PUBLIC),
     "orders/<str:token>/scans/<int:pk>/preview.png": (
@@ -221,7 +223,9 @@ STAFF_ADMIN = {
     "assessments.review": (403, 403, 403),
     "catalogue.product": (200, 200, 200),
     "orders.order": (200, 403, 200),
-    "orders.stripeevent": (200, 403, 200),
+    "payments.stripeevent": (200, 403, 200),
+    "payments.dispute": (200, 403, 200),
+    "payments.productvatrate": (200, 200, 200),
     "orders.orderemail": (200, 403, 200),
     "scans.scan": (200, 403, 200),
     "lab.labsubmission": (200, 403, 200),

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # Views that take POSTs without a CSRF token, and why: webhooks are signed (HMAC) and come from
 # servers; the newsletter sign-up only asks for a double opt-in email (see below).
 ALLOWED_EXEMPT = {
-    "orders:stripe_webhook",
+    "payments:stripe_webhook",
     "orders:lab_webhook",
     "content:newsletter_subscribe",
     # Exempt on the outside only to install the streaming upload handlers before the body is

@@ -20,8 +20,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from assessments.forms import AboutForm, ActivityForm, PainForm, RedFlagForm
-from orders import payments
 from orders.forms import CheckoutForm, SignupForm
+from orders.payments import testmode
 from orders.tests.factories import create_order
 from tests.fakes.stripe import event, signature_header
 
@@ -63,8 +63,10 @@ def snapshot() -> dict:
     state = {
         "orders": sorted(order_model.objects.values_list("pk", "status", "amount_paid")),
         "status_changes": apps.get_model("orders", "OrderStatusChange").objects.count(),
-        "stripe_valid": apps.get_model("orders", "StripeEvent").objects.filter(valid=True).count(),
-        "payments": apps.get_model("orders", "Payment").objects.count(),
+        "stripe_valid": apps.get_model("payments", "StripeEvent")
+        .objects.filter(valid=True)
+        .count(),
+        "payments": apps.get_model("payments", "Payment").objects.count(),
     }
     lab_event = model("lab.LabEvent")
     if lab_event is not None:
@@ -87,7 +89,7 @@ def stripe_post(client: Client, body: str | bytes, signature: str | None, **extr
 def completed_event():
     order = create_order()
     return order, json.dumps(
-        event("checkout.session.completed", payments.test_session_object(order))
+        event("checkout.session.completed", testmode.test_session_object(order))
     )
 
 
@@ -112,7 +114,7 @@ def test_stripe_forged_signature_changes_nothing(client, completed_event, logs):
         assert response.status_code == 400
     assert snapshot() == before
     _assert_no_secret(logs, forged, unsigned, garbage)
-    stored = apps.get_model("orders", "StripeEvent").objects.filter(valid=False)
+    stored = apps.get_model("payments", "StripeEvent").objects.filter(valid=False)
     assert all(STRIPE_SECRET not in (e.error + e.raw_body) for e in stored)
 
 
@@ -144,13 +146,13 @@ def test_stripe_replay_is_applied_once(
     assert again.status_code == 200
     assert snapshot() == after_first
     order.refresh_from_db()
-    assert apps.get_model("orders", "Payment").objects.filter(order=order).count() <= 1
+    assert apps.get_model("payments", "Payment").objects.filter(order=order).count() <= 1
     _assert_no_secret(logs, first, again)
 
 
 def test_stripe_oversized_body_is_refused_unread(client, completed_event, settings):
     _order, body = completed_event
-    StripeEvent = apps.get_model("orders", "StripeEvent")
+    StripeEvent = apps.get_model("payments", "StripeEvent")
     stored = StripeEvent.objects.count()
     padded = body[:-1] + ', "padding": "' + "x" * (settings.WEBHOOK_MAX_BODY_BYTES) + '"}'
     response = stripe_post(client, padded, signature_header(padded, STRIPE_SECRET))

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "orders.scans",
     "orders.lab",
     "orders.clinic",
+    "orders.payments",
 ]
 
 # Every middleware, in order, written once (each concern's settings module documents its own).

@@ -12,6 +12,9 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # only for tests and local fakes
+# The API version every request and the webhook endpoint use: the installed SDK's own (stripe 16.1.0).
+# Upgrading the SDK means upgrading this and the endpoint's version in Stripe together (README).
+STRIPE_API_VERSION = env.str("STRIPE_API_VERSION", default="2026-10-28.endive")
 # Without keys, a clearly labelled test payment page stands in for Stripe's hosted page.
 PAYMENTS_TEST_MODE = not STRIPE_SECRET_KEY and not IS_PRODUCTION
 if IS_PRODUCTION and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
@@ -40,6 +43,16 @@ LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
 LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
 # Told by email when a lab submission fails for good (a 4xx, or out of attempts).
 LAB_ALERT_EMAILS = env.list("LAB_ALERT_EMAILS", default=["lab-ops@fitsperfect.example"])
+# Receipts: prices include VAT at each product's rate (payments.ProductVatRate), else this one
+# (UK standard rate). The seller's details printed on every receipt.
+VAT_DEFAULT_RATE_BASIS_POINTS = env.int("VAT_DEFAULT_RATE_BASIS_POINTS", default=2000)
+SELLER_NAME = env.str("SELLER_NAME", default="Fits Perfect Ltd")
+SELLER_ADDRESS = env.list(
+    "SELLER_ADDRESS", default=["1 Example Street", "London", "EC1A 1AA", "United Kingdom"]
+)
+SELLER_VAT_NUMBER = env.str("SELLER_VAT_NUMBER", default="GB 123 4567 89")
+# Who hears at once about payment problems: paid twice, disputes, failed refunds, mismatches.
+PAYMENTS_ALERT_EMAILS = env.list("PAYMENTS_ALERT_EMAILS", default=["payments@fitsperfect.example"])
 # Told at once when a customer email (order confirmation, scans needed...) fails for good.
 ORDER_ALERT_EMAILS = env.list("ORDER_ALERT_EMAILS", default=["orders@fitsperfect.example"])
 # The backup for lost lab webhooks: every LAB_POLL_INTERVAL_SECONDS, ask the lab (HTTP transport)

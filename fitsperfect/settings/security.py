@@ -171,7 +171,8 @@ WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=256 * 1024)
 # Referrer-Policy that never sends the URL to another site (fitsperfect.security).
 SENSITIVE_URL_NAMES = [
     "orders:order_detail",
-    "orders:test_payment",
+    "payments:test_payment",
+    "payments:receipt",
     "orders:order_lookup",
     "orders:account",
     "orders:scan*",
@@ -196,9 +197,6 @@ SENSITIVE_URL_NAMES = [
 
 DEFAULT_EXCEPTION_REPORTER_FILTER = "fitsperfect.logging.RedactingExceptionReporterFilter"
 
-# Webhook bodies (both webhooks, fitsperfect.safejson via WebhookGuardMiddleware): JSON nested
-# deeper than this is refused (400) before it is decoded; Stripe's events nest about 8 deep.
-WEBHOOK_MAX_JSON_DEPTH = env.int("WEBHOOK_MAX_JSON_DEPTH", default=32)
 
 # Request bodies, capped per route from Content-Length before any is read (413;
 # fitsperfect.bodylimits). Keep nginx's client_max_body_size the same (README, "Deploying").

@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin import OrderAdmin, ReadOnlyInline, RecordAdmin
+from fitsperfect.admin_bases import ReadOnlyInline, RecordAdmin
+from orders.admin import OrderAdmin
 
 from .models import LabEvent, LabSubmission
 

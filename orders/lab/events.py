@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fitsperfect import safe_json
 from orders import fulfilment
 from orders.models import Order
 from orders.states import Status
@@ -46,7 +47,7 @@ class WebhookResult:
 def lab_webhook_receive(*, body: bytes, headers) -> WebhookResult:
     """Verifies, records and applies one webhook delivery. Bad signature, stale or malformed → 400
     and nothing changes; a repeated event id → 200 without doing anything again."""
-    raw = body[:100_000].decode("utf-8", errors="replace")
+    raw = safe_json.storable_text(body[:100_000])  # NUL and invalid UTF-8 stored escaped
     try:
         data = verify_lab_webhook(
             body,

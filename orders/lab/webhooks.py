@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from fitsperfect import safe_json
 
 WEBHOOK_SIGNATURE_HEADER = "X-Lab-Signature"
 WEBHOOK_EVENT_TYPES = ("received", "in_production", "shipped")
@@ -80,12 +81,9 @@ def verify_lab_webhook(
     if abs(current - timestamp) > tolerance:
         raise LabWebhookError("Signature timestamp is outside the tolerance window.")
     try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise LabWebhookError("Body is not JSON.") from exc
-    if not isinstance(data, dict):
-        raise LabWebhookError("Body is not a JSON object.")
-    return data
+        return safe_json.parse_object(body)  # after the signature; size and depth limited
+    except safe_json.UnsafeJSON as exc:
+        raise LabWebhookError(f"Body is not acceptable JSON ({exc}).") from exc
 
 
 def parse_lab_event(data: dict[str, Any]) -> LabEventMessage:

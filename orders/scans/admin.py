@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from orders.admin import OrderAdmin, ReadOnlyInline
+from fitsperfect.admin_bases import ReadOnlyInline
+from orders.admin import OrderAdmin
 from orders.states import IllegalTransition
 
 from .models import FootPhoto, Scan

@@ -182,10 +182,18 @@ def staff_user(username: str = "staffer"):
     codenames = [
         *importlib.import_module("orders.migrations.0002_staff_group").STAFF_PERMISSIONS["orders"],
         *importlib.import_module("orders.migrations.0004_staff_scan_permissions").CODENAMES,
+        *importlib.import_module(
+            "orders.payments.migrations.0004_staff_payment_permissions"
+        ).CODENAMES,
+        *importlib.import_module(
+            "orders.payments.migrations.0005_product_vat_rates"
+        ).STAFF_CODENAMES,
     ]
+    # The order's domains moved into apps of their own; their permissions went with them.
+    domains = ("orders", "catalogue", "scans", "lab", "payments")
     group, _created = Group.objects.get_or_create(name="Staff")
     group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="orders", codename__in=codenames)
+        *Permission.objects.filter(content_type__app_label__in=domains, codename__in=codenames)
     )
     user = User.objects.create_user(username, password="pw-staff-123456", is_staff=True)
     user.groups.add(group)

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from orders.models import Order, StripeEvent
+from orders.models import Order
+from orders.payments.models import StripeEvent
 from orders.states import Status
 from orders.tests.factories import answer_health_check
 
@@ -202,10 +203,10 @@ def test_the_test_payment_page_does_not_exist_outside_test_mode(client, catalogu
 
 
 def test_production_settings_make_test_payments_impossible(settings):
-    from orders import payments
+    from orders.payments import stripe_api, testmode
 
     settings.PAYMENTS_TEST_MODE = True
     settings.IS_PRODUCTION = True
-    assert payments.test_mode() is False
+    assert stripe_api.test_mode() is False
     with pytest.raises(PermissionError):
-        payments.deliver_test_event("checkout.session.completed", {})
+        testmode.deliver_test_event("checkout.session.completed", {})

@@ -28,7 +28,7 @@ def catalogue(db):
 @pytest.fixture
 def stripe_calls(monkeypatch):
     """Every call that would start a payment (none may happen after a referral)."""
-    from orders import payments
+    from orders.payments import checkout as payments
 
     calls = []
     real = payments.start_checkout

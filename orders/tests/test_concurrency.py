@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
-from orders import payments
-from orders.models import Order, OrderEmail, OrderStatusChange, Payment
+from orders.models import Order, OrderEmail, OrderStatusChange
+from orders.payments import testmode, webhook
+from orders.payments.models import Payment
 from orders.states import Status
 from tests.fakes.stripe import event, signature_header
 
@@ -18,7 +19,7 @@ from .factories import create_order, seed_catalogue
 
 
 def _completed_body(order) -> bytes:
-    session = payments.test_session_object(order)
+    session = testmode.test_session_object(order)
     return json.dumps(event("checkout.session.completed", session)).encode()
 
 
@@ -37,7 +38,7 @@ def test_ten_simultaneous_deliveries_of_one_event_pay_once(settings):
     def deliver():
         try:
             barrier.wait()
-            codes.append(payments.receive_delivery(body=body, headers=headers).status_code)
+            codes.append(webhook.receive_delivery(body=body, headers=headers).status_code)
         finally:
             connections.close_all()
 
@@ -59,7 +60,7 @@ def test_a_real_worker_sends_the_confirmation_after_commit(celery_worker, settin
     seed_catalogue()
     order = create_order()
     body = _completed_body(order)
-    result = payments.receive_delivery(
+    result = webhook.receive_delivery(
         body=body, headers={"Stripe-Signature": signature_header(body.decode(), WEBHOOK_SECRET)}
     )
     assert result.status_code == 200

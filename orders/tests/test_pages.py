@@ -36,7 +36,7 @@ def test_the_order_page_shows_the_timeline_next_step_and_tracking(catalogue):
     services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
     html = Client().get(order.get_absolute_url()).content.decode()
     assert "Upload your foot scans" in html or "how to scan your feet" in html
-    assert html.count("<time") == 3  # placed, paid, awaiting scans
+    assert html.count("<li><time") == 3  # timeline: placed, paid, awaiting scans
     fulfilment.order_mark_scans_received(order=order)
     fulfilment.order_record_clinical_approval(order=order, actor=clinician_user())
     fulfilment.order_mark_sent_to_lab(order=order)

@@ -1,14 +1,21 @@
-"""A fake Stripe API over real HTTP, and webhook events built and signed exactly as Stripe does.
+"""A fake Stripe API over real HTTP, as strict as Stripe, and webhook events signed as Stripe signs.
 
 Point the SDK at it with `settings.STRIPE_API_BASE = server.url`. It implements what Fits Perfect
-calls: creating (with `Idempotency-Key` replay) and reading Checkout Sessions, and creating refunds.
-Objects follow Stripe's real shapes (the fields we and the SDK read, plus the common ones).
+calls: creating and reading Checkout Sessions, creating, listing and reading refunds, reading charges. Strict where
+Stripe is strict: every request is checked against the parameter types the installed SDK declares
+for the pinned API version (`stripe_params`), unknown parameters are refused with Stripe's error
+shape, an `Idempotency-Key` reused with different parameters gets 400 `idempotency_error`, charges
+never embed their refunds (API 2022-11-15 on), refunds are created `pending` and only
+`settle_refunds()` makes them `succeeded` (or `failed`, with `refund_outcome = "failed"`), and events
+carry the endpoint's API version.
 
     with serve_fake_stripe() as stripe_server:
         ...
-        session = stripe_server.sessions[session_id]
-        event = checkout_event("checkout.session.completed", stripe_server.pay(session_id))
-        post_event(client, event, secret)
+        completed = event("checkout.session.completed", stripe_server.pay(session_id))
+        post_event(client, completed, secret)
+        ...  # a refund requested through the SDK is pending until Stripe settles it:
+        for settled in stripe_server.settle_refunds():  # refund.updated, charge.refunded
+            post_event(client, settled, secret)
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from . import serve_http
+from .stripe_params import SDK_API_VERSION, ParamError, check_params, params_type
 
-API_VERSION = "2026-10-28.endive"
+# The webhook endpoint's API version: the one the SDK (and settings.STRIPE_API_VERSION) pins.
+API_VERSION = SDK_API_VERSION
 
 
 def _id(prefix: str) -> str:
@@ -111,11 +120,12 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Request-Id", "req_" + secrets.token_hex(8))
+        self.send_header("Stripe-Version", self.headers.get("Stripe-Version") or API_VERSION)
         self.end_headers()
         self.wfile.write(data)
 
-    def _error(self, status: int, message: str, kind: str = "invalid_request_error") -> None:
-        self._reply(status, {"error": {"type": kind, "message": message}})
+    def _error(self, status: int, message: str, kind: str = "invalid_request_error", **extra):
+        self._reply(status, {"error": {"type": kind, "message": message, **extra}})
 
     def _authorised(self) -> bool:
         auth = self.headers.get("Authorization", "")
@@ -124,16 +134,62 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
             return False
         return True
 
+    def _checked(self, method: str, path: str, params: dict) -> bool:
+        """The request fits the SDK's declared params for this endpoint (else Stripe's 400)."""
+        typed = params_type(method, path)
+        if typed is None:
+            self._error(404, f"Unrecognized request URL ({method}: {path}).")
+            return False
+        try:
+            check_params(params, typed)
+        except ParamError as error:
+            self._reply(400, error.body())
+            self.server.rejected.append((method, path, error.code, error.param))
+            return False
+        return True
+
     def do_GET(self) -> None:  # noqa: N802
         server = self.server
-        server.requests.append(("GET", self.path, {}, None))
-        if not self._authorised():
+        url = urlsplit(self.path)
+        params = parse_form(url.query)
+        server.requests.append(("GET", url.path, params, None))
+        if not self._authorised() or not self._checked("GET", url.path, params):
             return
-        match = re.fullmatch(r"/v1/checkout/sessions/([\w]+)", self.path)
-        if match and match.group(1) in server.sessions:
-            self._reply(200, server.sessions[match.group(1)])
-            return
-        self._error(404, "No such checkout.session")
+        with server.lock:
+            match = re.fullmatch(r"/v1/checkout/sessions/([\w]+)", url.path)
+            if match and match.group(1) in server.sessions:
+                self._reply(200, server.sessions[match.group(1)])
+                return
+            match = re.fullmatch(r"/v1/charges/([\w]+)", url.path)
+            charge = next(
+                (c for c in server.charges.values() if match and c["id"] == match.group(1)), None
+            )
+            if charge is not None:
+                self._reply(200, charge)
+                return
+            match = re.fullmatch(r"/v1/refunds/([\w]+)", url.path)
+            if match and match.group(1) in server.refunds:
+                self._reply(200, server.refunds[match.group(1)])
+                return
+            if url.path == "/v1/refunds":
+                found = [
+                    refund
+                    for refund in reversed(list(server.refunds.values()))
+                    if refund["payment_intent"]
+                    == params.get("payment_intent", refund["payment_intent"])
+                ]
+                limit = int(params.get("limit") or 10)
+                self._reply(
+                    200,
+                    {
+                        "object": "list",
+                        "data": found[:limit],
+                        "has_more": len(found) > limit,
+                        "url": "/v1/refunds",
+                    },
+                )
+                return
+        self._error(404, f"No such object: {url.path.rsplit('/', 1)[-1]}", code="resource_missing")
 
     def do_POST(self) -> None:  # noqa: N802
         server = self.server
@@ -147,26 +203,33 @@ class FakeStripeHandler(BaseHTTPRequestHandler):
                 server.fail_next -= 1
                 self._error(500, "Something went wrong on Stripe's end.", "api_error")
                 return
-            if not self._authorised():
+            if not self._authorised() or not self._checked("POST", self.path, params):
                 return
             if key and (self.path, key) in server.idempotent:
-                self._reply(200, server.idempotent[(self.path, key)])
+                first_params, result = server.idempotent[(self.path, key)]
+                if first_params != params:
+                    self._error(
+                        400,
+                        "Keys for idempotent requests can only be used with the same parameters "
+                        "they were first used with. Try using a key other than "
+                        f"'{key}' if you meant to execute a different request.",
+                        "idempotency_error",
+                    )
+                    return
+                self._reply(200, result)
                 return
             if self.path == "/v1/checkout/sessions":
                 session = checkout_session_object(params, server.url)
                 server.sessions[session["id"]] = session
                 server.created["checkout.session"] += 1
                 result = session
-            elif self.path == "/v1/refunds":
+            else:  # /v1/refunds
                 result = server.refund(params)
-                if result is None:
-                    self._error(400, "No such payment_intent or amount too large.")
+                if isinstance(result, str):
+                    self._error(400, result, code="charge_already_refunded")
                     return
-            else:
-                self._error(404, f"Unrecognized request URL (POST: {self.path}).")
-                return
             if key:
-                server.idempotent[(self.path, key)] = result
+                server.idempotent[(self.path, key)] = (params, result)
         self._reply(200, result)
 
 
@@ -177,7 +240,10 @@ def serve_fake_stripe():
         "requests": [],
         "sessions": {},
         "charges": {},
+        "refunds": {},
         "idempotent": {},
+        "rejected": [],
+        "refund_outcome": "succeeded",
         "created": Counter(),
         "fail_next": 0,
         "lock": threading.RLock(),
@@ -208,36 +274,70 @@ def serve_fake_stripe():
             )
             return json.loads(json.dumps(session))
 
-        def refund(params: dict) -> dict | None:
+        def refund(params: dict) -> dict | str:
+            """`POST /v1/refunds`: a refund starts `pending`, as card refunds often do."""
             charge = server.charges.get(params.get("payment_intent", ""))
-            amount = int(params.get("amount") or 0) or None
             if charge is None:
-                return None
-            left = charge["amount"] - charge["amount_refunded"]
-            amount = amount or left
-            if amount > left:
-                return None
+                return f"No such payment_intent: '{params.get('payment_intent', '')}'"
+            pending = sum(
+                r["amount"]
+                for r in server.refunds.values()
+                if r["charge"] == charge["id"] and r["status"] == "pending"
+            )
+            left = charge["amount"] - charge["amount_refunded"] - pending
+            amount = int(params.get("amount") or 0) or left
+            if amount > left or amount <= 0:
+                return (
+                    f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})"
+                )
             refund_object = {
                 "id": _id("re"),
                 "object": "refund",
                 "amount": amount,
+                "balance_transaction": None,
                 "charge": charge["id"],
                 "created": int(time.time()),
                 "currency": charge["currency"],
+                "destination_details": {"card": {"type": "refund"}, "type": "card"},
+                "failure_reason": None,
                 "metadata": params.get("metadata", {}),
                 "payment_intent": charge["payment_intent"],
-                "reason": None,
-                "status": "succeeded",
+                "reason": params.get("reason"),
+                "receipt_number": None,
+                "status": "pending",
             }
-            charge["amount_refunded"] += amount
-            charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
-            charge["refunds"]["data"].insert(0, refund_object)
-            charge["refunds"]["total_count"] += 1
+            server.refunds[refund_object["id"]] = refund_object
             server.created["refund"] += 1
-            return refund_object
+            return json.loads(json.dumps(refund_object))
+
+        def settle_refunds() -> list[dict]:
+            """Stripe settles pending refunds: `succeeded` (or `failed` when `refund_outcome` says
+            so). Returns the events Stripe would send, in its order (refund.updated or
+            refund.failed, then charge.refunded for money given back)."""
+            events = []
+            with server.lock:
+                for refund_object in server.refunds.values():
+                    if refund_object["status"] != "pending":
+                        continue
+                    charge = next(
+                        c for c in server.charges.values() if c["id"] == refund_object["charge"]
+                    )
+                    if server.refund_outcome == "failed":
+                        refund_object.update(
+                            status="failed", failure_reason="expired_or_canceled_card"
+                        )
+                        events.append(event("refund.failed", refund_object))
+                        continue
+                    refund_object["status"] = "succeeded"
+                    charge["amount_refunded"] += refund_object["amount"]
+                    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+                    events.append(event("refund.updated", refund_object))
+                    events.append(event("charge.refunded", charge))
+            return events
 
         server.pay = pay
         server.refund = refund
+        server.settle_refunds = settle_refunds
         yield server
 
 
@@ -257,23 +357,19 @@ def charge_object(payment_intent: str, amount: int, currency: str) -> dict:
         "paid": True,
         "payment_intent": payment_intent,
         "refunded": False,
-        "refunds": {
-            "object": "list",
-            "data": [],
-            "has_more": False,
-            "total_count": 0,
-            "url": f"/v1/charges/{charge_id}/refunds",
-        },
+        # No `refunds` list: Stripe stopped including it on charges in API version 2022-11-15.
         "status": "succeeded",
     }
 
 
-def event(event_type: str, obj: dict, *, event_id: str | None = None) -> dict:
-    """An Event as Stripe delivers it to a webhook endpoint."""
+def event(
+    event_type: str, obj: dict, *, event_id: str | None = None, api_version: str = API_VERSION
+) -> dict:
+    """An Event as Stripe delivers it to a webhook endpoint (stamped with the endpoint's version)."""
     return {
         "id": event_id or _id("evt"),
         "object": "event",
-        "api_version": API_VERSION,
+        "api_version": api_version,
         "created": int(time.time()),
         "data": {"object": json.loads(json.dumps(obj))},
         "livemode": False,

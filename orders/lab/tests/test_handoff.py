@@ -34,11 +34,10 @@ from orders.tests.factories import (
     seed_catalogue,
     staff_user,
 )
-from tests.processes import wait_until
+from tests.processes import ROOT, wait_until
 
 API_KEY = "test-lab-key"
 S = LabSubmission.Status
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def assert_delivered_exactly_once(lab, orders) -> None:

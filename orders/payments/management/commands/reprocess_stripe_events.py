@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orders import payments
-from orders.models import StripeEvent
+from orders.payments import webhook as payments
+from orders.payments.models import StripeEvent
 
 
 class Command(BaseCommand):
