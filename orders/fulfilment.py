@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from assessments.selectors import assessment_approved_for_lab
 from assessments.services import is_clinician
 
-from .health_screen import order_screen
+from .checkout.health_screen import order_screen
 from .models import Order, OrderStatusChange
 from .services import (
     ClinicalApprovalRefused,

@@ -20,8 +20,8 @@ from fitsperfect.queueing import enqueue_on_commit
 
 from .address import ADDRESS_PERSONAL_FIELDS
 from .catalogue.models import Product
+from .checkout.health_screen import HealthScreen, screen_refusal
 from .consent import HEALTH_DATA_CONSENT_VERSION
-from .health_screen import HealthScreen, screen_refusal
 from .models import Order, OrderEmail, OrderLine, OrderStatusChange, new_access_token
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (

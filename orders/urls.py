@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .catalogue import views as catalogue_views
+from .checkout import views as checkout_views
 from .clinic import views as clinic_views
 from .lab import views as lab_views
 from .scans import views as scan_views
@@ -13,9 +14,9 @@ app_name = "orders"
 urlpatterns = [
     path("orthotics/", catalogue_views.catalogue, name="catalogue"),
     path("orthotics/<slug:slug>/", catalogue_views.product_detail, name="product_detail"),
-    path("checkout/", views.checkout, name="checkout"),
-    path("checkout/health-check/", views.health_check, name="health_check"),
-    path("checkout/health-check/referral/", views.health_referral, name="health_referral"),
+    path("checkout/", checkout_views.checkout, name="checkout"),
+    path("checkout/health-check/", checkout_views.health_check, name="health_check"),
+    path("checkout/health-check/referral/", checkout_views.health_referral, name="health_referral"),
     path("orders/", views.order_lookup, name="order_lookup"),
     path("orders/<str:token>/", views.order_detail, name="order_detail"),
     path("orders/<str:token>/scans/", scan_views.order_scans, name="scans"),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "orders.scans",
     "orders.lab",
     "orders.clinic",
+    "orders.checkout",
     "orders.payments",
 ]
 

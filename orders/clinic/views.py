@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from assessments.clinic_views import clinician_required
-from orders import fulfilment, health_screen, services
+from orders import fulfilment, services
+from orders.checkout import health_screen
 from orders.scans import selectors as scan_selectors
 from orders.states import IllegalTransition
 

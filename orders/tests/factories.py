@@ -81,7 +81,7 @@ def create_order(
 
 def passed_screen():
     """Checkout's health questions answered "None of these" by a buyer of 18 or over."""
-    from orders.health_screen import screen_from_answers
+    from orders.checkout.health_screen import screen_from_answers
 
     return screen_from_answers(flags=["none"], adult=True)
 

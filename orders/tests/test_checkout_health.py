@@ -8,8 +8,9 @@ from django.utils import timezone
 from assessments import questions, scoring
 from assessments.forms import RedFlagForm
 from assessments.tests.factories import submitted
-from orders import fulfilment, health_screen, services
-from orders.forms import CheckoutHealthForm
+from orders import fulfilment, services
+from orders.checkout import health_screen
+from orders.checkout.forms import CheckoutHealthForm
 from orders.models import Order
 from orders.tests.factories import answer_health_check, create_order, seed_catalogue
 from orders.tests.test_checkout import VALID

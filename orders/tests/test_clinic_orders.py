@@ -159,7 +159,7 @@ def _scanned_after_approval(order) -> str:
 def test_an_order_with_a_failed_screen_cannot_be_made_and_cannot_be_approved(catalogue):
     """Checkout never makes one (test_checkout_health); were one written straight to the database,
     no clinician's approval would let it reach the lab."""
-    from orders.health_screen import screen_from_answers
+    from orders.checkout.health_screen import screen_from_answers
 
     for screen in (
         screen_from_answers(flags=["cancer_history"], adult=True),
