@@ -102,6 +102,10 @@ class Assessment(models.Model):
         never gets: see services.review_create)."""
         return self.decision == self.Decision.APPROVED
 
+    def audit_skipped(self) -> bool:
+        """A visitor's own unsent draft is not audited; it is recorded once submitted."""
+        return self.status == self.Status.DRAFT
+
     @property
     def is_referred(self) -> bool:
         """A red flag or a clinician's "refer in person": final, whatever happens later."""

@@ -1,9 +1,10 @@
 """Records who viewed or changed an assessment, a scan or an order (model `AccessRecord`).
 
-- Views: `AuditTrailMiddleware` records each request to a URL named in `AUDITED_URL_NAMES` (clinic
-  pages, result and order pages, scan previews, the admin's pages for those models). Tokens in the
+- Views: `AuditTrailMiddleware` records each request to a URL that an app names in its AppConfig's
+  `audited_url_names` (clinic pages, result and order pages, scan previews, the admin's pages for
+  those models). Tokens in the
   URL are stored as a short hash, never as the key itself.
-- Changes: post_save/post_delete receivers on the models in `AUDITED_MODELS` (connected in
+- Changes: post_save/post_delete receivers on the models apps list in `audited_models` (connected in
   `FitsPerfectConfig.ready` through `apps.get_model`, so no app is imported) record the field names
   that changed and who was signed in for the request that changed them.
 - Bulk writes: signals do not fire for `QuerySet.update()`, `bulk_update()` or `bulk_create()`, so
@@ -37,37 +38,39 @@ from django.http import HttpRequest, HttpResponse
 
 _current_user: contextvars.ContextVar = contextvars.ContextVar("audit_user", default=None)
 
-# URL name pattern -> the object type it shows.
-DEFAULT_AUDITED_URL_NAMES = {
-    "assessments:clinic_assessment": "assessments.assessment",
-    "assessments:clinic_photo": "assessments.assessment",
-    "assessments:result": "assessments.assessment",
-    "assessments:photo": "assessments.assessment",
-    "assessments:clinic_message": "assessments.clinicmessage",
-    "orders:order_detail": "orders.order",
-    "orders:scans": "orders.order",
-    "orders:scan_preview": "scans.scan",
-    "orders:staff_scan_preview": "scans.scan",
-    "admin:assessments_assessment_*": "assessments.assessment",
-    "admin:orders_order_*": "orders.order",
-    "admin:scans_scan_*": "scans.scan",
-}
-DEFAULT_AUDITED_MODELS = [
-    "assessments.Assessment",
-    "assessments.Review",
-    "assessments.ClinicMessage",
-    "orders.Order",
-    "scans.Scan",
-]
+# Each app says what of its own is audited, on its AppConfig (the kernel knows no app's names):
+#   audited_url_names = {"<url name pattern>": "<app_label.model>"}   (views of health data)
+#   audited_models = ("<app_label.Model>", ...)                        (changes to it)
+# and a model may define `audit_skipped()` (e.g. a visitor's own unsent draft). Settings
+# AUDITED_URL_NAMES / AUDITED_MODELS override the collected ones (tests).
+
+
+def audited_url_names() -> dict[str, str]:
+    configured = getattr(settings, "AUDITED_URL_NAMES", None)
+    if configured is not None:
+        return configured
+    names: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        names.update(getattr(config, "audited_url_names", {}))
+    return names
+
+
+def audited_models() -> list[str]:
+    configured = getattr(settings, "AUDITED_MODELS", None)
+    if configured is not None:
+        return list(configured)
+    return [
+        label
+        for config in apps.get_app_configs()
+        for label in getattr(config, "audited_models", ())
+    ]
+
+
 _IGNORED_FIELDS = {"updated_at"}
 
 
-def _audited_url_names() -> dict[str, str]:
-    return getattr(settings, "AUDITED_URL_NAMES", DEFAULT_AUDITED_URL_NAMES)
-
-
 def _object_type(view_name: str) -> str | None:
-    for pattern, object_type in _audited_url_names().items():
+    for pattern, object_type in audited_url_names().items():
         if fnmatch.fnmatchcase(view_name, pattern):
             return object_type
     return None
@@ -151,8 +154,9 @@ def _copy(value):
 def _saved(sender, instance, created, **kwargs) -> None:
     if kwargs.get("raw"):
         return
-    if _label(sender) == "assessments.assessment" and getattr(instance, "status", "") == "draft":
-        return  # a visitor's own unsent answers: recorded once submitted
+    skipped = getattr(instance, "audit_skipped", None)
+    if skipped is not None and skipped():
+        return  # e.g. a visitor's own unsent answers: recorded once submitted
     changed: list[str] = []
     old = getattr(instance, "_audit_old", None)
     if old:
@@ -237,7 +241,7 @@ def _record_bulk(model, action: str, pks: list, fields: list[str]) -> None:
 
 def connect() -> None:
     """Called from `FitsPerfectConfig.ready`; a model that does not exist yet is skipped."""
-    for label in getattr(settings, "AUDITED_MODELS", DEFAULT_AUDITED_MODELS):
+    for label in audited_models():
         try:
             model = apps.get_model(label)
         except LookupError:

@@ -8,6 +8,12 @@ class ScansConfig(AppConfig):
     name = "orders.scans"
     label = "scans"
     verbose_name = _("Foot scans")
+    audited_url_names = {
+        "orders:scan_preview": "scans.scan",
+        "orders:staff_scan_preview": "scans.scan",
+        "admin:scans_scan_*": "scans.scan",
+    }
+    audited_models = ("scans.Scan",)
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - the clinician's scan panel
