@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fitsperfect.outbox import outbox_email_queue
-from fitsperfect.queueing import task_named
+from fitsperfect.queueing import enqueue_on_commit
 
 from .caching import invalidate_content_cache
 from .importer import REFERENCE_KEYS
@@ -68,9 +68,8 @@ def article_publish(
     )
     if change is not None and article.announced_at is None and when >= now - ANNOUNCE_WINDOW:
         article_id, eta = article.pk, (when if when > now else None)
-        transaction.on_commit(
-            lambda: task_named("content.tasks.announce_article").apply_async((article_id,), eta=eta)
-        )
+        # A lost enqueue (broker down) is caught by `announce_due_articles`, never a 500.
+        enqueue_on_commit("content.tasks.announce_article", article_id, eta=eta)
     return change
 
 
