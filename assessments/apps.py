@@ -15,3 +15,13 @@ class AssessmentsConfig(AppConfig):
         "admin:assessments_assessment_*": "assessments.assessment",
     }
     audited_models = ("assessments.Assessment", "assessments.Review", "assessments.ClinicMessage")
+
+    def ready(self) -> None:
+        from fitsperfect.outbox import outbox_email_sent
+
+        from .services import clinic_answer_record_sent
+
+        def record(sender, email, **kwargs) -> None:
+            clinic_answer_record_sent(email=email)
+
+        outbox_email_sent.connect(record, weak=False, dispatch_uid="assessments-clinic-answer-sent")

@@ -13,7 +13,6 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fitsperfect.images import SanitisedImage, sanitise_photo
-from fitsperfect.queueing import enqueue_on_commit
+from fitsperfect.outbox import outbox_email_queue
 
 from . import footprint, questions, scoring
 from .consent import ConsentMissing, HealthDataConsent
@@ -167,7 +166,7 @@ def assessment_submit(
     assessment.submitted_at = timezone.now()
     assessment.save()
     if contact_email:
-        enqueue_on_commit("assessments.tasks.send_result_link", assessment.pk)
+        result_link_queue(assessment=assessment)
     return assessment
 
 
@@ -300,21 +299,25 @@ def assessment_request_link_email(*, assessment: Assessment, email: str) -> None
 
     Assessment.objects.filter(pk=assessment.pk).update(contact_email=email)
     assessment.contact_email = email
-    enqueue_on_commit("assessments.tasks.send_result_link", assessment.pk)
+    result_link_queue(assessment=assessment)
 
 
-def result_link_send(*, assessment_id: int) -> bool:
-    """Email the private result link to the address the person gave. Returns False if none."""
-    assessment = Assessment.objects.filter(pk=assessment_id).first()
-    if assessment is None or not assessment.contact_email:
+RESULT_LINK_KIND = "assessment-result-link"
+CLINIC_ANSWER_KIND = "clinic-answer"
+
+
+def result_link_queue(*, assessment: Assessment) -> bool:
+    """Owe the person an email with the private link to their result (the link only, no answers),
+    as an outbox row in the caller's transaction. False if there is no address."""
+    if not assessment.contact_email:
         return False
     url = settings.SITE_URL + reverse("assessments:result", kwargs={"token": assessment.token})
-    body = render_to_string("assessments/email/result_link.txt", {"url": url})
-    send_mail(
-        _("Your Fits Perfect foot assessment"),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [assessment.contact_email],
+    outbox_email_queue(
+        to=assessment.contact_email,
+        subject=_("Your Fits Perfect foot assessment"),
+        text=render_to_string("assessments/email/result_link.txt", {"url": url}),
+        kind=RESULT_LINK_KIND,
+        ref=str(assessment.pk),
     )
     return True
 
@@ -439,7 +442,8 @@ def clinic_message_create(
 def clinic_message_answer(
     *, message: ClinicMessage, clinician: AbstractBaseUser, answer: str
 ) -> ClinicMessage:
-    """Record a clinician's answer and email it to the person once this transaction commits."""
+    """Record a clinician's answer and owe the person an email of it (an outbox row, sent once
+    this transaction commits; `answer_sent_at` is set when that email is sent)."""
     if not can_review(clinician):
         raise PermissionDenied(_("Only clinicians can answer messages."))
     message = ClinicMessage.objects.select_for_update().get(pk=message.pk)
@@ -449,30 +453,28 @@ def clinic_message_answer(
     message.answered_at = timezone.now()
     message.answered_by = clinician
     message.save(update_fields=["answer", "answered_at", "answered_by"])
-    enqueue_on_commit("assessments.tasks.send_clinic_answer", message.pk)
+    if message.email:
+        outbox_email_queue(
+            to=message.email,
+            subject=_("An answer from a Fits Perfect clinician"),
+            text=render_to_string(
+                "assessments/email/clinic_answer.txt",
+                {
+                    "message": message,
+                    "contact_url": settings.SITE_URL + reverse("assessments:message"),
+                },
+            ),
+            kind=CLINIC_ANSWER_KIND,
+            ref=str(message.pk),
+        )
     return message
 
 
-@transaction.atomic
-def clinic_answer_send(*, message_id: int) -> bool:
-    """Email a clinician's answer to the person; False if there is none or it already went."""
-    message = (
-        ClinicMessage.objects.select_for_update()
-        .filter(pk=message_id, answered_at__isnull=False, answer_sent_at__isnull=True)
-        .first()
+def clinic_answer_record_sent(*, email) -> int:
+    """`outbox_email_sent` receiver: the answer's email went, so `answer_sent_at` is the time it
+    was sent (in the transaction that marks the outbox row SENT), not the time it was queued."""
+    if email.kind != CLINIC_ANSWER_KIND or not email.ref.isdigit():
+        return 0
+    return ClinicMessage.objects.filter(pk=int(email.ref), answer_sent_at__isnull=True).update(
+        answer_sent_at=email.sent_at
     )
-    if message is None or not message.email:
-        return False
-    body = render_to_string(
-        "assessments/email/clinic_answer.txt",
-        {"message": message, "contact_url": settings.SITE_URL + reverse("assessments:message")},
-    )
-    send_mail(
-        _("An answer from a Fits Perfect clinician"),
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [message.email],
-    )
-    message.answer_sent_at = timezone.now()
-    message.save(update_fields=["answer_sent_at"])
-    return True

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from fitsperfect.queueing import enqueue_on_commit, task_named
+from fitsperfect.outbox import outbox_email_queue
+from fitsperfect.queueing import enqueue_on_commit
 
 from .caching import invalidate_content_cache
 from .importer import REFERENCE_KEYS
@@ -21,6 +25,8 @@ CONFIRM_SALT = "content.newsletter.confirm"
 UNSUBSCRIBE_SALT = "content.newsletter.unsubscribe"
 CONFIRM_MAX_AGE = timedelta(days=7)
 RESEND_AFTER = timedelta(minutes=10)
+NEWSLETTER_CONFIRM_KIND = "newsletter-confirm"
+ARTICLE_EMAIL_KIND = "article-announcement"
 # Only news is emailed: an article backdated (imported, restored) further than this is not.
 ANNOUNCE_WINDOW = timedelta(days=2)
 
@@ -62,9 +68,8 @@ def article_publish(
     )
     if change is not None and article.announced_at is None and when >= now - ANNOUNCE_WINDOW:
         article_id, eta = article.pk, (when if when > now else None)
-        transaction.on_commit(
-            lambda: task_named("content.tasks.announce_article").apply_async((article_id,), eta=eta)
-        )
+        # A lost enqueue (broker down) is caught by `announce_due_articles`, never a 500.
+        enqueue_on_commit("content.tasks.announce_article", article_id, eta=eta)
     return change
 
 
@@ -264,7 +269,7 @@ def newsletter_subscribe(*, email: str, source_article: Article | None = None) -
         return subscriber
     subscriber.confirmation_sent_at = now
     subscriber.save()
-    enqueue_on_commit("content.tasks.send_newsletter_confirmation", subscriber.pk)
+    _confirmation_email_queue(subscriber)
     return subscriber
 
 
@@ -293,16 +298,8 @@ def newsletter_unsubscribe(*, token: str) -> Subscriber | None:
     return subscriber
 
 
-def send_confirmation_email(*, subscriber_id: int) -> bool:
-    """Send the confirmation email (called by the Celery task)."""
-    from django.conf import settings
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.status != Subscriber.Status.PENDING:
-        return False
+def _confirmation_email_queue(subscriber: Subscriber) -> None:
+    """The double opt-in email, owed in the sign-up's transaction (an outbox row)."""
     context = {
         "confirm_url": settings.SITE_URL
         + reverse("content:newsletter_confirm", kwargs={"token": confirm_token(subscriber)}),
@@ -311,16 +308,14 @@ def send_confirmation_email(*, subscriber_id: int) -> bool:
             "content:newsletter_unsubscribe", kwargs={"token": unsubscribe_token(subscriber)}
         ),
     }
-    subject = render_to_string("content/email/confirm_subject.txt", context).strip()
-    body = render_to_string("content/email/confirm_body.txt", context)
-    message = EmailMultiAlternatives(
-        subject,
-        body,
-        to=[subscriber.email],
+    outbox_email_queue(
+        to=subscriber.email,
+        subject=render_to_string("content/email/confirm_subject.txt", context).strip(),
+        text=render_to_string("content/email/confirm_body.txt", context),
+        kind=NEWSLETTER_CONFIRM_KIND,
+        ref=str(subscriber.pk),
         headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
     )
-    message.send()
-    return True
 
 
 @transaction.atomic
@@ -334,16 +329,10 @@ def article_announce(*, article_id: int) -> list[int]:
     if article.published_at < now - ANNOUNCE_WINDOW:
         return []
     Article.objects.filter(pk=article.pk).update(announced_at=now)  # not an edit: no updated time
-    subscriber_ids = list(
-        Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).values_list("pk", flat=True)
-    )
-    transaction.on_commit(
-        lambda: [
-            task_named("content.tasks.send_article_email").delay(article_id, sid)
-            for sid in subscriber_ids
-        ]
-    )
-    return subscriber_ids
+    subscribers = list(Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED))
+    for subscriber in subscribers:
+        _article_email_queue(article=article, subscriber=subscriber)
+    return [subscriber.pk for subscriber in subscribers]
 
 
 def announce_due_articles() -> int:
@@ -355,19 +344,9 @@ def announce_due_articles() -> int:
     return sum(1 for pk in due.values_list("pk", flat=True) if article_announce(article_id=pk))
 
 
-def send_article_email(*, article_id: int, subscriber_id: int) -> bool:
-    """One new-article email to one confirmed subscriber, with a one-click unsubscribe link."""
-    from django.conf import settings
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    subscriber = Subscriber.objects.filter(
-        pk=subscriber_id, status=Subscriber.Status.CONFIRMED
-    ).first()
-    article = Article.objects.public().filter(pk=article_id).first()
-    if subscriber is None or article is None:
-        return False
+def _article_email_queue(*, article: Article, subscriber: Subscriber) -> None:
+    """One new-article email to one confirmed subscriber, with a one-click unsubscribe link,
+    owed in the announcing transaction (an outbox row)."""
     unsubscribe_url = settings.SITE_URL + reverse(
         "content:newsletter_unsubscribe", kwargs={"token": unsubscribe_token(subscriber)}
     )
@@ -376,11 +355,11 @@ def send_article_email(*, article_id: int, subscriber_id: int) -> bool:
         "article_url": settings.SITE_URL + article.get_absolute_url(),
         "unsubscribe_url": unsubscribe_url,
     }
-    message = EmailMultiAlternatives(
-        render_to_string("content/email/article_subject.txt", context).strip(),
-        render_to_string("content/email/article_body.txt", context),
-        to=[subscriber.email],
+    outbox_email_queue(
+        to=subscriber.email,
+        subject=render_to_string("content/email/article_subject.txt", context).strip(),
+        text=render_to_string("content/email/article_body.txt", context),
+        kind=ARTICLE_EMAIL_KIND,
+        ref=f"{article.pk}:{subscriber.pk}",
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>"},
     )
-    message.send()
-    return True

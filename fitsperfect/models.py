@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,3 +80,43 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_status_display()} {self.requested_at:%Y-%m-%d}"
+
+
+class OutboxEmail(models.Model):
+    """A customer email owed, written in the transaction of the change that owes it and sent by a
+    task after commit (fitsperfect.outbox): a lost enqueue is swept up by beat, a send that fails
+    for good alerts staff, who resend it from the admin.
+
+    The subject and bodies are rendered when the row is written, so no other app is needed to send
+    it (no foreign key: `kind` and `ref` say what it is about). Bodies can be health data (a
+    clinician's answer; a result link unlocks answers and photos): the rows are exported and erased
+    with the customer's data by recipient address (fitsperfect.privacy)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.EmailField(_("to"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=255)
+    text = models.TextField(_("text body"))
+    html = models.TextField(_("HTML body"), blank=True)
+    headers = models.JSONField(_("extra headers"), default=dict, blank=True)
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    ref = models.CharField(_("about"), max_length=64, blank=True, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer email")
+        verbose_name_plural = _("customer emails (outbox)")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.get_status_display()}"

@@ -2,7 +2,7 @@
 
 `export_customer_data(email=...)` gathers everything held about an email address: accounts,
 assessments (answers, results, clinicians' reviews, photo metadata), messages to the clinic, orders (lines, status history,
-scans and photo metadata), newsletter sign-ups. `erase_customer_data(email=..., actor=...)`
+scans and photo metadata), newsletter sign-ups, customer emails in the outbox. `erase_customer_data(email=..., actor=...)`
 anonymises the personal fields, deletes the scan and photo files and rotates every link token (so
 old links stop working) and deletes their messages to the clinic, keeping what accounting law needs: order numbers, amounts, currencies,
 dates, statuses and payments.
@@ -32,6 +32,8 @@ from orders.lab.services import lab_copies_erase_on_commit, lab_submissions_scru
 from orders.scans.services import scans_erase_for_order
 from orders.services import order_erase_personal_data
 from orders.states import SETTLED_STATUSES
+
+from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class ErasureReport:
     files_deleted: int = 0
     subscribers: int = 0
     clinic_messages: int = 0
+    outbox_emails: int = 0
     kept: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -155,6 +158,7 @@ def export_customer_data(*, email: str) -> dict:
         clinic_messages=_clinic_messages(email=email, users=users, assessments=assessments),
         orders=_orders(email, users),
         subscribers=subscribers,
+        outbox_emails=_outbox_emails(email),
     )
 
 
@@ -172,10 +176,18 @@ def export_account_data(*, user: Model) -> dict:
         clinic_messages=_clinic_messages(email=None, users=[user], assessments=assessments),
         orders=order.objects.filter(user=user) if order else [],
         subscribers=[],
+        outbox_emails=[],
     )
 
 
-def _export(*, email: str, users, assessments, clinic_messages, orders, subscribers) -> dict:
+def _outbox_emails(email: str):
+    """Emails owed or sent to the address (bodies can be health data: a clinician's answer)."""
+    return OutboxEmail.objects.filter(to__iexact=email.strip())
+
+
+def _export(
+    *, email: str, users, assessments, clinic_messages, orders, subscribers, outbox_emails
+) -> dict:
     # One query per relation, not one per assessment or order.
     assessments, orders = list(assessments), list(orders)
     prefetch_related_objects(assessments, "photos", "reviews")
@@ -206,6 +218,7 @@ def _export(*, email: str, users, assessments, clinic_messages, orders, subscrib
         for o in orders
     ]
     data["newsletter"] = [_fields(s) for s in subscribers]
+    data["emails"] = [_fields(e) for e in outbox_emails]
     return data
 
 
@@ -279,6 +292,8 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
     subscriber = _model("content.Subscriber")
     if subscriber is not None:
         report.subscribers, _ = subscriber.objects.filter(email__iexact=email.strip()).delete()
+    # Unsent ones too: an email owed to someone erased is not sent.
+    report.outbox_emails, _ = _outbox_emails(email).delete()
 
     for user in users:
         user.email = ""

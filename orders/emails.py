@@ -9,7 +9,6 @@ admin (`order_email_resend`).
 """
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, send_mail
@@ -19,6 +18,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+# The sweep's two ages and the status table are the shared outbox's (same status values): order
+# emails and the other customer emails follow one rule.
+from fitsperfect.outbox import EMAIL_TRANSITIONS, NEVER_TRIED_AFTER, RETRY_LOST_AFTER
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
 
 from .models import OrderEmail
@@ -29,18 +31,6 @@ logger = logging.getLogger(__name__)
 EmailStatus = OrderEmail.Status
 SEND_TASK = "orders.tasks.send_order_email"
 ALERT_TASK = "orders.tasks.alert_order_email_failure"
-# Queued and never tried this long after it was written: its enqueue was lost.
-NEVER_TRIED_AFTER = timedelta(minutes=2)
-# Queued and last tried this long ago: longer than the task's longest backoff (30 min), so no retry
-# of it is still waiting in the broker.
-RETRY_LOST_AFTER = timedelta(hours=2)
-# A queued email is sent, or fails (for now: QUEUED again, so the task retries it; or for good).
-# A repeated delivery of the task may try a FAILED one again; a SENT email is never touched.
-EMAIL_TRANSITIONS: dict[str, frozenset[str]] = {
-    EmailStatus.QUEUED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.FAILED}),
-    EmailStatus.FAILED: frozenset({EmailStatus.QUEUED, EmailStatus.SENT, EmailStatus.FAILED}),
-    EmailStatus.SENT: frozenset(),
-}
 
 
 @transaction.atomic

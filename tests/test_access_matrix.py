@@ -232,6 +232,9 @@ STAFF_ADMIN = {
     "lab.labevent": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
     "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
+    # The outbox's bodies can be health data (a clinician's answer): superusers, or a user given
+    # its view/change permission, read and resend them.
+    "fitsperfect.outboxemail": (403, 403, 403),
     # Sign-in lock-outs (django-axes): superusers read and clear them.
     "axes.accessattempt": (403, 403, 403),
     "axes.accesslog": (403, 403, 403),

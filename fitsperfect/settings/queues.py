@@ -91,6 +91,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "orders.tasks.sweep_order_emails",
         "schedule": 60.0,
     },
+    # The same for the other customer emails (the shared outbox: fitsperfect.outbox).
+    "fitsperfect-sweep-outbox-emails": {
+        "task": "fitsperfect.tasks.sweep_outbox_emails",
+        "schedule": 60.0,
+    },
     # The backup for lost lab webhooks: ask the lab (HTTP transport) about submissions of orders
     # still at the lab that have had no event for LAB_POLL_QUIET_SECONDS (settings.orders).
     "orders-poll-lab": {
