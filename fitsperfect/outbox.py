@@ -115,12 +115,12 @@ def outbox_email_send(email: OutboxEmail) -> None:
     message.send()
 
 
-def outbox_emails_stale(*, now=None, never_tried_after=NEVER_TRIED_AFTER) -> list[int]:
-    """Queued emails no worker holds: never tried since `never_tried_after`, or whose last try is
-    older than any retry could be."""
+def stale_email_ids(model, *, now=None, never_tried_after=NEVER_TRIED_AFTER) -> list[int]:
+    """Queued rows of an email outbox (`OutboxEmail`, `orders.OrderEmail`) that no worker holds:
+    never tried since `never_tried_after`, or last tried longer ago than any retry could wait."""
     now = now or timezone.now()
     return list(
-        OutboxEmail.objects.filter(status=EmailStatus.QUEUED)
+        model.objects.filter(status=EmailStatus.QUEUED)
         .filter(
             Q(last_attempt_at__isnull=True, created_at__lte=now - never_tried_after)
             | Q(last_attempt_at__lte=now - RETRY_LOST_AFTER)
@@ -130,29 +130,42 @@ def outbox_emails_stale(*, now=None, never_tried_after=NEVER_TRIED_AFTER) -> lis
     )
 
 
-def outbox_emails_sweep(*, never_tried_after=NEVER_TRIED_AFTER) -> int:
+def sweep_emails(model, *, send_task: str, never_tried_after=NEVER_TRIED_AFTER) -> int:
     """Beat: enqueue again the emails left behind. A second copy of a send is harmless (an email
     already SENT is skipped). Stops at the first broker error: the rows wait for the next sweep."""
     count = 0
-    for email_id in outbox_emails_stale(never_tried_after=never_tried_after):
+    for email_id in stale_email_ids(model, never_tried_after=never_tried_after):
         try:
-            enqueue_now(SEND_TASK, email_id)
+            enqueue_now(send_task, email_id)
         except Exception:
-            logger.exception("Sweep could not enqueue outbox email %s", email_id)
+            logger.exception("Sweep could not enqueue %s %s", model._meta.label, email_id)
             break
         count += 1
     return count
 
 
-def outbox_email_failed_for_good(*, email_id: int, error: str) -> bool:
-    """The send gave up: FAILED, and staff are told once this commits."""
+def fail_for_good(*, set_status, alert_task: str, email_id: int, error: str) -> bool:
+    """The send gave up: FAILED through the outbox's own writer, and staff are told once this
+    commits."""
     with transaction.atomic():
-        changed = outbox_email_set_status(
-            email_id=email_id, to_status=EmailStatus.FAILED, error=error
-        )
+        changed = set_status(email_id=email_id, to_status=EmailStatus.FAILED, error=error)
         if changed:
-            enqueue_on_commit(ALERT_TASK, email_id)
+            enqueue_on_commit(alert_task, email_id)
     return changed
+
+
+def outbox_emails_stale(*, now=None, never_tried_after=NEVER_TRIED_AFTER) -> list[int]:
+    return stale_email_ids(OutboxEmail, now=now, never_tried_after=never_tried_after)
+
+
+def outbox_emails_sweep(*, never_tried_after=NEVER_TRIED_AFTER) -> int:
+    return sweep_emails(OutboxEmail, send_task=SEND_TASK, never_tried_after=never_tried_after)
+
+
+def outbox_email_failed_for_good(*, email_id: int, error: str) -> bool:
+    return fail_for_good(
+        set_status=outbox_email_set_status, alert_task=ALERT_TASK, email_id=email_id, error=error
+    )
 
 
 def outbox_email_failure_alert_send(*, email_id: int) -> bool:

@@ -13,15 +13,20 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 # The sweep's two ages and the status table are the shared outbox's (same status values): order
 # emails and the other customer emails follow one rule.
-from fitsperfect.outbox import EMAIL_TRANSITIONS, NEVER_TRIED_AFTER, RETRY_LOST_AFTER
-from fitsperfect.queueing import enqueue_now, enqueue_on_commit
+from fitsperfect.outbox import (
+    EMAIL_TRANSITIONS,
+    NEVER_TRIED_AFTER,
+    fail_for_good,
+    stale_email_ids,
+    sweep_emails,
+)
+from fitsperfect.queueing import enqueue_on_commit
 
 from .models import OrderEmail
 from .signals import order_email_status_changed
@@ -105,43 +110,17 @@ def send_email(email: OrderEmail) -> None:
 
 
 def order_emails_stale(*, now=None, never_tried_after=NEVER_TRIED_AFTER) -> list[int]:
-    """Queued emails no worker holds: never tried since `never_tried_after`, or whose last try is
-    older than any retry could be."""
-    now = now or timezone.now()
-    return list(
-        OrderEmail.objects.filter(status=EmailStatus.QUEUED)
-        .filter(
-            Q(last_attempt_at__isnull=True, created_at__lte=now - never_tried_after)
-            | Q(last_attempt_at__lte=now - RETRY_LOST_AFTER)
-        )
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:500]
-    )
+    return stale_email_ids(OrderEmail, now=now, never_tried_after=never_tried_after)
 
 
 def order_emails_sweep(*, never_tried_after=NEVER_TRIED_AFTER) -> int:
-    """Beat: enqueue again the emails left behind. A second copy of a send is harmless (an email
-    already SENT is skipped). Stops at the first broker error: the rows wait for the next sweep."""
-    count = 0
-    for email_id in order_emails_stale(never_tried_after=never_tried_after):
-        try:
-            enqueue_now(SEND_TASK, email_id)
-        except Exception:
-            logger.exception("Sweep could not enqueue customer email %s", email_id)
-            break
-        count += 1
-    return count
+    return sweep_emails(OrderEmail, send_task=SEND_TASK, never_tried_after=never_tried_after)
 
 
 def order_email_failed_for_good(*, email_id: int, error: str) -> bool:
-    """The send gave up: FAILED, and staff are told once this commits."""
-    with transaction.atomic():
-        changed = order_email_set_status(
-            email_id=email_id, to_status=EmailStatus.FAILED, error=error
-        )
-        if changed:
-            enqueue_on_commit(ALERT_TASK, email_id)
-    return changed
+    return fail_for_good(
+        set_status=order_email_set_status, alert_task=ALERT_TASK, email_id=email_id, error=error
+    )
 
 
 def order_email_failure_alert_send(*, email_id: int) -> bool:
