@@ -12,8 +12,10 @@ def seed(stdout) -> None:
 
 
 def _demo_order(stdout) -> None:
-    """One paid order waiting for scans, so staff have something to run in admin."""
+    """One paid order waiting for scans, so staff have something to run in admin. Bought without an
+    assessment, so it passed checkout's health questions and waits for a clinician."""
     from . import services
+    from .checkout.health_screen import screen_from_answers
 
     product = Product.objects.get(slug="everyday")
     order = services.order_create(
@@ -28,6 +30,7 @@ def _demo_order(stdout) -> None:
         city="London",
         postcode="SW1A 1AA",
         country="GB",
+        health_screen=screen_from_answers(flags=["none"], adult=True),
         checkout_key="demo-order-0000000000000000000001",
     )
     if not order.is_paid:
