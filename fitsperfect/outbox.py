@@ -168,22 +168,19 @@ def outbox_email_failed_for_good(*, email_id: int, error: str) -> bool:
     )
 
 
-def outbox_email_failure_alert_send(*, email_id: int) -> bool:
-    """Emails `ORDER_ALERT_EMAILS` about a customer email that failed for good: its number, kind,
-    error and the admin link to resend it; no customer address or body. False when it is no
-    longer FAILED."""
+def failure_alert_send(*, email, what: str, admin_url_name: str) -> bool:
+    """Emails `ORDER_ALERT_EMAILS` about an email of either outbox that failed for good: `what` it
+    was, its error and the admin link to resend it; never the customer's address or the body.
+    False when there is nobody to tell or the email is no longer FAILED."""
     recipients = list(getattr(settings, "ORDER_ALERT_EMAILS", []))
-    email = OutboxEmail.objects.filter(pk=email_id).first()
     if not recipients or email is None or email.status != EmailStatus.FAILED:
         return False
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "admin:fitsperfect_outboxemail_change", args=[email.pk]
-    )
+    link = settings.SITE_URL.rstrip("/") + reverse(admin_url_name, args=[email.pk])
     send_mail(
-        subject=f"Customer email failed: #{email.pk} ({email.kind})",
+        subject=f"Customer email failed: {what} ({email.kind})",
         message=(
-            f"Customer email #{email.pk} ({email.kind}) could not be sent after "
-            f"{email.attempts} attempt(s).\n\nError: {email.last_error}\n\n"
+            f"The email ({what}, {email.kind}) could not be sent after {email.attempts} "
+            f"attempt(s).\n\nError: {email.last_error}\n\n"
             f'Fix the cause, then use "Resend failed emails" in the admin: {link}\n'
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -193,9 +190,22 @@ def outbox_email_failure_alert_send(*, email_id: int) -> bool:
 
 
 @transaction.atomic
-def outbox_email_resend(*, email: OutboxEmail) -> bool:
-    """Staff "resend" of a FAILED email: queued again with its attempts kept, sent on commit."""
-    if not outbox_email_set_status(email_id=email.pk, to_status=EmailStatus.QUEUED):
+def resend(*, email_id: int, set_status, send_task: str) -> bool:
+    """Staff "resend" of a FAILED email of either outbox: queued again through its own writer,
+    attempts kept, sent on commit."""
+    if not set_status(email_id=email_id, to_status=EmailStatus.QUEUED):
         return False
-    enqueue_on_commit(SEND_TASK, email.pk)
+    enqueue_on_commit(send_task, email_id)
     return True
+
+
+def outbox_email_failure_alert_send(*, email_id: int) -> bool:
+    return failure_alert_send(
+        email=OutboxEmail.objects.filter(pk=email_id).first(),
+        what=f"#{email_id}",
+        admin_url_name="admin:fitsperfect_outboxemail_change",
+    )
+
+
+def outbox_email_resend(*, email: OutboxEmail) -> bool:
+    return resend(email_id=email.pk, set_status=outbox_email_set_status, send_task=SEND_TASK)

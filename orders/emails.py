@@ -11,10 +11,9 @@ admin (`order_email_resend`).
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 # The sweep's two ages and the status table are the shared outbox's (same status values): order
@@ -23,10 +22,11 @@ from fitsperfect.outbox import (
     EMAIL_TRANSITIONS,
     NEVER_TRIED_AFTER,
     fail_for_good,
+    failure_alert_send,
+    resend,
     stale_email_ids,
     sweep_emails,
 )
-from fitsperfect.queueing import enqueue_on_commit
 
 from .models import OrderEmail
 from .signals import order_email_status_changed
@@ -124,32 +124,13 @@ def order_email_failed_for_good(*, email_id: int, error: str) -> bool:
 
 
 def order_email_failure_alert_send(*, email_id: int) -> bool:
-    """Emails `ORDER_ALERT_EMAILS` about a customer email that failed for good: order number, kind,
-    error and the admin link to resend it; no customer address. False when it is no longer FAILED."""
-    recipients = list(getattr(settings, "ORDER_ALERT_EMAILS", []))
     email = OrderEmail.objects.select_related("order").filter(pk=email_id).first()
-    if not recipients or email is None or email.status != EmailStatus.FAILED:
-        return False
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "admin:orders_orderemail_change", args=[email.pk]
+    return failure_alert_send(
+        email=email,
+        what=f"order {email.order.number}" if email is not None else "",
+        admin_url_name="admin:orders_orderemail_change",
     )
-    send_mail(
-        subject=f"Customer email failed: order {email.order.number} ({email.kind})",
-        message=(
-            f"The {email.get_kind_display()} email for order {email.order.number} could not be "
-            f"sent after {email.attempts} attempt(s).\n\nError: {email.last_error}\n\n"
-            f'Fix the cause, then use "Resend" in the admin: {link}\n'
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=recipients,
-    )
-    return True
 
 
-@transaction.atomic
 def order_email_resend(*, email: OrderEmail) -> bool:
-    """Staff "resend" of a FAILED email: queued again with its attempts kept, sent on commit."""
-    if not order_email_set_status(email_id=email.pk, to_status=EmailStatus.QUEUED):
-        return False
-    enqueue_on_commit(SEND_TASK, email.pk)
-    return True
+    return resend(email_id=email.pk, set_status=order_email_set_status, send_task=SEND_TASK)

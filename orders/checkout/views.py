@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from assessments.selectors import assessment_may_back_order, finished_by_token
 from fitsperfect.security import private_page as _private_page
 from orders import services
 from orders.catalogue import selectors as catalogue_selectors
@@ -21,19 +22,6 @@ from orders.payments import checkout as payments
 
 from . import health_screen
 from .forms import CheckoutForm, CheckoutHealthForm
-
-
-def _assessment_from_token(token: str):
-    """The finished assessment behind a result link, or None (drafts and unknown tokens)."""
-    from assessments.selectors import finished_by_token
-
-    return finished_by_token(token)
-
-
-def _may_back_order(assessment) -> bool:
-    from assessments.selectors import assessment_may_back_order
-
-    return assessment_may_back_order(assessment=assessment)
 
 
 def _selection(request: HttpRequest):
@@ -62,7 +50,7 @@ def _selection(request: HttpRequest):
         top_cover_code=form.cleaned_data.get("top_cover") or "",
         extra_pair=bool(form.cleaned_data.get("extra_pair")),
     )
-    assessment = _assessment_from_token(saved.get("assessment", ""))
+    assessment = finished_by_token(saved.get("assessment", ""))
     return choice, product, assessment
 
 
@@ -72,7 +60,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if choice is None:
         messages.info(request, _("Choose your orthotics first."))
         return redirect("orders:catalogue")
-    if assessment is not None and not _may_back_order(assessment):
+    if assessment is not None and not assessment_may_back_order(assessment=assessment):
         # Closed since the product was chosen (e.g. referred in person): never sell without it.
         request.session.pop(SESSION_KEY, None)
         return redirect(
