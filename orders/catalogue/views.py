@@ -17,7 +17,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     assessment = finished_by_token(request.GET.get("assessment", ""))
     return render(
         request,
-        "orders/catalogue.html",
+        "catalogue/catalogue.html",
         {"products": selectors.products_on_sale(), "assessment": assessment},
     )
 
@@ -72,4 +72,4 @@ def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = N
     }
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
-    return render(request, "orders/product_detail.html", context)
+    return render(request, "catalogue/product_detail.html", context)

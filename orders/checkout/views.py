@@ -105,7 +105,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form = CheckoutForm(initial=initial)
     return render(
         request,
-        "orders/checkout.html",
+        "checkout/checkout.html",
         {
             "form": form,
             "product": product,
@@ -142,7 +142,7 @@ def health_check(request: HttpRequest) -> HttpResponse:
         saved = health_screen.session_screen(request.session)
         form = CheckoutHealthForm(initial=health_screen.form_initial(saved))
     return _private_page(
-        render(request, "orders/health_check.html", {"form": form, "product": product})
+        render(request, "checkout/health_check.html", {"form": form, "product": product})
     )
 
 
@@ -155,7 +155,7 @@ def health_referral(request: HttpRequest) -> HttpResponse:
     return _private_page(
         render(
             request,
-            "orders/health_referral.html",
+            "checkout/health_referral.html",
             {"urgent": screen.urgent, "red_flags": screen.referral_flags, "v2": True},
         )
     )

@@ -100,7 +100,7 @@ def order_scans(request: HttpRequest, token: str) -> HttpResponse:
     )
     response = render(
         request,
-        "orders/scans.html",
+        "scans/scans.html",
         {
             "order": order,
             "sides": sides,
