@@ -19,8 +19,9 @@ from orders import services
 from orders.catalogue import selectors as catalogue_selectors
 from orders.catalogue.forms import SESSION_KEY, ProductChoiceForm
 from orders.payments import checkout as payments
+from orders.payments.stripe_api import test_mode
 
-from . import health_screen
+from . import health_screen, selectors
 from .forms import CheckoutForm, CheckoutHealthForm
 
 
@@ -74,6 +75,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         if screen is None or not screen.passed:
             return redirect("orders:health_check")
     unit_price, top_cover_name, description = choice.priced()
+    prefilled_from: tuple[str, ...] = ()
     if request.method == "POST":
         form = CheckoutForm(request.POST)
         if form.is_valid():
@@ -96,13 +98,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
             )
             return go_to_payment(request, order, form=form)
     else:
-        initial = {}
-        if request.user.is_authenticated:
-            initial = {
-                "email": request.user.email,
-                "full_name": request.user.get_full_name(),
-            }
-        form = CheckoutForm(initial=initial)
+        prefill = selectors.checkout_prefill(user=request.user, assessment=assessment)
+        prefilled_from = prefill.sources
+        form = CheckoutForm(initial=prefill.initial)
     return render(
         request,
         "checkout/checkout.html",
@@ -115,6 +113,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "description": description,
             "assessment": assessment,
             "currency": product.currency,
+            "prefilled_from": prefilled_from,
+            "test_payment_mode": test_mode(),
         },
     )
 

@@ -107,7 +107,7 @@ def test_checkout_validates_per_country_and_keeps_what_was_typed(client, catalog
     assert "Enter a UK postcode" in html and "Accept the terms of sale" in html
     assert 'value="Ann Example"' in html and 'value="12345"' in html
     response = client.post("/checkout/", {**VALID, "country": "US", "postcode": "94105"})
-    assert "Enter the state." in response.content.decode()
+    assert "Enter the state, like California or CA" in response.content.decode()
 
 
 def test_checkout_creates_the_order_and_a_stripe_session(client, catalogue, stripe_server):
