@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from crispy_forms.layout import Layout
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from fitsperfect.formpack import GovForm, Question
+from fitsperfect.money import signed_money
 
 from .models import Product, ProductOption, SizeSystem
 
@@ -20,7 +25,37 @@ SIZE_RANGES = {
 }
 
 
-class ProductChoiceForm(forms.Form):
+# One message per system (its article differs: "an EU size", "a UK size"); SIZE_RANGES fills in.
+SIZE_RANGE_MESSAGES = {
+    SizeSystem.EU: _("Enter an EU size from %(low)s to %(high)s, in whole or half sizes"),
+    SizeSystem.UK: _("Enter a UK size from %(low)s to %(high)s, in whole or half sizes"),
+    SizeSystem.US: _("Enter a US size from %(low)s to %(high)s, in whole or half sizes"),
+}
+SIZE_NOT_A_NUMBER = _("Enter your shoe size as a number, like 42 or 8.5")
+
+
+class PricedRadioSelect(forms.RadioSelect):
+    """Radios whose inputs carry their price change (`data-price-delta`, minor units) for the
+    page's live total (static/js/orders.js); the label shows the same change in words."""
+
+    def __init__(self, attrs=None, choices=(), price_deltas=None):
+        super().__init__(attrs, choices)
+        self.price_deltas = price_deltas or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.price_deltas:
+            option["attrs"]["data-price-delta"] = str(self.price_deltas[str(value)])
+        return option
+
+
+def _priced_label(name: str, delta: int, currency: str) -> str:
+    if not delta:
+        return name
+    return format_html('{} <span class="muted">({})</span>', name, signed_money(delta, currency))
+
+
+class ProductChoiceForm(GovForm, forms.Form):
     """Shoe size and options for one product; the price follows the options."""
 
     size_system = forms.ChoiceField(
@@ -28,31 +63,70 @@ class ProductChoiceForm(forms.Form):
         choices=SizeSystem.choices,
         initial=SizeSystem.EU,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Select the size system of your shoe size: EU, UK or US")},
     )
     size = forms.CharField(
         label=_("Shoe size"),
         max_length=5,
         help_text=_("The size of the shoes you will wear them in, for example 42 or 8.5."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("Enter your shoe size"), "max_length": SIZE_NOT_A_NUMBER},
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "decimal",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": "input-width-4",
+            }
+        ),
     )
-    top_cover = forms.ChoiceField(label=_("Top cover"), widget=forms.RadioSelect)
+    top_cover = forms.ChoiceField(
+        label=_("Top cover"),
+        help_text=_("The layer your foot rests on."),
+        widget=PricedRadioSelect,
+        error_messages={"required": _("Select a top cover")},
+    )
     extra_pair = forms.BooleanField(label=_("Add an extra pair"), required=False)
     assessment = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, product: Product, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
+        currency = product.currency
         covers = [o for o in product.options.all() if o.kind == ProductOption.Kind.TOP_COVER]
-        self.fields["top_cover"].choices = [(o.code, o.name) for o in covers]
-        default = next((o.code for o in covers if o.is_default), covers[0].code if covers else "")
-        self.fields["top_cover"].initial = default
-        if not covers:
-            self.fields["top_cover"].required = False
+        if covers:
+            top_cover = self.fields["top_cover"]
+            top_cover.choices = [
+                (o.code, _priced_label(o.name, o.price_delta, currency)) for o in covers
+            ]
+            top_cover.widget.price_deltas = {o.code: o.price_delta for o in covers}
+            top_cover.initial = next((o.code for o in covers if o.is_default), covers[0].code)
+        else:
+            del self.fields["top_cover"]
         extra = [o for o in product.options.all() if o.kind == ProductOption.Kind.EXTRA_PAIR]
-        if not extra:
+        if extra:
+            extra_pair = self.fields["extra_pair"]
+            extra_pair.label = _priced_label(
+                str(extra_pair.label), extra[0].price_delta or 0, currency
+            )
+            extra_pair.widget.attrs["data-price-delta"] = str(extra[0].price_delta)
+        else:
             del self.fields["extra_pair"]
         self.cover_options = covers
         self.extra_option = extra[0] if extra else None
+
+    @property
+    def helper(self):
+        """The three size systems side by side (short options); the rest as the pack lays out."""
+        helper = super().helper
+        helper.layout = Layout(
+            *(
+                Question(name, wrapper_class="choices-inline")
+                if name == "size_system"
+                else Question(name)
+                for name in self.fields
+            )
+        )
+        return helper
 
     def clean(self):
         data = super().clean()
@@ -63,15 +137,11 @@ class ProductChoiceForm(forms.Form):
             except InvalidOperation:
                 value = None
             if value is None or not value.is_finite():  # "NaN" and "inf" parse, then compare badly
-                self.add_error("size", _("Enter a shoe size as a number, for example 42 or 8.5."))
+                self.add_error("size", SIZE_NOT_A_NUMBER)
                 return data
             low, high = SIZE_RANGES[system]
             if not (low <= value <= high) or (value * 2) % 1:
-                self.add_error(
-                    "size",
-                    _("Enter a %(system)s size from %(low)s to %(high)s, in whole or half sizes.")
-                    % {"system": SizeSystem(system).label, "low": low, "high": high},
-                )
+                self.add_error("size", SIZE_RANGE_MESSAGES[system] % {"low": low, "high": high})
             else:
                 data["size"] = f"{value.normalize():f}"
         return data
