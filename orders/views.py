@@ -86,23 +86,19 @@ def _scans_url(order) -> str:
 
 
 def order_lookup(request: HttpRequest) -> HttpResponse:
-    form = OrderLookupForm(request.POST or None)
-    not_found = False
+    # An empty POST is a form sent empty (its errors shown), not a first visit.
+    form = OrderLookupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         order = selectors.order_by_number_and_email(
             form.cleaned_data["number"], form.cleaned_data["email"]
         )
         if order is not None:
             return redirect(order.get_absolute_url())
-        not_found = True
+        form.not_found()
     return render(
         request,
         "orders/order_lookup.html",
-        {
-            "form": form,
-            "not_found": not_found,
-            "orders": selectors.orders_for_user(request.user),
-        },
+        {"form": form, "orders": selectors.orders_for_user(request.user)},
     )
 
 
