@@ -26,18 +26,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.browser_checks import axe_violations, format_violations, load_axe_source
 
-# Orders' forms (checkout, product options, scans upload, order lookup, the checkout health
-# check, sign-up, the account and clinic order pages) move to the "fp" pack in the next round:
-# that round empties this list and adds their cases to CASES.
+# Orders' forms (scans upload, sign-up, the account and clinic order pages) move to the "fp"
+# pack in the next round: that round empties this list and adds their cases to CASES.
 ORDERS_NEXT_ROUND = {
-    "orders:catalogue",
-    "orders:product_detail",
-    "orders:checkout",
-    "orders:health_check",
-    "orders:health_referral",
-    "payments:test_payment",
-    "orders:order_lookup",
-    "orders:order_detail",
     "orders:scans",
     "orders:signup",
     "orders:account",
@@ -77,6 +68,10 @@ NO_FORM_FIELDS = {
     "assessments:clinic_photo",
     "payments:stripe_webhook",
     "payments:receipt",
+    "payments:test_payment",  # buttons only: pay, fail, cancel
+    "orders:catalogue",
+    "orders:health_referral",  # one button: print
+    "orders:order_detail",  # one button: pay
     "orders:scan_status",
     "orders:scan_preview",
     "orders:staff_scan_preview",
@@ -131,6 +126,30 @@ def _signed_in() -> Client:
 
     client = Client()
     client.force_login(UserFactory())
+    return client
+
+
+def _shopper() -> Client:
+    from orders.catalogue.models import Product
+    from orders.tests.factories import seed_catalogue
+
+    if not Product.objects.exists():
+        seed_catalogue()
+    return Client()
+
+
+def _chose_orthotics() -> Client:
+    client = _shopper()
+    data = {"size_system": "eu", "size": "42", "top_cover": "leather"}
+    assert client.post(reverse("orders:product_detail", args=["everyday"]), data).status_code == 302
+    return client
+
+
+def _passed_health_check() -> Client:
+    from orders.tests.factories import answer_health_check
+
+    client = _chose_orthotics()
+    assert answer_health_check(client)["Location"] == reverse("orders:checkout")
     return client
 
 
@@ -318,6 +337,49 @@ def _cases() -> list[Case]:
             [{"email": "news@"}],
             post_url=lambda: reverse("content:newsletter_subscribe"),
         ),
+        Case(
+            "orders:product_detail",
+            _shopper,
+            lambda: reverse("orders:product_detail", args=["everyday"]),
+            [
+                {"size_system": "uk", "size": "99", "top_cover": "velvet"},
+                {"size_system": "mm", "size": "nan", "extra_pair": "maybe"},
+                {"size_system": "eu", "size": "4" * 9, "top_cover": "leather"},
+            ],
+        ),
+        Case(
+            "orders:health_check",
+            _chose_orthotics,
+            lambda: reverse("orders:health_check"),
+            [{"flags": ["none", "cancer_history"], "adult": "maybe"}, {"flags": ["bogus"]}],
+        ),
+        Case(
+            "orders:checkout",
+            _passed_health_check,
+            lambda: reverse("orders:checkout"),
+            [
+                {
+                    "email": "ann at example",
+                    "full_name": "A" * 200,
+                    "phone": "call me",
+                    "address_line1": "1 High Street",
+                    "city": "London",
+                    "postcode": "12345",
+                    "country": "GB",
+                },
+                {"country": "US", "postcode": "94105", "address_line2": "x" * 300},
+                {"country": "XX", "accept_terms": "on"},
+            ],
+        ),
+        Case(
+            "orders:order_lookup",
+            Client,
+            lambda: reverse("orders:order_lookup"),
+            [
+                {"number": "x" * 20, "email": "nobody@"},
+                {"number": "FP-AAAAAAAA", "email": "ann@example.com"},  # no such order
+            ],
+        ),
         Case("login", Client, lambda: reverse("login"), [{"username": "x", "password": "y"}]),
         Case(
             "password_reset",
@@ -378,6 +440,10 @@ CASE_NAMES = [
     "content:article_list",
     "content:topic_detail",
     "content:article_detail",
+    "orders:product_detail",
+    "orders:health_check",
+    "orders:checkout",
+    "orders:order_lookup",
     "login",
     "password_reset",
     "password_reset_confirm",
