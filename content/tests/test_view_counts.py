@@ -70,9 +70,7 @@ def test_obvious_robots_are_not_counted(client, user_agent):
     assert views(article) == 0
 
 
-def test_head_previews_prefetches_misses_and_other_pages_are_not_counted(
-    client, django_user_model
-):
+def test_head_previews_prefetches_misses_and_other_pages_are_not_counted(client, django_user_model):
     article = ArticleFactory()
     url = article.get_absolute_url()
     client.head(url, HTTP_USER_AGENT=BROWSER)

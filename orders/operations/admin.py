@@ -121,7 +121,7 @@ def page_context(overview: selectors.Overview) -> dict:
             description=_(
                 "How many wait in each queue; the table gives the oldest and median age."
             ),
-            items=[(q.label, q.count, _n(q.count)) for q in overview.queue],
+            items=[(q.short_label, q.count, _n(q.count)) for q in overview.queue],
         ),
         "queue_rows": [(q, duration(q.oldest), duration(q.median)) for q in overview.queue],
         "money_chart": bar_chart(
@@ -138,7 +138,7 @@ def page_context(overview: selectors.Overview) -> dict:
 
 def _money_label(row: selectors.MoneyRow) -> str:
     kind = _("Refunds") if row.kind == "refund" else _("Disputes")
-    return f"{kind}: {row.label} ({row.currency.upper()})"
+    return f"{kind}: {row.label.lower()} ({row.currency.upper()})"
 
 
 def _n(number: int) -> str:

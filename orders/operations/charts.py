@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 WIDTH = 480  # the viewBox; the image scales down with its column
-LABEL_WIDTH = 190  # labels right-aligned in the first 190 units
-BAR_SPACE = 200  # the longest bar; its value is written after it
+LABEL_WIDTH = 230  # labels right-aligned in the first 230 units
+BAR_SPACE = 170  # the longest bar; its value is written after it
 ROW = 28
 BAR = 18
 TOP = 8

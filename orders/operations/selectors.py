@@ -156,18 +156,18 @@ def lab_turnaround(*, days: int = WINDOW_DAYS, now: datetime | None = None) -> L
 class Queue:
     key: str
     label: str
+    short_label: str
     count: int
     oldest: float | None  # seconds waited by the one waiting longest
     median: float | None  # median seconds waited
 
 
-def _queue(key: str, label, summary: Summary | None, now: datetime) -> Queue:
+def _queue(key: str, labels: tuple, summary: Summary | None, now: datetime) -> Queue:
     if summary is None:
-        return Queue(key, label, 0, None, None)
+        return Queue(key, *labels, 0, None, None)
     stamp = now.timestamp()
-    return Queue(
-        key, label, summary.count, stamp - summary.minimum, stamp - summary.percentile(MEDIAN)
-    )
+    oldest, median = stamp - summary.minimum, stamp - summary.percentile(MEDIAN)
+    return Queue(key, *labels, summary.count, oldest, median)
 
 
 def clinician_queue(*, now: datetime | None = None) -> list[Queue]:
@@ -190,11 +190,16 @@ def clinician_queue(*, now: datetime | None = None) -> list[Queue]:
     return [
         _queue(
             "assessments",
-            _("Assessments waiting for review"),
+            (_("Assessments waiting for review"), _("Assessments to review")),
             assessments.get("assessments"),
             now,
         ),
-        _queue("orders", _("Paid orders waiting for clinical approval"), orders.get("orders"), now),
+        _queue(
+            "orders",
+            (_("Paid orders waiting for clinical approval"), _("Orders to approve")),
+            orders.get("orders"),
+            now,
+        ),
     ]
 
 
