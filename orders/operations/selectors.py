@@ -256,8 +256,8 @@ class Overview:
 
 
 def operations_overview(*, days: int = WINDOW_DAYS, now: datetime | None = None) -> Overview:
-    """Every figure of the page, computed at one `now`: 13 queries (one clinic-queue read is
-    PostgreSQL's or SQLite's own), the same for ten orders or ten thousand."""
+    """Every figure of the page, computed at one `now`: 11 queries, the same for a hundred orders
+    or ten thousand (`benchmarks/bench_operations.py` prints the count and the time)."""
     now = now or timezone.now()
     return Overview(
         now=now,

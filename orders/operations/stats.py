@@ -70,7 +70,7 @@ def _postgresql_sql(inner: str, fractions: tuple[float, ...]) -> str:
     return (
         # The inner SQL is Django's own compiled query (its values stay parameters); the
         # fractions are float literals we chose: nothing from a request is in this text.
-        f"SELECT t.k, COUNT(*), MIN(t.v), MAX(t.v){columns} "  # noqa: S608
+        f"SELECT t.k, COUNT(*), MIN(t.v), MAX(t.v){columns} "  # noqa: S608  # nosec B608
         f"FROM ({inner}) AS t WHERE t.v IS NOT NULL GROUP BY t.k"
     )
 
@@ -83,7 +83,8 @@ def _ranked_sql(inner: str, fractions: tuple[float, ...]) -> str:
         for f in fractions
     )
     return (
-        "SELECT r.k, r.n, r.rn, r.v FROM ("  # noqa: S608 - as above: compiled SQL, our floats
+        # As above: Django's compiled SQL and our own float literals.
+        "SELECT r.k, r.n, r.rn, r.v FROM ("  # noqa: S608  # nosec B608
         "SELECT t.k, t.v, ROW_NUMBER() OVER (PARTITION BY t.k ORDER BY t.v) AS rn, "
         "COUNT(*) OVER (PARTITION BY t.k) AS n "
         f"FROM ({inner}) AS t WHERE t.v IS NOT NULL) AS r "
