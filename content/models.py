@@ -397,3 +397,27 @@ class Subscriber(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class ArticleDailyView(models.Model):
+    """How many times an article page was served on one day (UTC): a counter, nothing about who.
+
+    Incremented by `content.viewcount` (page-cache hits included; HEAD, previews and obvious bots
+    left out); read by the operations page's funnel.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="daily_views")
+    day = models.DateField(_("day"))
+    count = models.PositiveBigIntegerField(_("views"), default=0)
+
+    class Meta:
+        ordering = ["-day", "article"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="uniq_article_daily_view")
+        ]
+        indexes = [models.Index(fields=["day"], name="content_view_day")]
+        verbose_name = _("article views on a day")
+        verbose_name_plural = _("article views per day")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.day}: {self.count}"

@@ -230,6 +230,8 @@ STAFF_ADMIN = {
     "scans.scan": (200, 403, 200),
     "lab.labsubmission": (200, 403, 200),
     "lab.labevent": (200, 403, 200),
+    # The operations page (its changelist); a proxy of orders with nothing to add or open.
+    "operations.operationspage": (200, 403, 403),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
     "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
     # The outbox's bodies can be health data (a clinician's answer): superusers, or a user given

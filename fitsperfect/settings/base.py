@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "orders.clinic",
     "orders.checkout",
     "orders.payments",
+    "orders.operations",
 ]
 
 # Every middleware, in order, written once (each concern's settings module documents its own).
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "fitsperfect.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Counts article views per day (no personal data), page-cache hits included (content.viewcount).
+    "content.viewcount.ArticleViewCountMiddleware",
     "fitsperfect.pagecache.AnonymousPageCacheMiddleware",  # settings.queues: page cache
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
