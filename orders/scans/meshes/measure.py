@@ -157,7 +157,7 @@ def _max_width(x: np.ndarray, y: np.ndarray, start: float, stop: float, bins: in
     return float(widths.max()) if len(widths) else 0.0
 
 
-BALL_WINDOW = (0.60, 0.80)
+BALL_WINDOW = (0.60, 0.75)
 """Ball of the foot (metatarsal heads): the widest cross-section in this share of the length."""
 HEEL_WINDOW = (0.10, 0.20)
 """Heel: the widest cross-section here, below the ankle (malleoli excluded by height)."""
