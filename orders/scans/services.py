@@ -29,8 +29,8 @@ from orders.states import SCAN_UPLOAD_STATUSES, Status
 from .meshes import (
     SUPPORTED_FORMATS,
     ScanRejected,
+    SizeHint,
     check_pair_issues,
-    foot_length_from_shoe_size,
     inspect_mesh,
     render_sole_preview,
 )
@@ -119,14 +119,17 @@ def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -
     return scan
 
 
-def _expected_length(order: Order) -> float | None:
+def _expected_length(order: Order) -> SizeHint | None:
+    """What the order says about the foot (its shoe size, any typed length): checks the unit."""
     line = order.lines.order_by("line_number").first()
-    if line is None:
+    typed = getattr(order, "foot_length_mm", None)  # no such field yet: a typed length when added
+    if line is None and not typed:
         return None
-    try:
-        return foot_length_from_shoe_size(line.size, line.size_system)
-    except Exception:  # noqa: BLE001 - a size we cannot convert just means "no hint"
-        return None
+    return SizeHint(
+        system=line.size_system if line else None,
+        size=line.size if line else None,
+        foot_length_mm=float(typed) if typed else None,
+    )
 
 
 def _same_file_message(scan: Scan, other: Scan) -> str:
@@ -164,7 +167,7 @@ def scan_validate(*, scan_id: int) -> Scan | None:
                 source,
                 filename=scan.original_name,
                 max_bytes=None,
-                expected_length_mm=_expected_length(scan.order),
+                size_hint=_expected_length(scan.order),
             )
         preview = render_sole_preview(report)
     except ScanRejected as exc:
