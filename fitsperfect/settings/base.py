@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "orders.checkout",
     "orders.payments",
     "orders.orderdesk",
+    "orders.reminders",
 ]
 
 # Every middleware, in order, written once (each concern's settings module documents its own).
