@@ -67,10 +67,15 @@ class OrderDeskMixin:
     def save_formset(self, request, form, formset, change):
         if formset.model is not OrderNote:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for note_form in formset.forms:
             text = note_form.cleaned_data.get("text") if note_form.has_changed() else ""
             if text and note_form.instance.pk is None:
-                services.order_add_staff_note(order=form.instance, author=request.user, text=text)
+                formset.new_objects.append(
+                    services.order_add_staff_note(
+                        order=form.instance, author=request.user, text=text
+                    )
+                )
         return None
 
     @admin.display(description=gettext_lazy("timeline"))
