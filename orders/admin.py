@@ -31,8 +31,15 @@ from .states import Status
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["line_number", "description", "size_system", "size", "quantity", "unit_price"]
+    fields = ["line_number", "description", "size_system", "size", "quantity", "price"]
     readonly_fields = fields
+
+    @admin.display(description=_("line total"))
+    def price(self, line: OrderLine) -> str:
+        return money(line.line_total, line.order.currency)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order")
 
 
 class OrderEmailInline(ReadOnlyInline):

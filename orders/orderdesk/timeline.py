@@ -13,7 +13,7 @@ S = Status
 
 def _verbs() -> dict[str, str]:
     return {
-        S.AWAITING_PAYMENT: _("placed the order or started paying again"),
+        S.AWAITING_PAYMENT: _("reopened the payment"),
         S.PAYMENT_PROCESSING: _("started a bank payment"),
         S.PAYMENT_FAILED: _("saw the payment fail"),
         S.CHECKOUT_EXPIRED: _("let the payment page expire"),
@@ -56,7 +56,9 @@ def staff_timeline(order: Order) -> list[dict]:
     verbs = _verbs()
     rows = []
     for change in changes:
-        if change.from_status == change.to_status:
+        if not change.from_status:
+            sentence = _("The customer placed the order")
+        elif change.from_status == change.to_status:
             sentence = _("%(who)s added to the record") % {"who": who(change.actor, clinicians)}
         else:
             sentence = _("%(who)s %(did)s (now: %(status)s)") % {

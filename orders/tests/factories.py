@@ -183,6 +183,9 @@ def staff_user(username: str = "staffer"):
         *importlib.import_module("orders.migrations.0002_staff_group").STAFF_PERMISSIONS["orders"],
         *importlib.import_module("orders.migrations.0004_staff_scan_permissions").CODENAMES,
         *importlib.import_module(
+            "orders.migrations.0012_back_office_notes_carriers_dispatch_due"
+        ).STAFF_CODENAMES,
+        *importlib.import_module(
             "orders.payments.migrations.0004_staff_payment_permissions"
         ).CODENAMES,
         *importlib.import_module(
