@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -54,8 +54,7 @@ def orders_for_work(queryset: QuerySet[Order], key: str, *, now=None) -> QuerySe
     if key == "approve":
         return queryset.filter(status__in=[*SCAN_UPLOAD_STATUSES], approved_for_lab_at__isnull=True)
     if key == "scans_review":
-        waiting = Order.objects.filter(scans__status="needs_review").values("pk")
-        return queryset.filter(status__in=[*SCAN_UPLOAD_STATUSES], pk__in=waiting)
+        return queryset.filter(status__in=[*SCAN_UPLOAD_STATUSES]).filter(_scan_to_review())
     if key == "ready_for_lab":
         return queryset.filter(status=S.CLINICALLY_APPROVED)
     if key == "at_lab":
@@ -68,6 +67,18 @@ def orders_for_work(queryset: QuerySet[Order], key: str, *, now=None) -> QuerySe
     if key == "flagged":
         return queryset.exclude(payment_flag="", lab_error="")
     return queryset
+
+
+def _scan_to_review() -> Exists:
+    """A scan waiting for staff review that is still the newest of its foot (no later upload
+    that is not rejected): the one staff can accept. Read through the reverse relation, so this
+    app does not import the scans app."""
+    scan = Order._meta.get_field("scans").related_model
+    newer = scan.objects.filter(
+        order=OuterRef("order"), side=OuterRef("side"), revision__gt=OuterRef("revision")
+    ).exclude(status="rejected")
+    waiting = scan.objects.filter(order=OuterRef("pk"), status="needs_review")
+    return Exists(waiting.exclude(Exists(newer)))
 
 
 def carrier_tracking_url(carrier: str, tracking_number: str) -> str:

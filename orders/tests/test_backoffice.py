@@ -41,6 +41,11 @@ def test_the_work_filters_find_the_work(staff_client, catalogue):
     scan = add_valid_scan(review, "left")
     scan.status = "needs_review"
     scan.save()
+    replaced = paid_order(email="replaced@example.com")  # a newer upload came after the review
+    old = add_valid_scan(replaced, "left")
+    old.status = "needs_review"
+    old.save()
+    add_valid_scan(replaced, "left")
     ready = make_ready_for_lab(paid_order(email="ready@example.com"))
     at_lab = fulfilment.order_mark_sent_to_lab(
         order=make_ready_for_lab(paid_order(email="lab@example.com"))
@@ -52,7 +57,12 @@ def test_the_work_filters_find_the_work(staff_client, catalogue):
     Order.objects.filter(pk=overdue_lab.pk).update(dispatch_due_at=timezone.now())
     flagged = services.order_set_payment_flag(order=create_order(), flag="Amount mismatch")
 
-    assert _listed(staff_client, "?work=approve") == {waiting.number, late.number, review.number}
+    assert _listed(staff_client, "?work=approve") == {
+        waiting.number,
+        late.number,
+        review.number,
+        replaced.number,
+    }
     assert _listed(staff_client, "?work=scans_review") == {review.number}
     assert _listed(staff_client, "?work=ready_for_lab") == {ready.number}
     assert _listed(staff_client, "?work=at_lab") == {at_lab.number, overdue_lab.number}
