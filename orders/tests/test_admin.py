@@ -151,6 +151,9 @@ def test_mark_shipped_action_asks_for_tracking_then_ships(
 def _carrier(name: str) -> int:
     from orders.models import Carrier
 
+    from .factories import seed_carriers
+
+    seed_carriers()
     return Carrier.objects.get(name=name).pk
 
 

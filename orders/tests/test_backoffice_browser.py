@@ -10,7 +10,7 @@ from orders import fulfilment
 from orders.models import Order
 from orders.states import Status
 
-from .factories import make_ready_for_lab, paid_order, staff_user
+from .factories import make_ready_for_lab, paid_order, seed_carriers, staff_user
 
 
 def _sign_in(page) -> User:
@@ -41,6 +41,7 @@ def test_staff_take_an_order_from_the_lab_to_delivered(
     page, live_server, settings, transactional_db
 ):
     settings.RATE_LIMITS_ENABLED = False
+    seed_carriers()
     page.set_viewport_size({"width": 1280, "height": 900})
     order = make_ready_for_lab(paid_order())  # the lab app's receiver hands it to the lab
     if order.status == Status.CLINICALLY_APPROVED:

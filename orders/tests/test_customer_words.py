@@ -14,7 +14,7 @@ from orders.emails import render_email
 from orders.models import OrderEmail
 from orders.reminders import services as reminders
 
-from .factories import add_valid_scan, clinician_user, create_order
+from .factories import add_valid_scan, clinician_user, create_order, seed_carriers
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def _order_through_every_step():
     """An order paid through Stripe, its scans accepted, approved by a named clinician, received
     by the lab through the drop folder, shipped and delivered: each step writes the internal notes
     the real code writes (event ids, payment intents, folder references)."""
+    seed_carriers()
     order = create_order()
     event = SimpleNamespace(event_id="evt_test_1PQrSt2eZvKYlo2C")
     services.order_mark_paid(
