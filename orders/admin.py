@@ -20,57 +20,32 @@ from django.utils.translation import gettext_lazy as _
 from fitsperfect.admin_bases import ReadOnlyInline
 from fitsperfect.money import money
 
-from . import fulfilment, services
+from . import services
 from .address import ADDRESS_FIELDS, ADDRESS_PERSONAL_FIELDS
 from .emails import order_email_resend
-from .forms import ShipForm
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange
+from .models import Order, OrderEmail, OrderLine
+from .orderdesk.actions import OrderDeskMixin, OrderNoteInline, WorkFilter
 from .payments.admin import ORDER_INLINES, RefundActionMixin
-from .states import IllegalTransition, Status
+from .states import Status
 
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["line_number", "description", "size_system", "size", "quantity", "unit_price"]
+    fields = ["line_number", "description", "size_system", "size", "quantity", "price"]
     readonly_fields = fields
 
+    @admin.display(description=_("line total"))
+    def price(self, line: OrderLine) -> str:
+        return money(line.line_total, line.order.currency)
 
-class OrderStatusChangeInline(ReadOnlyInline):
-    model = OrderStatusChange
-    verbose_name_plural = _("timeline")
-    fields = ["created_at", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order")
 
 
 class OrderEmailInline(ReadOnlyInline):
     model = OrderEmail
     fields = ["created_at", "kind", "status", "attempts", "sent_at", "last_error"]
     readonly_fields = fields
-
-
-class FlagFilter(admin.SimpleListFilter):
-    title = _("needs attention")
-    parameter_name = "flag"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("scans", _("Waiting on scans")),
-            ("review", _("Waiting on review")),
-            ("lab_error", _("Lab error")),
-            ("payment", _("Payment problem")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "scans":
-            return queryset.filter(status__in=[Status.PAID, Status.AWAITING_SCANS])
-        if value == "review":
-            return queryset.filter(status=Status.SCANS_RECEIVED)
-        if value == "lab_error":
-            return queryset.exclude(lab_error="")
-        if value == "payment":
-            return queryset.exclude(payment_flag="")
-        return queryset
 
 
 PAYMENT_FIELDS = [
@@ -88,7 +63,7 @@ PAYMENT_FIELDS = [
 
 
 @admin.register(Order)
-class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
+class OrderAdmin(OrderDeskMixin, RefundActionMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "customer",
@@ -98,15 +73,15 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
         "flags",
         "created_at",
     ]
-    list_filter = ["status", FlagFilter, "paid_at", "created_at", "country"]
-    search_fields = ["number", "email", "full_name"]
+    list_filter = [WorkFilter, "status", "paid_at", "created_at", "country"]
+    # Postcodes are stored upper case; staff may type "sw1a 1aa" (icontains).
+    search_fields = ["number", "email", "full_name", "postcode", "phone"]
     show_full_result_count = False
     list_per_page = 50
     ordering = ["-created_at"]
-    inlines = [OrderLineInline, OrderStatusChangeInline, *ORDER_INLINES, OrderEmailInline]
+    inlines = [OrderLineInline, OrderNoteInline, *ORDER_INLINES, OrderEmailInline]
     actions = [
-        "action_mark_shipped",
-        "action_cancel",
+        *OrderDeskMixin.desk_actions,
         "action_refund",
         "action_refund_extra",
         "action_resolve_flags",
@@ -117,7 +92,11 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assessment", "user")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("assessment", "user", "approved_for_lab_by", "red_flags_confirmed_by")
+        )
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -125,57 +104,53 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
                 None,
                 {
                     "fields": [
-                        "number",
-                        "status",
+                        ("number", "status"),
                         "flags",
-                        "created_at",
-                        "customer_page",
-                        "user",
+                        ("created_at", "dispatch_due_at"),
+                        ("customer_page", "user"),
                     ]
                 },
             ),
+            (_("Timeline"), {"fields": ["timeline_display"]}),
             (
                 _("Customer and delivery"),
-                {"fields": ["email", "full_name", "phone", *ADDRESS_FIELDS]},
+                {"fields": [("full_name", "email", "phone"), *ADDRESS_FIELDS]},
             ),
             (
                 _("Assessment and approval"),
                 {
                     "fields": [
                         "assessment_summary",
-                        "health_screen_at",
-                        "adult_confirmed_at",
-                        "red_flags_confirmed_at",
-                        "red_flags_confirmed_by",
-                        "approved_for_lab_at",
-                        "approved_for_lab_by",
-                    ]
+                        ("health_screen_at", "adult_confirmed_at"),
+                        ("red_flags_confirmed_at", "red_flags_confirmed_by"),
+                        ("approved_for_lab_at", "approved_for_lab_by"),
+                    ],
+                    "classes": ["collapse"],
                 },
             ),
             (
                 _("Lab and shipping"),
                 {
                     "fields": [
-                        "lab_reference",
-                        "lab_error",
-                        "carrier",
-                        "tracking_number",
-                        "shipped_at",
-                        "delivered_at",
-                        "cancelled_at",
+                        ("lab_reference", "lab_error"),
+                        ("tracking_display", "shipped_at"),
+                        ("delivered_at", "cancelled_at"),
                     ]
                 },
             ),
         ]
         if request.user.has_perm("payments.view_payment"):
-            fieldsets.insert(1, (_("Payment"), {"fields": PAYMENT_FIELDS}))
+            fieldsets.insert(3, (_("Payment"), {"fields": PAYMENT_FIELDS, "classes": ["collapse"]}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         # Status, payments, approval and shipping only change through the actions (the services).
         editable = {"email", "full_name", "phone", *ADDRESS_PERSONAL_FIELDS}
         fields = {
-            name for _title, opts in self.get_fieldsets(request, obj) for name in opts["fields"]
+            name
+            for _title, opts in self.get_fieldsets(request, obj)
+            for row in opts["fields"]
+            for name in (row if isinstance(row, tuple) else [row])
         }
         return sorted(fields - editable)
 
@@ -263,45 +238,6 @@ class OrderAdmin(RefundActionMixin, admin.ModelAdmin):
             self.message_user(request, _("%(count)s order(s) updated.") % {"count": done})
         for error in errors:
             self.message_user(request, error, level=messages.ERROR)
-
-    @admin.action(description=_("Mark shipped (with tracking)"), permissions=["change"])
-    def action_mark_shipped(self, request, queryset):
-        form = ShipForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
-            done, errors = 0, []
-            for order in queryset:
-                try:
-                    fulfilment.order_mark_shipped(
-                        order=order,
-                        carrier=form.cleaned_data["carrier"],
-                        tracking_number=form.cleaned_data["tracking_number"],
-                        actor=request.user,
-                    )
-                    done += 1
-                except (IllegalTransition, ValueError) as error:
-                    errors.append(f"{order.number}: {error}")
-            self._report(request, done, errors)
-            return None
-        return self._form_page(
-            request,
-            queryset,
-            form=form,
-            title=_("Mark shipped"),
-            action="action_mark_shipped",
-        )
-
-    @admin.action(description=_("Cancel"), permissions=["change"])
-    def action_cancel(self, request, queryset):
-        done, errors = 0, []
-        for order in queryset:
-            try:
-                services.order_cancel(
-                    order=order, actor=request.user, note=_("Cancelled by staff.")
-                )
-                done += 1
-            except IllegalTransition as error:
-                errors.append(f"{order.number}: {error}")
-        self._report(request, done, errors)
 
     @admin.action(description=_("Resend the latest customer email"), permissions=["change"])
     def action_resend_email(self, request, queryset):

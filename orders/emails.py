@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # The sweep's two ages and the status table are the shared outbox's (same status values): order
 # emails and the other customer emails follow one rule.
@@ -29,6 +30,7 @@ from fitsperfect.outbox import (
 )
 
 from .models import OrderEmail
+from .selectors import carrier_tracking_url, person_name
 from .signals import order_email_status_changed
 
 logger = logging.getLogger(__name__)
@@ -77,9 +79,12 @@ def order_email_set_status(*, email_id: int, to_status: str, error: str = "") ->
 
 
 def email_context(email: OrderEmail) -> dict:
+    """What every order email may say: in the customer's words, never an internal reference."""
     order = email.order
     return {
         "order": order,
+        "approver": person_name(order.approved_for_lab_by, _("Our clinician")),
+        "tracking_url": carrier_tracking_url(order.carrier, order.tracking_number),
         "lines": list(order.lines.all()),
         "order_url": settings.SITE_URL + order.get_absolute_url(),
         "site_url": settings.SITE_URL,

@@ -83,8 +83,3 @@ class SignupForm(UserCreationForm):
         if commit:
             user.save()
         return user
-
-
-class ShipForm(forms.Form):
-    carrier = forms.CharField(label=_("Carrier"), max_length=100)
-    tracking_number = forms.CharField(label=_("Tracking number"), max_length=100)

@@ -124,6 +124,9 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The dispatch date promised when the lab took the order (sent time + the lines' longest
+    # turnaround in working days, `selectors.lab_dispatch_due`): "at the lab" past it is overdue.
+    dispatch_due_at = models.DateTimeField(_("dispatch promised by"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,7 +211,50 @@ class OrderStatusChange(models.Model):
         verbose_name_plural = _("status changes")
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.from_status or '-'} -> {self.to_status}"
+        return f"{self.get_from_status_display() or '-'} → {self.get_to_status_display()}"
+
+
+class OrderNote(models.Model):
+    """A note staff keep on an order (a phone call, a promise): its own record, never shown to the
+    customer, never a status change."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.text[:40]}"
+
+
+class Carrier(models.Model):
+    """A carrier staff ship with, and how its tracking page is reached: data, edited in the admin.
+    `Order.carrier` keeps the name as given (the lab may name one we do not know)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    # "https://track.example/?n={number}": {number} is replaced by the URL-quoted tracking number.
+    tracking_url_template = models.CharField(_("tracking page"), max_length=300)
+    is_active = models.BooleanField(_("offered to staff"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("carrier")
+        verbose_name_plural = _("carriers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def tracking_url(self, number: str) -> str:
+        from urllib.parse import quote
+
+        return self.tracking_url_template.replace("{number}", quote(number.strip(), safe=""))
 
 
 class OrderEmail(models.Model):

@@ -22,7 +22,8 @@ from .address import ADDRESS_PERSONAL_FIELDS
 from .catalogue.models import Product
 from .checkout.health_screen import HealthScreen, screen_refusal
 from .consent import HEALTH_DATA_CONSENT_VERSION
-from .models import Order, OrderEmail, OrderLine, OrderStatusChange, new_access_token
+from .models import Order, OrderEmail, OrderLine, OrderNote, OrderStatusChange, new_access_token
+from .selectors import lab_dispatch_due
 from .signals import order_ready_for_lab, order_status_changed
 from .states import (
     PAYABLE_STATUSES,
@@ -41,6 +42,7 @@ __all__ = [
     "LineChoice",
     "ClinicalApprovalRefused",
     "order_add_note",
+    "order_add_staff_note",
     "order_clinical_refusal",
     "order_cancel",
     "order_create",
@@ -108,6 +110,8 @@ def order_set_status(
         fresh.shipped_at = now
     elif to_status == Status.DELIVERED:
         fresh.delivered_at = now
+    elif to_status == Status.SENT_TO_LAB:
+        fresh.dispatch_due_at = lab_dispatch_due(order=fresh, sent_at=now)
     fresh.save()
     OrderStatusChange.objects.create(
         order=fresh,
@@ -478,6 +482,14 @@ def order_add_note(*, order: Order, note: str, actor=None) -> OrderStatusChange:
         actor=actor if getattr(actor, "pk", None) else None,
         note=note,
     )
+
+
+def order_add_staff_note(*, order: Order, author, text: str) -> OrderNote:
+    """A staff note: its own record (who, when), never on the customer's timeline."""
+    if not text.strip():
+        raise ValueError(_("A note needs some text."))
+    author = author if getattr(author, "pk", None) else None
+    return OrderNote.objects.create(order=order, author=author, text=text.strip())
 
 
 # --- Revoking the customer's link --------------------------------------------------------------

@@ -5,6 +5,7 @@ from .catalogue import views as catalogue_views
 from .checkout import views as checkout_views
 from .clinic import views as clinic_views
 from .lab import views as lab_views
+from .reminders import views as reminder_views
 from .scans import views as scan_views
 
 # One URL namespace for the customer's order pages: the domain apps' views are mounted here so
@@ -28,6 +29,11 @@ urlpatterns = [
     ),
     path("scans/<int:pk>/preview.png", scan_views.staff_scan_preview, name="staff_scan_preview"),
     path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
+    path(
+        "reminders/unsubscribe/<str:token>/",
+        reminder_views.unsubscribe,
+        name="reminders_unsubscribe",
+    ),
     path("accounts/signup/", views.signup, name="signup"),
     path("account/", views.account, name="account"),
     path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),

@@ -35,7 +35,8 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
         {
             "order": order,
             "lines": order.lines.all(),
-            "timeline": order.status_changes.all(),
+            "timeline": selectors.order_customer_timeline(order),
+            "tracking_url": selectors.carrier_tracking_url(order.carrier, order.tracking_number),
             "progress": selectors.order_progress(order),
             "next_step": selectors.order_next_step(order),
             "can_upload_scans": selectors.order_can_upload_scans(order),

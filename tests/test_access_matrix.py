@@ -105,6 +105,12 @@ MATRIX: dict[str, tuple] = {
         "/articles/newsletter/unsubscribe/{subscriber_token}/",
         PUBLIC,
     ),
+    # The follow-up emails' unsubscribe page (a signed token; GET only shows the button).
+    "reminders/unsubscribe/<str:token>/": (
+        "GET",
+        "/reminders/unsubscribe/{subscriber_token}/",
+        PUBLIC,
+    ),
     "articles/<slug:slug>/": ("GET", "/articles/{article}/", PUBLIC),
     "media/<path:path>": ("GET", "/media/../private/{photo_name}", every(404)),
     "robots.txt": ("GET", "/robots.txt", PUBLIC),
@@ -227,6 +233,7 @@ STAFF_ADMIN = {
     "payments.dispute": (200, 403, 200),
     "payments.productvatrate": (200, 200, 200),
     "orders.orderemail": (200, 403, 200),
+    "orders.carrier": (200, 200, 200),  # carriers and their tracking pages are data
     "scans.scan": (200, 403, 200),
     "lab.labsubmission": (200, 403, 200),
     "lab.labevent": (200, 403, 200),

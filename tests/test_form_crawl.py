@@ -57,6 +57,7 @@ NO_FORM_FIELDS = {
     "content:newsletter_check_email",
     "content:newsletter_confirm",  # one button
     "content:newsletter_unsubscribe",  # one button
+    "orders:reminders_unsubscribe",  # one button
     "content:public_media",
     "content:robots_txt",
     "content:sitemap",

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "orders.clinic",
     "orders.checkout",
     "orders.payments",
+    "orders.orderdesk",
+    "orders.reminders",
     "orders.operations",
 ]
 

@@ -107,6 +107,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "orders.tasks.purge_rejected_scans",
         "schedule": 24 * 60 * 60,
     },
+    # Reminders (orders.reminders): scans not uploaded, assessment follow-up, delivery follow-up;
+    # each sent at most once, so running hourly only decides how soon after it is due one goes.
+    "orders-send-due-reminders": {
+        "task": "orders.reminders.tasks.send_due_reminders",
+        "schedule": 60 * 60,
+    },
     # Abandoned assessment drafts (health data) are deleted after 30 days.
     "assessments-purge-abandoned-drafts": {
         "task": "assessments.tasks.purge_abandoned_drafts",

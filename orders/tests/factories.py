@@ -183,6 +183,9 @@ def staff_user(username: str = "staffer"):
         *importlib.import_module("orders.migrations.0002_staff_group").STAFF_PERMISSIONS["orders"],
         *importlib.import_module("orders.migrations.0004_staff_scan_permissions").CODENAMES,
         *importlib.import_module(
+            "orders.migrations.0012_back_office_notes_carriers_dispatch_due"
+        ).STAFF_CODENAMES,
+        *importlib.import_module(
             "orders.payments.migrations.0004_staff_payment_permissions"
         ).CODENAMES,
         *importlib.import_module(
@@ -198,3 +201,16 @@ def staff_user(username: str = "staffer"):
     user = User.objects.create_user(username, password="pw-staff-123456", is_staff=True)
     user.groups.add(group)
     return user
+
+
+def seed_carriers() -> None:
+    """The carriers the migration seeds (a transactional test's flush removes them)."""
+    import importlib
+
+    from orders.models import Carrier
+
+    migration = importlib.import_module(
+        "orders.migrations.0012_back_office_notes_carriers_dispatch_due"
+    )
+    for name, template in migration.CARRIERS:
+        Carrier.objects.get_or_create(name=name, defaults={"tracking_url_template": template})

@@ -75,7 +75,9 @@ def test_changelist_query_count_is_the_same_for_10_and_10000_orders(
     for url in (
         CHANGELIST + "?status=awaiting_payment",
         CHANGELIST + "?q=ann",
-        CHANGELIST + "?flag=scans",
+        CHANGELIST + "?work=overdue",
+        CHANGELIST + "?work=scans_review",
+        CHANGELIST + "?q=SW1A",
     ):
         _changelist_queries(staff_client, django_assert_max_num_queries, url)
     _bulk_orders(10_000, start=100)
@@ -135,14 +137,24 @@ def test_mark_shipped_action_asks_for_tracking_then_ships(
     assert b"Tracking number" in page.content
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
-            CHANGELIST, {**data, "apply": "1", "carrier": "DPD", "tracking_number": "DPD123"}
+            CHANGELIST,
+            {**data, "apply": "1", "carrier": _carrier("DPD"), "tracking_number": "DPD123"},
         )
     order.refresh_from_db()
     assert order.status == Status.SHIPPED and order.tracking_number == "DPD123"
     change = order.status_changes.last()
     assert change.actor == staff_client.user
     shipped = [m for m in mail.outbox if "shipped" in m.subject]
-    assert shipped and "DPD123" in shipped[0].body
+    assert shipped and "https://track.dpd.co.uk/parcels/DPD123" in shipped[0].body
+
+
+def _carrier(name: str) -> int:
+    from orders.models import Carrier
+
+    from .factories import seed_carriers
+
+    seed_carriers()
+    return Carrier.objects.get(name=name).pk
 
 
 def test_an_illegal_action_reports_an_error_and_changes_nothing(staff_client, catalogue):
@@ -153,7 +165,7 @@ def test_an_illegal_action_reports_an_error_and_changes_nothing(staff_client, ca
             "action": "action_mark_shipped",
             "_selected_action": [order.pk],
             "apply": "1",
-            "carrier": "DPD",
+            "carrier": _carrier("DPD"),
             "tracking_number": "1",
         },
     )
@@ -162,8 +174,13 @@ def test_an_illegal_action_reports_an_error_and_changes_nothing(staff_client, ca
 
 def test_cancel_action(staff_client, catalogue):
     order = create_order()
-    staff_client.post(CHANGELIST, {"action": "action_cancel", "_selected_action": [order.pk]})
-    assert Order.objects.get(pk=order.pk).status == Status.CANCELLED
+    data = {"action": "action_cancel_refund", "_selected_action": [order.pk]}
+    assert b"Why is it cancelled?" in staff_client.post(CHANGELIST, data).content
+    assert Order.objects.get(pk=order.pk).status == Status.AWAITING_PAYMENT  # asked first
+    staff_client.post(CHANGELIST, {**data, "apply": "1", "reason": "Customer changed their mind"})
+    order = Order.objects.get(pk=order.pk)
+    assert order.status == Status.CANCELLED
+    assert order.status_changes.last().note == "Customer changed their mind"
 
 
 def test_refund_action_goes_through_stripe_and_is_recorded_from_the_event(
