@@ -391,7 +391,7 @@ def review_create(
 
 @transaction.atomic
 def assessment_erase(*, assessment: Assessment) -> tuple[int, int, list[tuple]]:
-    """A customer's right to erasure (`fitsperfect.privacy`): answers, result, red flags, email and
+    """A customer's right to erasure (`fitsperfect.accounts.privacy`): answers, result, red flags, email and
     account link blanked, a new link token, photos deleted, clinicians' notes blanked. Returns
     (photos, reviews, files): the (storage, name) of each photo file, for the caller to delete once
     its transaction commits."""

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from fitsperfect.accounts.urls import ORDERS_NAMESPACE_URLS
+
 from . import views
 from .catalogue import views as catalogue_views
 from .checkout import views as checkout_views
@@ -28,8 +30,8 @@ urlpatterns = [
     ),
     path("scans/<int:pk>/preview.png", scan_views.staff_scan_preview, name="staff_scan_preview"),
     path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("account/", views.account, name="account"),
+    # Sign-up and the account page belong to fitsperfect.accounts; their names stay orders:*.
+    *ORDERS_NAMESPACE_URLS,
     path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),
     path("clinic/orders/<int:pk>/", clinic_views.clinic_order, name="clinic_order"),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "orders.clinic",
     "orders.checkout",
     "orders.payments",
+    "fitsperfect.accounts",  # accounts and privacy: sign-up, account page, export, erasure
 ]
 
 # Every middleware, in order, written once (each concern's settings module documents its own).

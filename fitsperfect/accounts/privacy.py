@@ -27,13 +27,12 @@ from django.db.models import Model, Q, prefetch_related_objects
 from django.utils import timezone
 
 from assessments.services import assessment_erase
+from fitsperfect.models import OutboxEmail
 from orders.address import ADDRESS_PERSONAL_FIELDS
 from orders.lab.services import lab_copies_erase_on_commit, lab_submissions_scrub
 from orders.scans.services import scans_erase_for_order
 from orders.services import order_erase_personal_data
 from orders.states import SETTLED_STATUSES
-
-from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 

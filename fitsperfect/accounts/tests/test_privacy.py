@@ -1,4 +1,4 @@
-"""Right of access and right to erasure (fitsperfect.privacy and its two commands)."""
+"""Right of access and right to erasure (fitsperfect.accounts.privacy and its two commands)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.test import Client
 from assessments import services as assessment_services
 from assessments.tests.factories import UserFactory, clinician, submitted
 from content.tests.factories import SubscriberFactory
-from fitsperfect.privacy import ErasureBlocked, erase_customer_data, export_customer_data
+from fitsperfect.accounts.privacy import ErasureBlocked, erase_customer_data, export_customer_data
 from orders.tests.factories import create_order
 
 pytestmark = pytest.mark.django_db
@@ -225,7 +225,7 @@ def test_asking_for_erasure_is_recorded_once_and_tells_the_privacy_team(
 
 
 def test_a_superuser_carries_out_the_request_from_the_admin(gina, django_user_model):
-    from fitsperfect.data_requests import erasure_request_create
+    from fitsperfect.accounts.services import erasure_request_create
     from fitsperfect.models import ErasureRequest
 
     request = erasure_request_create(user=gina["user"])
@@ -255,7 +255,7 @@ def test_a_superuser_carries_out_the_request_from_the_admin(gina, django_user_mo
 
 
 def test_an_order_still_being_made_refuses_erasure_and_says_so(gina, django_user_model):
-    from fitsperfect.data_requests import erasure_request_carry_out, erasure_request_create
+    from fitsperfect.accounts.services import erasure_request_carry_out, erasure_request_create
 
     type(gina["order"]).objects.filter(pk=gina["order"].pk).update(status="in_production")
     boss = django_user_model.objects.create_superuser("boss", "b@example.com", "boss-pass-123")
@@ -272,7 +272,7 @@ def test_the_download_runs_the_same_queries_for_one_order_or_many(gina):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from fitsperfect.privacy import export_account_data
+    from fitsperfect.accounts.privacy import export_account_data
 
     with CaptureQueriesContext(connection) as one:
         export_account_data(user=gina["user"])
