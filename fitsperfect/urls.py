@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from orders import urls as orders_urls
+
 from . import views
+from .accounts.urls import ORDERS_NAMESPACE_URLS
 
 handler404 = "fitsperfect.views.page_not_found"
 handler500 = "fitsperfect.views.server_error"
@@ -22,6 +25,8 @@ urlpatterns = [
     path("", include("fitsperfect.accounts.urls")),
     path("", include("content.urls")),
     path("", include("assessments.urls")),
-    path("", include("orders.urls")),
+    # The orders namespace also holds the accounts app's sign-up and account page, whose names have
+    # always been orders:signup and orders:account (one namespace cannot span two includes).
+    path("", include((orders_urls.urlpatterns + ORDERS_NAMESPACE_URLS, orders_urls.app_name))),
     path("", include("orders.payments.urls")),
 ]

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from fitsperfect.accounts.urls import ORDERS_NAMESPACE_URLS
-
 from . import views
 from .catalogue import views as catalogue_views
 from .checkout import views as checkout_views
@@ -10,7 +8,8 @@ from .lab import views as lab_views
 from .scans import views as scan_views
 
 # One URL namespace for the customer's order pages: the domain apps' views are mounted here so
-# every public name stays `orders:<name>`.
+# every public name stays `orders:<name>` (fitsperfect/urls.py adds the accounts app's sign-up and
+# account page, `orders:signup` and `orders:account`, to the same namespace).
 app_name = "orders"
 
 urlpatterns = [
@@ -30,8 +29,6 @@ urlpatterns = [
     ),
     path("scans/<int:pk>/preview.png", scan_views.staff_scan_preview, name="staff_scan_preview"),
     path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
-    # Sign-up and the account page belong to fitsperfect.accounts; their names stay orders:*.
-    *ORDERS_NAMESPACE_URLS,
     path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),
     path("clinic/orders/<int:pk>/", clinic_views.clinic_order, name="clinic_order"),
 ]

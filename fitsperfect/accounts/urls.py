@@ -4,8 +4,9 @@
   sign-out, password change and reset) with this app's forms and templates, the same paths and
   names as `django.contrib.auth.urls`; the data download and the erasure request.
 - `ORDERS_NAMESPACE_URLS`: sign-up and the account page, whose names have always been
-  `orders:signup` and `orders:account`; orders/urls.py mounts them in its namespace (a namespace
-  cannot be split across two includes), so every `{% url %}` keeps working.
+  `orders:signup` and `orders:account`; fitsperfect/urls.py mounts them in the orders namespace
+  beside orders/urls.py's patterns (a namespace cannot span two includes), so every `{% url %}`
+  keeps working and orders imports nothing of this app.
 """
 
 from django.contrib.auth import views as auth_views
