@@ -6,7 +6,7 @@
 - `ORDERS_NAMESPACE_URLS`: sign-up and the account page, whose names have always been
   `orders:signup` and `orders:account`; fitsperfect/urls.py mounts them in the orders namespace
   beside orders/urls.py's patterns (a namespace cannot span two includes), so every `{% url %}`
-  keeps working and orders imports nothing of this app.
+  keeps working and the orders URL conf imports nothing of this app.
 """
 
 from django.contrib.auth import views as auth_views
