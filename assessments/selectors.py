@@ -16,7 +16,10 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
+
+from fitsperfect.export import row_data
 
 from . import calibration, questions
 from .models import FPI_ITEM_FIELDS, Assessment, AssessmentPhoto, ClinicMessage, Review
@@ -223,3 +226,43 @@ def clinic_message(message_id: int) -> ClinicMessage | None:
         .select_related("assessment", "answered_by")
         .first()
     )
+
+
+# --- A person's data (fitsperfect.accounts.privacy: the rights of access and erasure) -----------
+
+
+def assessments_of_person(*, email: str | None, users) -> QuerySet[Assessment]:
+    """The person's assessments: their accounts', and (email given: staff checked who asks)
+    those whose contact address is theirs."""
+    condition = Q(user__in=users)
+    if email is not None:
+        condition |= Q(contact_email__iexact=email.strip())
+    return Assessment.objects.filter(condition)
+
+
+def clinic_messages_of_person(*, email: str | None, users, assessments) -> QuerySet[ClinicMessage]:
+    """Messages to the clinic written by the person's accounts, from one of their assessment
+    results, or (email given: staff-verified requests only) under their address."""
+    condition = Q(user__in=users) | Q(assessment__in=assessments)
+    if email is not None:
+        condition |= Q(email__iexact=email.strip())
+    return ClinicMessage.objects.filter(condition)
+
+
+def assessments_export(*, assessments) -> list[dict]:
+    """Answers, results, photo metadata and clinicians' reviews (no file contents); one query
+    per relation."""
+    assessments = list(assessments)
+    prefetch_related_objects(assessments, "photos", "reviews")
+    return [
+        row_data(a)
+        | {
+            "photos": [row_data(p) for p in a.photos.all()],
+            "reviews": [row_data(r) for r in a.reviews.all()],
+        }
+        for a in assessments
+    ]
+
+
+def clinic_messages_export(*, messages) -> list[dict]:
+    return [row_data(m) for m in messages]

@@ -391,7 +391,7 @@ def review_create(
 
 @transaction.atomic
 def assessment_erase(*, assessment: Assessment) -> tuple[int, int, list[tuple]]:
-    """A customer's right to erasure (`fitsperfect.privacy`): answers, result, red flags, email and
+    """A customer's right to erasure (`fitsperfect.accounts.privacy`): answers, result, red flags, email and
     account link blanked, a new link token, photos deleted, clinicians' notes blanked. Returns
     (photos, reviews, files): the (storage, name) of each photo file, for the caller to delete once
     its transaction commits."""
@@ -478,3 +478,13 @@ def clinic_answer_record_sent(*, email) -> int:
     return ClinicMessage.objects.filter(pk=int(email.ref), answer_sent_at__isnull=True).update(
         answer_sent_at=email.sent_at
     )
+
+
+def clinic_messages_erase(*, messages) -> int:
+    """A customer's right to erasure: their messages to the clinic go, one by one so the audit
+    trail records each (`fitsperfect.accounts.privacy` finds them with
+    `selectors.clinic_messages_of_person`)."""
+    messages = list(messages)
+    for message in messages:
+        message.delete()
+    return len(messages)

@@ -11,8 +11,10 @@ from django.db import connection
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from fitsperfect.export import row_data
+
 from .caching import content_version
-from .models import Article, ArticleTopic, Topic
+from .models import Article, ArticleTopic, Subscriber, Topic
 
 ARTICLE_CACHE_SECONDS = 60 * 60
 RELATED_LIMIT = 3
@@ -148,3 +150,12 @@ def preview_article_page(*, slug: str) -> ArticlePage | None:
 
 def feed_articles(*, limit: int = 20) -> list[Article]:
     return list(public_articles().defer("body")[:limit])
+
+
+def subscribers_of_email(*, email: str) -> QuerySet[Subscriber]:
+    """Newsletter sign-ups under the address (a customer's data request, staff-verified)."""
+    return Subscriber.objects.filter(email__iexact=email.strip())
+
+
+def subscribers_export(*, subscribers) -> list[dict]:
+    return [row_data(s) for s in subscribers]

@@ -363,3 +363,9 @@ def _article_email_queue(*, article: Article, subscriber: Subscriber) -> None:
         ref=f"{article.pk}:{subscriber.pk}",
         headers={"List-Unsubscribe": f"<{unsubscribe_url}>"},
     )
+
+
+def subscribers_erase(*, email: str) -> int:
+    """A customer's right to erasure: their newsletter sign-ups go."""
+    deleted, _ = Subscriber.objects.filter(email__iexact=email.strip()).delete()
+    return deleted

@@ -1,27 +1,12 @@
-"""The audit trail and customers' erasure requests in the admin: superusers only."""
+"""The audit trail and the customer-email outbox in the admin: superusers only (customers'
+erasure requests: fitsperfect.accounts.admin)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import data_requests
-from .models import AccessRecord, ErasureRequest, OutboxEmail
+from .admin_bases import SuperusersOnly
+from .models import AccessRecord, OutboxEmail
 from .outbox import outbox_email_resend
-
-
-class SuperusersOnly:
-    """Health-data evidence and erasure are for superusers; nobody adds or deletes rows here."""
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AccessRecord)
@@ -41,32 +26,6 @@ class AccessRecordAdmin(SuperusersOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(ErasureRequest)
-class ErasureRequestAdmin(SuperusersOnly, admin.ModelAdmin):
-    """Requests wait here; "Erase" runs the erasure (orders still being made refuse it)."""
-
-    list_display = ("id", "requested_at", "status", "user", "handled_at", "handled_by")
-    list_filter = ("status",)
-    readonly_fields = [f.name for f in ErasureRequest._meta.fields]
-    actions = ["action_erase"]
-
-    def has_change_permission(self, request, obj=None) -> bool:  # runs the "Erase" action
-        return request.user.is_active and request.user.is_superuser
-
-    @admin.action(description=_("Erase these customers' data (after checking who asked)"))
-    def action_erase(self, request, queryset) -> None:
-        for erasure_request in queryset:
-            done = data_requests.erasure_request_carry_out(
-                erasure_request=erasure_request, actor=request.user
-            )
-            level = (
-                messages.SUCCESS if done.status == ErasureRequest.Status.DONE else messages.WARNING
-            )
-            self.message_user(
-                request, f"#{done.pk}: {done.get_status_display()}. {done.outcome}", level
-            )
 
 
 @admin.register(OutboxEmail)

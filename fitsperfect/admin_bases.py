@@ -1,4 +1,5 @@
-"""Admin base classes every app shares: read-only inlines and evidence records nobody edits."""
+"""Admin base classes every app shares: read-only inlines, evidence records nobody edits, and
+pages for superusers only."""
 
 from django.contrib import admin
 
@@ -26,3 +27,19 @@ class RecordAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
+
+
+class SuperusersOnly:
+    """Health-data evidence and erasure are for superusers; nobody adds or deletes rows here."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -46,7 +46,7 @@ class AccessRecord(models.Model):
 
 
 class ErasureRequest(models.Model):
-    """A signed-in customer's request to erase their data (fitsperfect.data_requests).
+    """A signed-in customer's request to erase their data (fitsperfect.accounts.services).
 
     A superuser verifies the person and carries it out from the admin; the request then keeps a
     hash of the email address, not the address."""
@@ -90,7 +90,7 @@ class OutboxEmail(models.Model):
     The subject and bodies are rendered when the row is written, so no other app is needed to send
     it (no foreign key: `kind` and `ref` say what it is about). Bodies can be health data (a
     clinician's answer; a result link unlocks answers and photos): the rows are exported and erased
-    with the customer's data by recipient address (fitsperfect.privacy)."""
+    with the customer's data by recipient address (fitsperfect.accounts.privacy)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

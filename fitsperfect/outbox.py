@@ -209,3 +209,17 @@ def outbox_email_failure_alert_send(*, email_id: int) -> bool:
 
 def outbox_email_resend(*, email: OutboxEmail) -> bool:
     return resend(email_id=email.pk, set_status=outbox_email_set_status, send_task=SEND_TASK)
+
+
+# --- A person's data (fitsperfect.accounts.privacy) ------------------------------------------
+
+
+def outbox_emails_to(*, email: str):
+    """Emails owed or sent to the address (bodies can be health data: a clinician's answer)."""
+    return OutboxEmail.objects.filter(to__iexact=email.strip())
+
+
+def outbox_emails_erase(*, email: str) -> int:
+    """Unsent ones too: an email owed to someone erased is not sent."""
+    deleted, _ = outbox_emails_to(email=email).delete()
+    return deleted

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.cache import cache
 
 from . import outbox
-from .data_requests import erasure_request_notify
 from .models import OutboxEmail
 
 RETRYABLE = (smtplib.SMTPException, OSError, ConnectionError, TimeoutError)
@@ -18,13 +17,6 @@ RETRYABLE = (smtplib.SMTPException, OSError, ConnectionError, TimeoutError)
 def record_worker_heartbeat(key: str) -> None:
     """Leaves a mark a health check or test can read, proving a worker consumed from the broker."""
     cache.set(f"worker-heartbeat:{key}", "alive", timeout=300)
-
-
-@shared_task(
-    ignore_result=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8, acks_late=True
-)
-def notify_erasure_request(request_id: int) -> None:
-    erasure_request_notify(request_id=request_id)
 
 
 @shared_task(ignore_result=True)

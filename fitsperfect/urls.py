@@ -1,10 +1,12 @@
 """Top-level URLs: each app owns its own URL module."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import accounts, views
+from orders import urls as orders_urls
+
+from . import views
+from .accounts.urls import ORDERS_NAMESPACE_URLS
 
 handler404 = "fitsperfect.views.page_not_found"
 handler500 = "fitsperfect.views.server_error"
@@ -19,33 +21,12 @@ urlpatterns = [
     path("healthz/beat", views.healthz_beat, name="healthz_beat"),
     path("favicon.ico", views.favicon),
     path("benchmark/bare/", views.benchmark_bare, name="benchmark-bare"),
-    path("account/your-data.json", views.account_data, name="account_data"),
-    path("account/delete-my-data/", views.account_erasure, name="account_erasure"),
     path("admin/", admin.site.urls),
-    # Django's account views with the site's forms (fitsperfect.accounts); the rest as Django has them.
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=accounts.SignInForm),
-        name="login",
-    ),
-    path(
-        "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(form_class=accounts.PasswordChangeForm),
-        name="password_change",
-    ),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=accounts.PasswordResetForm),
-        name="password_reset",
-    ),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=accounts.SetPasswordForm),
-        name="password_reset_confirm",
-    ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("fitsperfect.accounts.urls")),
     path("", include("content.urls")),
     path("", include("assessments.urls")),
-    path("", include("orders.urls")),
+    # The orders namespace also holds the accounts app's sign-up and account page, whose names have
+    # always been orders:signup and orders:account (one namespace cannot span two includes).
+    path("", include((orders_urls.urlpatterns + ORDERS_NAMESPACE_URLS, orders_urls.app_name))),
     path("", include("orders.payments.urls")),
 ]

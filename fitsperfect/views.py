@@ -1,7 +1,6 @@
 """Project-wide pages: home, the static pages in the footer, health check and error pages."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import (
     Http404,
     HttpRequest,
@@ -14,7 +13,6 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import data_requests
 from .health import beat_state, broker_state, database_state
 
 
@@ -80,23 +78,3 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
-
-
-@login_required
-@require_GET
-def account_data(request: HttpRequest) -> HttpResponse:
-    """The right of access, self-served: what the account holds, as a JSON download."""
-    response = HttpResponse(
-        data_requests.account_data_json(user=request.user), content_type="application/json"
-    )
-    response["Content-Disposition"] = 'attachment; filename="fits-perfect-my-data.json"'
-    return response
-
-
-@login_required
-def account_erasure(request: HttpRequest) -> HttpResponse:
-    """The right to erasure: asked here, carried out by a superuser after checking identity."""
-    erasure_request = None
-    if request.method == "POST":
-        erasure_request = data_requests.erasure_request_create(user=request.user)
-    return render(request, "fitsperfect/account_erasure.html", {"erasure_request": erasure_request})

@@ -1,5 +1,5 @@
 """The delivery address: the one list of its fields. The order model, the admin, erasure
-(`fitsperfect.privacy`) and log redaction (`fitsperfect.logging`) read it. No Django imports, so
+(`fitsperfect.accounts.privacy`) and log redaction (`fitsperfect.logging`) read it. No Django imports, so
 the logging configuration can import it before the apps are loaded."""
 
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postcode", "country")

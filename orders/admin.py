@@ -266,7 +266,7 @@ class OrderAdmin(OrderDeskMixin, RefundActionMixin, admin.ModelAdmin):
         permissions=["erase"],
     )
     def action_erase_customer_data(self, request, queryset):
-        from fitsperfect.privacy import ErasureBlocked, erase_customer_data
+        from fitsperfect.accounts.privacy import ErasureBlocked, erase_customer_data
 
         for email in sorted({order.email for order in queryset}):
             try:

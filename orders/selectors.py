@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fitsperfect.export import row_data
 from fitsperfect.money import money
 
 from .models import Carrier, Order, OrderStatusChange
@@ -229,4 +239,31 @@ def order_sent_emails(order: Order) -> list[dict]:
             "sent_at": email.sent_at,
         }
         for email in emails.only("kind", "sent_at")
+    ]
+
+
+# --- A person's data (fitsperfect.accounts.privacy) ------------------------------------------
+
+
+def orders_of_person(*, email: str | None, users) -> QuerySet[Order]:
+    """The person's orders: their accounts', and (email given: staff checked who asks) those
+    placed under their address."""
+    condition = Q(user__in=users)
+    if email is not None:
+        condition |= Q(email__iexact=email.strip())
+    return Order.objects.filter(condition)
+
+
+def orders_export(*, orders) -> list[dict]:
+    """Each order with its lines and status history (not its checkout key); one query per
+    relation. Payments and scans are their apps' to add."""
+    orders = list(orders)
+    prefetch_related_objects(orders, "lines", "status_changes")
+    return [
+        row_data(o, exclude={"checkout_key"})
+        | {
+            "lines": [row_data(x) for x in o.lines.all()],
+            "status_changes": [row_data(x) for x in o.status_changes.all()],
+        }
+        for o in orders
     ]

@@ -549,7 +549,7 @@ ERASED_ORDER_FIELDS = {
 
 @transaction.atomic
 def order_erase_personal_data(*, order: Order) -> Order:
-    """Anonymises the order (a customer's right to erasure, `fitsperfect.privacy`): personal
+    """Anonymises the order (a customer's right to erasure, `fitsperfect.accounts.privacy`): personal
     fields blanked, a new access token so old links stop working, no account. Status, amounts and
     dates are kept, and nothing is recorded in the status history."""
     fresh = _locked(order)

@@ -105,7 +105,7 @@ UNPAID_STATUSES = frozenset(
 PAYABLE_STATUSES = frozenset({S.AWAITING_PAYMENT, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED})
 # Orders whose customer data may be erased at once; the others are still being made or sent (the
 # lab needs the delivery address until the parcel is out), or may still be paid (a processing
-# payment). Read by `fitsperfect.privacy`.
+# payment). Read by `fitsperfect.accounts.privacy`.
 SETTLED_STATUSES = PAYABLE_STATUSES | {S.SHIPPED, S.DELIVERED, S.CANCELLED, S.REFUNDED}
 
 

@@ -9,7 +9,8 @@ from .reminders import views as reminder_views
 from .scans import views as scan_views
 
 # One URL namespace for the customer's order pages: the domain apps' views are mounted here so
-# every public name stays `orders:<name>`.
+# every public name stays `orders:<name>` (fitsperfect/urls.py adds the accounts app's sign-up and
+# account page, `orders:signup` and `orders:account`, to the same namespace).
 app_name = "orders"
 
 urlpatterns = [
@@ -34,8 +35,6 @@ urlpatterns = [
         reminder_views.unsubscribe,
         name="reminders_unsubscribe",
     ),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("account/", views.account, name="account"),
     path("clinic/orders/", clinic_views.clinic_orders, name="clinic_orders"),
     path("clinic/orders/<int:pk>/", clinic_views.clinic_order, name="clinic_order"),
 ]

@@ -1,20 +1,16 @@
-"""Order pages and customer accounts (checkout: orders.checkout). Thin: they call selectors, services and
-the payments app's `checkout` (the Stripe webhook and test payment page live in orders.payments)."""
+"""Order pages (checkout: orders.checkout; sign-up and the account page: fitsperfect.accounts).
+Thin: they call selectors, services and the payments app's `checkout` (the Stripe webhook and test
+payment page live in orders.payments)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
 from .checkout.views import go_to_payment
-from .forms import OrderLookupForm, SignupForm
+from .forms import OrderLookupForm
 from .states import IllegalTransition, Status
 
 
@@ -100,29 +96,4 @@ def order_lookup(request: HttpRequest) -> HttpResponse:
         request,
         "orders/order_lookup.html",
         {"form": form, "orders": selectors.orders_for_user(request.user)},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("orders:account")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your account is ready."))
-        return redirect("orders:account")
-    return render(request, "registration/signup.html", {"form": form})
-
-
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "orders/account.html",
-        {
-            "orders": selectors.orders_for_user(request.user),
-            "assessments": request.user.assessments.order_by("-created_at"),
-        },
     )

@@ -26,12 +26,10 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.browser_checks import axe_violations, format_violations, load_axe_source
 
-# Orders' forms (scans upload, sign-up, the account and clinic order pages) move to the "fp"
-# pack in the next round: that round empties this list and adds their cases to CASES.
+# Orders' forms (scans upload and the clinic order pages) move to the "fp" pack in the next
+# round: that round empties this list and adds their cases to CASES.
 ORDERS_NEXT_ROUND = {
     "orders:scans",
-    "orders:signup",
-    "orders:account",
     "orders:clinic_orders",
     "orders:clinic_order",
 }
@@ -46,6 +44,7 @@ NO_FORM_FIELDS = {
     "healthz",
     "healthz_beat",
     "benchmark-bare",
+    "orders:account",  # links and one button: "Sign out"
     "account_data",
     "account_erasure",  # one button: "Ask for my data to be erased"
     "logout",
@@ -395,6 +394,15 @@ def _cases() -> list[Case]:
             [{"new_password1": "short", "new_password2": "other"}],
         ),
         Case(
+            "orders:signup",
+            Client,
+            lambda: reverse("orders:signup"),
+            [
+                {"email": "ann at example", "password1": "a", "password2": "b"},
+                {"email": "ann@example.com", "password1": "short", "password2": "short"},
+            ],
+        ),
+        Case(
             "password_change",
             _signed_in,
             lambda: reverse("password_change"),
@@ -448,6 +456,7 @@ CASE_NAMES = [
     "login",
     "password_reset",
     "password_reset_confirm",
+    "orders:signup",
     "password_change",
 ]
 

@@ -19,8 +19,8 @@ from content import services as content_services
 from content.models import Subscriber
 from content.tests.factories import ArticleFactory
 from fitsperfect import outbox
+from fitsperfect.accounts.privacy import erase_customer_data, export_customer_data
 from fitsperfect.models import OutboxEmail
-from fitsperfect.privacy import erase_customer_data, export_customer_data
 from fitsperfect.tasks import send_outbox_email
 from tests.processes import wait_until
 

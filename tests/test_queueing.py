@@ -48,7 +48,7 @@ def test_a_broker_that_is_down_is_logged_not_raised(django_capture_on_commit_cal
 def test_an_erasure_request_survives_a_broker_that_is_down(
     client, django_user_model, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from fitsperfect import tasks
+    from fitsperfect.accounts import tasks
     from fitsperfect.models import ErasureRequest
 
     def down(*args, **kwargs):

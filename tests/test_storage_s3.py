@@ -30,7 +30,7 @@ from PIL import Image
 from assessments.models import AssessmentPhoto
 from assessments.tests.factories import clinician
 from assessments.tests.steps import STEP_DATA, answer_step, url
-from fitsperfect.privacy import erase_customer_data
+from fitsperfect.accounts.privacy import erase_customer_data
 from orders.lab.models import LabSubmission
 from orders.models import Order
 from orders.scans import services as scan_services

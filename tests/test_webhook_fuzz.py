@@ -20,8 +20,8 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from assessments.forms import AboutForm, ActivityForm, PainForm, RedFlagForm
+from fitsperfect.accounts.forms import SignupForm
 from orders.checkout.forms import CheckoutForm
-from orders.forms import SignupForm
 from orders.payments import testmode
 from orders.tests.factories import create_order
 from tests.fakes.stripe import event, signature_header

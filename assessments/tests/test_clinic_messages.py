@@ -12,8 +12,12 @@ from django.utils import timezone
 from assessments import services
 from assessments.models import ClinicMessage
 from assessments.tests.factories import UserFactory, clinician, referred, submitted
+from fitsperfect.accounts.privacy import (
+    erase_customer_data,
+    export_account_data,
+    export_customer_data,
+)
 from fitsperfect.models import OutboxEmail
-from fitsperfect.privacy import erase_customer_data, export_account_data, export_customer_data
 from fitsperfect.tasks import send_outbox_email
 
 pytestmark = pytest.mark.django_db

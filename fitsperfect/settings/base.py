@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "orders.orderdesk",
     "orders.reminders",
     "orders.operations",
+    "fitsperfect.accounts",  # accounts and privacy: sign-up, account page, export, erasure
 ]
 
 # Every middleware, in order, written once (each concern's settings module documents its own).

@@ -6,6 +6,8 @@ class PaymentsConfig(AppConfig):
     name = "orders.payments"
     label = "payments"
     verbose_name = _("Payments")
+    # An order's rows this app holds, in a customer's data export (fitsperfect.accounts.privacy).
+    exported_order_relations = {"payments": set()}
 
     def ready(self) -> None:
         import stripe

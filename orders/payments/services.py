@@ -21,7 +21,7 @@ from fitsperfect.queueing import enqueue_on_commit
 from orders import services as order_services
 from orders.models import Order
 
-from .models import Dispute, Payment, PaymentFlag
+from .models import Dispute, Payment, PaymentFlag, StripeEvent
 
 ALERT_TASK = "orders.payments.tasks.alert_staff_payment_flag"
 logger = logging.getLogger(__name__)
@@ -426,3 +426,9 @@ def flag_alert_send(*, flag_id: int) -> bool:
         recipient_list=recipients,
     )
     return True
+
+
+def stripe_events_scrub(*, order: Order) -> int:
+    """A customer's right to erasure: the stored Stripe deliveries about the order keep their
+    ids, types and outcomes, not their bodies or headers (names, emails and addresses)."""
+    return StripeEvent.objects.filter(order=order).update(raw_body="", headers={})

@@ -14,6 +14,8 @@ class ScansConfig(AppConfig):
         "admin:scans_scan_*": "scans.scan",
     }
     audited_models = ("scans.Scan",)
+    # An order's rows this app holds, in a customer's data export (fitsperfect.accounts.privacy).
+    exported_order_relations = {"scans": {"report"}, "foot_photos": set()}
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - the clinician's scan panel

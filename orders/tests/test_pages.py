@@ -1,4 +1,4 @@
-"""The customer's order page (by token only), order lookup, and optional accounts."""
+"""The customer's order page (by token only) and order lookup (accounts: fitsperfect.accounts)."""
 
 import re
 
@@ -30,7 +30,6 @@ def test_the_order_page_is_reached_by_its_token_only(client, catalogue):
 
 
 def test_the_order_page_shows_the_timeline_next_step_and_tracking(catalogue):
-    from django.test import Client
 
     order = create_order()
     services.order_mark_paid(order=order, event=None, amount=order.total, currency="gbp")
@@ -54,78 +53,6 @@ def test_lookup_by_number_and_email(client, catalogue):
     assert response.status_code == 200 and b"could not find an order" in response.content
     response = client.post("/orders/", {"number": "", "email": "nope"})
     assert b'href="#id_number"' in response.content
-
-
-def test_signup_then_the_account_lists_orders_and_assessments(client, catalogue):
-    from assessments.models import Assessment
-
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "email": "Ann@Example.com",
-            "password1": "a-good-long-pass-42",
-            "password2": "a-good-long-pass-42",
-        },
-    )
-    assert response["Location"] == "/account/"
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.get(email="ann@example.com")
-    order = create_order(user=user)
-    Assessment.objects.create(
-        user=user, status="reviewed", band="low", suggested_product_slug="dress"
-    )
-    html = client.get("/account/").content.decode()
-    assert order.number in html and "Low" in html and "/orthotics/dress/?assessment=" in html
-    assert "Your account" in html  # the header link for signed-in customers
-    assert order.number in client.get("/orders/").content.decode()
-
-
-def test_signup_refuses_a_taken_email_and_keeps_the_input(client, django_user_model):
-    django_user_model.objects.create_user("ann@example.com", email="ann@example.com")
-    response = client.post(
-        "/accounts/signup/", {"email": "ann@example.com", "password1": "x", "password2": "y"}
-    )
-    html = response.content.decode()
-    assert "already exists" in html and 'value="ann@example.com"' in html
-    assert 'class="error-summary"' in html
-
-
-def test_the_account_page_needs_sign_in_and_others_orders_stay_hidden(
-    client, catalogue, django_user_model
-):
-    assert client.get("/account/")["Location"].startswith("/accounts/login/")
-    mine = django_user_model.objects.create_user("me", email="me@example.com")
-    create_order(email="someone@example.com")
-    client.force_login(mine)
-    assert "FP-" not in client.get("/account/").content.decode()
-
-
-def test_password_reset_by_email(client, django_user_model):
-    django_user_model.objects.create_user(
-        "ann@example.com", email="ann@example.com", password="old-pass-123456"
-    )
-    assert b"Forgotten your password" in client.get("/accounts/login/").content
-    response = client.post("/accounts/password_reset/", {"email": "ann@example.com"}, follow=True)
-    assert b"Check your email" in response.content
-    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
-    page = client.get(link, follow=True)
-    assert b"Choose a new password" in page.content
-    done = client.post(
-        page.redirect_chain[-1][0],
-        {"new_password1": "new-pass-987654", "new_password2": "new-pass-987654"},
-        follow=True,
-    )
-    assert b"Password changed" in done.content
-    signed_in = Client().post(
-        "/accounts/login/", {"username": "ann@example.com", "password": "new-pass-987654"}
-    )
-    assert signed_in.status_code == 302 and "_auth_user_id" in signed_in.wsgi_request.session
-
-
-def test_the_header_offers_sign_in(client):
-    html = client.get("/").content.decode()
-    assert 'href="/accounts/login/"' in html
 
 
 def test_pages_run_a_small_fixed_number_of_queries(
@@ -233,7 +160,6 @@ def test_a_product_or_option_change_shows_on_the_product_page_at_once(
 
 
 def test_a_kept_product_page_gives_each_visitor_a_working_csrf_token_of_their_own(catalogue):
-    from django.test import Client
 
     tokens = []
     for _visitor in range(2):

@@ -306,6 +306,88 @@ def test_http_a_missing_local_file_is_permanent(tmp_path):
         HttpLabTransport(fake.url, API_KEY, timeout=5).send(payload)
 
 
+class _CountingReads:
+    """A stored file that records every read, to see when and how much the body reads."""
+
+    def __init__(self, path):
+        self._handle = open(path, "rb")  # noqa: SIM115 - closed by the transport's ExitStack
+        self.reads: list[int] = []
+        self.closed = False
+
+    def read(self, size=-1):
+        data = self._handle.read(size)
+        self.reads.append(len(data))
+        return data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.close()
+        self.closed = True
+
+
+def test_http_body_streams_the_files_block_by_block_and_closes_them(tmp_path, monkeypatch):
+    from contextlib import ExitStack
+
+    from orders.lab.transports import _multipart_body
+
+    big = os.urandom(3 * 1024 * 1024)
+    payload = make_payload(tmp_path)
+    payload.files[0] = _file(tmp_path, "left_scan", "stl", big, **_scan_fields())
+    opened: list[_CountingReads] = []
+
+    def counting_open(self):
+        opened.append(_CountingReads(self.path))
+        return opened[-1]
+
+    monkeypatch.setattr(LabFile, "open", counting_open)
+    manifest = lab.manifest_bytes(build_manifest(payload))
+    with ExitStack() as stack:
+        body = _multipart_body(manifest, payload.files, stack)
+        assert not hasattr(body, "__iter__") and hasattr(body, "read")  # requests streams .read()
+        assert body.len > len(big) and all(not f.reads for f in opened)  # nothing read yet
+        first = body.read(16384)  # http.client's block: the first part and a little of a file
+        assert len(first) == 16384 and max(opened[0].reads) <= 16384
+        rest = b"".join(iter(lambda: body.read(16384), b""))
+        assert max(r for f in opened for r in f.reads) <= 16384  # never a whole file at once
+    assert all(f.closed for f in opened)
+    whole = first + rest
+    assert len(whole) == body.len and big in whole
+
+
+def test_http_a_file_that_shrank_while_sending_is_permanent_not_a_hang(tmp_path, monkeypatch):
+    from contextlib import ExitStack
+
+    from orders.lab.transports import _multipart_body
+
+    payload = make_payload(tmp_path)
+    manifest = lab.manifest_bytes(build_manifest(payload))
+    with ExitStack() as stack, pytest.raises(LabPermanentError, match="ended"):
+        body = _multipart_body(manifest, payload.files, stack)
+        Path(payload.files[0].path).write_bytes(b"solid left\n")  # truncated after opening
+        while body.read(16384):
+            pass
+
+
+def test_http_the_same_submission_is_the_same_body_byte_for_byte(tmp_path):
+    from contextlib import ExitStack
+
+    from orders.lab.transports import _multipart_body
+
+    payload = make_payload(tmp_path)
+    manifest = lab.manifest_bytes(build_manifest(payload))
+    with ExitStack() as stack:
+        first = _multipart_body(manifest, payload.files, stack)
+        second = _multipart_body(manifest, payload.files, stack)
+        assert first.content_type == second.content_type
+        assert first.read() == second.read()
+
+
+def _scan_fields() -> dict:
+    return {"triangle_count": 14160, "bbox_mm": (260.0, 102.6, 65.0), "source_unit": "mm"}
+
+
 # --- Folder transport ------------------------------------------------------------------------------
 
 

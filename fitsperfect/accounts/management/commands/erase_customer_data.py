@@ -1,11 +1,11 @@
 """`manage.py erase_customer_data --email ann@example.com --actor "Jo (DPO)" [--force] [--dry-run]`:
-anonymise a customer and delete their scans and photos (fitsperfect.privacy)."""
+anonymise a customer and delete their scans and photos (fitsperfect.accounts.privacy)."""
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fitsperfect.privacy import ErasureBlocked, erase_customer_data, export_customer_data
+from fitsperfect.accounts.privacy import ErasureBlocked, erase_customer_data, export_customer_data
 
 
 class Command(BaseCommand):

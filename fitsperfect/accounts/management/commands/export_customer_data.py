@@ -1,12 +1,12 @@
 """`manage.py export_customer_data --email ann@example.com [--output ann.json]`: a subject access
-request answered as JSON (fitsperfect.privacy.export_customer_data)."""
+request answered as JSON (fitsperfect.accounts.privacy.export_customer_data)."""
 
 import json
 
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from fitsperfect.privacy import export_customer_data
+from fitsperfect.accounts.privacy import export_customer_data
 
 
 class Command(BaseCommand):

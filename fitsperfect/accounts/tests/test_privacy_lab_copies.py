@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from fitsperfect.privacy import erase_customer_data
+from fitsperfect.accounts.privacy import erase_customer_data
 from orders.lab import services as lab_services
 from orders.lab.errors import LabTemporaryError
 from orders.lab.models import LabSubmission

@@ -1,13 +1,14 @@
-"""The sign-in and password forms (Django's own, through django.contrib.auth.urls), with
-GOV.UK-style messages that name the field and say how to fix it, rendered by the "fp" pack."""
+"""The account forms: sign-up, and Django's sign-in and password forms, with GOV.UK-style
+messages that name the field and say how to fix it, rendered by the "fp" pack (`GovForm`)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .formpack import GovForm
+from fitsperfect.formpack import GovForm
 
 EMAIL_MESSAGES = {
     "required": _("Enter your email address"),
@@ -86,3 +87,54 @@ class PasswordChangeForm(GovForm, auth_forms.PasswordChangeForm):
         super().__init__(*args, **kwargs)
         _messages(self, {"old_password": _("Enter your current password"), **NEW_PASSWORD_MESSAGES})
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
+
+
+class SignupForm(GovForm, auth_forms.UserCreationForm):
+    """An account is just an email address and a password (the email is the username)."""
+
+    error_messages = {
+        **auth_forms.UserCreationForm.error_messages,
+        "password_mismatch": _("The passwords do not match: enter the same password twice"),
+    }
+    email = forms.EmailField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages=EMAIL_MESSAGES,
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ("email",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _messages(
+            self,
+            {
+                "password1": _("Enter a password"),
+                "password2": _("Enter the password again to confirm it"),
+            },
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        user_model = get_user_model()
+        if user_model.objects.filter(username__iexact=email).exists() or (
+            user_model.objects.filter(email__iexact=email).exists()
+        ):
+            raise forms.ValidationError(
+                _("An account with this email already exists. Sign in or reset your password.")
+            )
+        return email
+
+    def _post_clean(self):
+        self.instance.username = (self.cleaned_data.get("email") or "")[:150]
+        super()._post_clean()
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.username = self.cleaned_data["email"][:150]
+        user.email = self.cleaned_data["email"]
+        if commit:
+            user.save()
+        return user

@@ -1,16 +1,24 @@
 """A customer's right of access and right to erasure, across the apps.
 
 `export_customer_data(email=...)` gathers everything held about an email address: accounts,
-assessments (answers, results, clinicians' reviews, photo metadata), messages to the clinic, orders (lines, status history,
-scans and photo metadata), newsletter sign-ups, customer emails in the outbox. `erase_customer_data(email=..., actor=...)`
-anonymises the personal fields, deletes the scan and photo files and rotates every link token (so
-old links stop working) and deletes their messages to the clinic, keeping what accounting law needs: order numbers, amounts, currencies,
+assessments (answers, results, clinicians' reviews, photo metadata), messages to the clinic, orders
+(lines, status history, payments, scans and photo metadata), newsletter sign-ups, customer emails
+in the outbox. `erase_customer_data(email=..., actor=...)` anonymises the personal fields, deletes
+the scan and photo files, rotates every link token (so old links stop working) and deletes their
+messages to the clinic, keeping what accounting law needs: order numbers, amounts, currencies,
 dates, statuses and payments.
 
-Each app's rows are erased by that app's own services (`order_erase_personal_data`,
-`scans_erase_for_order`, `lab_submissions_scrub`, `assessment_erase`); this module finds the
-person's rows, reads them for the export and gathers the files to delete after commit. Orders still being made are not erased
-unless `force=True`: the lab needs the delivery address until the parcel is out.
+This module owns only the accounts (Django's users). Every other app finds, exports and erases its
+own rows through its own selectors and services (`orders_of_person`, `orders_export`,
+`order_erase_personal_data`; `scans_erase_for_order`; `stripe_events_scrub`;
+`lab_submissions_scrub`, `lab_copies_erase_on_commit`; `assessments_of_person`,
+`assessments_export`, `assessment_erase`, `clinic_messages_erase`; `subscribers_of_email`,
+`subscribers_erase`; `outbox_emails_to`, `outbox_emails_erase`); the rows other apps hold about an
+order (payments, scans, photos) are exported as each app names them on its AppConfig
+(`exported_order_relations`). This module puts the person's rows together and deletes the
+gathered files after commit. Orders still
+being made are not erased unless `force=True`: the lab needs the delivery address until the
+parcel is out.
 """
 
 from __future__ import annotations
@@ -23,17 +31,27 @@ from datetime import datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, Q, prefetch_related_objects
+from django.db.models import Model, prefetch_related_objects
 from django.utils import timezone
 
-from assessments.services import assessment_erase
+from assessments.selectors import (
+    assessments_export,
+    assessments_of_person,
+    clinic_messages_export,
+    clinic_messages_of_person,
+)
+from assessments.services import assessment_erase, clinic_messages_erase
+from content.selectors import subscribers_export, subscribers_of_email
+from content.services import subscribers_erase
+from fitsperfect.export import row_data
+from fitsperfect.outbox import outbox_emails_erase, outbox_emails_to
 from orders.address import ADDRESS_PERSONAL_FIELDS
 from orders.lab.services import lab_copies_erase_on_commit, lab_submissions_scrub
+from orders.payments.services import stripe_events_scrub
 from orders.scans.services import scans_erase_for_order
+from orders.selectors import orders_export, orders_of_person
 from orders.services import order_erase_personal_data
 from orders.states import SETTLED_STATUSES
-
-from .models import OutboxEmail
 
 logger = logging.getLogger(__name__)
 
@@ -82,13 +100,6 @@ class ErasureReport:
         return data
 
 
-def _model(label: str) -> type[Model] | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
 def _email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
@@ -97,68 +108,23 @@ def _users(email: str):
     return get_user_model().objects.filter(email__iexact=email.strip())
 
 
-def _assessments(email: str, users):
-    model = _model("assessments.Assessment")
-    if model is None:
-        return []
-    return model.objects.filter(Q(contact_email__iexact=email.strip()) | Q(user__in=users))
-
-
-def _clinic_messages(*, email: str | None, users, assessments):
-    """Messages to the clinic: written under the email (staff-verified requests only), by a
-    signed-in account, or from one of the person's assessment results."""
-    model = _model("assessments.ClinicMessage")
-    if model is None:
-        return []
-    condition = Q(user__in=users) | Q(assessment__in=assessments)
-    if email is not None:
-        condition |= Q(email__iexact=email.strip())
-    return model.objects.filter(condition)
-
-
-def _orders(email: str, users):
-    model = _model("orders.Order")
-    if model is None:
-        return []
-    return model.objects.filter(Q(email__iexact=email.strip()) | Q(user__in=users))
-
-
-def _fields(obj: Model, *, exclude: set[str] = frozenset()) -> dict:
-    data = {}
-    for model_field in obj._meta.concrete_fields:
-        if model_field.name in exclude:
-            continue
-        value = getattr(obj, model_field.attname)
-        if hasattr(value, "name") and model_field.get_internal_type() == "FileField":
-            value = value.name or ""
-        elif isinstance(value, datetime):
-            value = value.isoformat()
-        data[model_field.name] = value
-    return data
-
-
-def _related(obj: Model, name: str) -> list[Model]:
-    manager = getattr(obj, name, None)
-    return list(manager.all()) if manager is not None else []
-
-
 def export_customer_data(*, email: str) -> dict:
     """Everything held about the email address, as JSON-ready data (no file contents).
 
     For staff answering a request whose sender they have verified: it matches guest orders and
     assessments by email too."""
-    users = _users(email)
-    subscriber = _model("content.Subscriber")
-    subscribers = subscriber.objects.filter(email__iexact=email.strip()) if subscriber else []
-    assessments = _assessments(email, users)
+    users = list(_users(email))
+    assessments = list(assessments_of_person(email=email, users=users))
     return _export(
         email=email,
         users=users,
         assessments=assessments,
-        clinic_messages=_clinic_messages(email=email, users=users, assessments=assessments),
-        orders=_orders(email, users),
-        subscribers=subscribers,
-        outbox_emails=_outbox_emails(email),
+        clinic_messages=clinic_messages_of_person(
+            email=email, users=users, assessments=assessments
+        ),
+        orders=orders_of_person(email=email, users=users),
+        subscribers=subscribers_of_email(email=email),
+        outbox_emails=outbox_emails_to(email=email),
     )
 
 
@@ -167,58 +133,53 @@ def export_account_data(*, user: Model) -> dict:
 
     An email address typed at sign-up is not proof of owning it, so guest orders, assessments and
     newsletter sign-ups matched only by email are left to `export_customer_data` and staff."""
-    assessment, order = _model("assessments.Assessment"), _model("orders.Order")
-    assessments = assessment.objects.filter(user=user) if assessment else []
+    assessments = list(assessments_of_person(email=None, users=[user]))
     return _export(
         email=getattr(user, "email", ""),
         users=[user],
         assessments=assessments,
-        clinic_messages=_clinic_messages(email=None, users=[user], assessments=assessments),
-        orders=order.objects.filter(user=user) if order else [],
+        clinic_messages=clinic_messages_of_person(
+            email=None, users=[user], assessments=assessments
+        ),
+        orders=orders_of_person(email=None, users=[user]),
         subscribers=[],
         outbox_emails=[],
     )
 
 
-def _outbox_emails(email: str):
-    """Emails owed or sent to the address (bodies can be health data: a clinician's answer)."""
-    return OutboxEmail.objects.filter(to__iexact=email.strip())
+def _order_relations() -> dict[str, set[str]]:
+    """The rows other apps hold about an order (payments, scans, photos), as each app names them
+    on its AppConfig (`exported_order_relations`: related name -> fields left out)."""
+    relations: dict[str, set[str]] = {}
+    for config in apps.get_app_configs():
+        relations.update(getattr(config, "exported_order_relations", {}))
+    return relations
 
 
 def _export(
     *, email: str, users, assessments, clinic_messages, orders, subscribers, outbox_emails
 ) -> dict:
-    # One query per relation, not one per assessment or order.
-    assessments, orders = list(assessments), list(orders)
-    prefetch_related_objects(assessments, "photos", "reviews")
-    prefetch_related_objects(orders, "lines", "status_changes", "payments", "scans", "foot_photos")
+    # Each app exports its own rows, one query per relation (not one per assessment or order).
+    orders = list(orders)
+    relations = _order_relations()
+    prefetch_related_objects(orders, *relations)
     data: dict = {"email": email, "exported_at": timezone.now().isoformat()}
     data["accounts"] = [
-        _fields(user, exclude={"password"}) | {"groups": [g.name for g in user.groups.all()]}
+        row_data(user, exclude={"password"}) | {"groups": [g.name for g in user.groups.all()]}
         for user in users
     ]
-    data["assessments"] = [
-        _fields(a)
-        | {
-            "photos": [_fields(p) for p in _related(a, "photos")],
-            "reviews": [_fields(r) for r in _related(a, "reviews")],
-        }
-        for a in assessments
-    ]
-    data["clinic_messages"] = [_fields(m) for m in clinic_messages]
+    data["assessments"] = assessments_export(assessments=assessments)
+    data["clinic_messages"] = clinic_messages_export(messages=clinic_messages)
     data["orders"] = [
-        _fields(o, exclude={"checkout_key"})
+        exported
         | {
-            "lines": [_fields(x) for x in _related(o, "lines")],
-            "status_changes": [_fields(x) for x in _related(o, "status_changes")],
-            "payments": [_fields(x) for x in _related(o, "payments")],
-            "scans": [_fields(x, exclude={"report"}) for x in _related(o, "scans")],
-            "foot_photos": [_fields(x) for x in _related(o, "foot_photos")],
+            name: [row_data(row, exclude=skip) for row in getattr(order, name).all()]
+            for name, skip in relations.items()
         }
-        for o in orders
+        for order, exported in zip(orders, orders_export(orders=orders), strict=True)
     ]
-    data["newsletter"] = [_fields(s) for s in subscribers]
-    data["emails"] = [_fields(e) for e in outbox_emails]
+    data["newsletter"] = subscribers_export(subscribers=subscribers)
+    data["emails"] = [row_data(e) for e in outbox_emails]
     return data
 
 
@@ -253,7 +214,7 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
     actor_name = getattr(actor, "get_username", lambda: str(actor))()
     report = ErasureReport(email_hash=_email_hash(email), actor=actor_name, at=timezone.now())
     users = list(_users(email))
-    orders = list(_orders(email, users))
+    orders = list(orders_of_person(email=email, users=users))
     active = [o.number for o in orders if o.status not in SETTLED_STATUSES]
     if active and not force:
         raise ErasureBlocked(f"orders still in progress: {', '.join(active)}")
@@ -269,31 +230,24 @@ def erase_customer_data(*, email: str, actor: str | Model, force: bool = False) 
         files_after_commit += files
         lab_submissions_scrub(order=order, scrub=_scrub_json)
         lab_copies_erase_on_commit(order=order)
-        stripe_event = _model("payments.StripeEvent")
-        if stripe_event is not None:
-            stripe_event.objects.filter(order=order).update(raw_body="", headers={})
+        stripe_events_scrub(order=order)
     report.kept.append("order numbers, amounts, currencies, dates, statuses, payments")
 
     # Before the assessments lose their contact address, which is how some messages are found.
-    messages = list(
-        _clinic_messages(email=email, users=users, assessments=list(_assessments(email, users)))
+    assessments = list(assessments_of_person(email=email, users=users))
+    report.clinic_messages = clinic_messages_erase(
+        messages=clinic_messages_of_person(email=email, users=users, assessments=assessments)
     )
-    for message in messages:
-        message.delete()  # one by one, so the audit trail records each
-    report.clinic_messages = len(messages)
 
-    for assessment in _assessments(email, users):
+    for assessment in assessments:
         photos, reviews, files = assessment_erase(assessment=assessment)
         report.photos += photos
         report.reviews += reviews
         files_after_commit += files
         report.assessments += 1
 
-    subscriber = _model("content.Subscriber")
-    if subscriber is not None:
-        report.subscribers, _ = subscriber.objects.filter(email__iexact=email.strip()).delete()
-    # Unsent ones too: an email owed to someone erased is not sent.
-    report.outbox_emails, _ = _outbox_emails(email).delete()
+    report.subscribers = subscribers_erase(email=email)
+    report.outbox_emails = outbox_emails_erase(email=email)
 
     for user in users:
         user.email = ""

@@ -16,9 +16,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from fitsperfect.models import ErasureRequest
+from fitsperfect.queueing import enqueue_on_commit
+
 from . import privacy
-from .models import ErasureRequest
-from .queueing import enqueue_on_commit
 
 
 def account_data_json(*, user: AbstractBaseUser) -> bytes:

@@ -1,4 +1,4 @@
-"""Right of access and right to erasure (fitsperfect.privacy and its two commands)."""
+"""Right of access and right to erasure (fitsperfect.accounts.privacy and its two commands)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.test import Client
 from assessments import services as assessment_services
 from assessments.tests.factories import UserFactory, clinician, submitted
 from content.tests.factories import SubscriberFactory
-from fitsperfect.privacy import ErasureBlocked, erase_customer_data, export_customer_data
+from fitsperfect.accounts.privacy import ErasureBlocked, erase_customer_data, export_customer_data
 from orders.tests.factories import create_order
 
 pytestmark = pytest.mark.django_db
@@ -225,7 +225,7 @@ def test_asking_for_erasure_is_recorded_once_and_tells_the_privacy_team(
 
 
 def test_a_superuser_carries_out_the_request_from_the_admin(gina, django_user_model):
-    from fitsperfect.data_requests import erasure_request_create
+    from fitsperfect.accounts.services import erasure_request_create
     from fitsperfect.models import ErasureRequest
 
     request = erasure_request_create(user=gina["user"])
@@ -255,7 +255,7 @@ def test_a_superuser_carries_out_the_request_from_the_admin(gina, django_user_mo
 
 
 def test_an_order_still_being_made_refuses_erasure_and_says_so(gina, django_user_model):
-    from fitsperfect.data_requests import erasure_request_carry_out, erasure_request_create
+    from fitsperfect.accounts.services import erasure_request_carry_out, erasure_request_create
 
     type(gina["order"]).objects.filter(pk=gina["order"].pk).update(status="in_production")
     boss = django_user_model.objects.create_superuser("boss", "b@example.com", "boss-pass-123")
@@ -272,7 +272,7 @@ def test_the_download_runs_the_same_queries_for_one_order_or_many(gina):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from fitsperfect.privacy import export_account_data
+    from fitsperfect.accounts.privacy import export_account_data
 
     with CaptureQueriesContext(connection) as one:
         export_account_data(user=gina["user"])
@@ -282,3 +282,52 @@ def test_the_download_runs_the_same_queries_for_one_order_or_many(gina):
         data = export_account_data(user=gina["user"])
     assert len(data["orders"]) == 4
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_export_and_erasure_reach_payments_foot_photos_and_stripe_deliveries(
+    gina, django_capture_on_commit_callbacks
+):
+    from orders.payments.models import Payment, StripeEvent
+    from orders.scans.models import FootPhoto
+
+    order = gina["order"]
+    Payment.objects.create(
+        order=order, kind="charge", stripe_object_id="pi_gina", amount=order.total, currency="gbp"
+    )
+    photo = FootPhoto(order=order, role="left_photo", file_format="jpeg", width=1, height=1)
+    photo.file.save("left.jpg", ContentFile(b"\xff\xd8\xff fake"), save=False)
+    photo.save()
+    body = json.dumps({"data": {"object": {"customer_details": {"email": EMAIL}}}})
+    event = StripeEvent.objects.create(
+        event_id="evt_gina", type="checkout.session.completed", raw_body=body, order=order
+    )
+    event.headers = {"Stripe-Signature": "t=1,v1=x"}
+    event.save()
+
+    exported = export_customer_data(email=EMAIL)["orders"][0]
+    assert [p["amount"] for p in exported["payments"]] == [order.total]
+    assert [p["role"] for p in exported["foot_photos"]] == ["left_photo"]
+    assert "report" not in exported["scans"][0]  # the scan's own analysis stays out
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_customer_data(email=EMAIL, actor="dpo")
+    event.refresh_from_db()
+    assert (event.raw_body, event.headers, event.type) == ("", {}, "checkout.session.completed")
+    assert Payment.objects.get(order=order).amount == order.total  # kept for the accounts
+
+
+def test_privacy_writes_no_other_apps_rows_itself():
+    """Export and erasure go through each app's own selectors and services: the module imports
+    no other app's models and looks none up by name."""
+    import ast
+    from pathlib import Path
+
+    import fitsperfect.accounts.privacy as privacy
+
+    tree = ast.parse(Path(privacy.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not {m for m in imported if m.endswith(".models") and not m.startswith("django.")}
+    assert "get_model" not in {
+        node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+    }
