@@ -251,7 +251,7 @@ class ScanAdmin(admin.ModelAdmin):
         form_class = self.REVIEW_FORMS.get(action, RejectForm if action == "reject" else None)
         if scan is None or form_class is None:
             raise Http404
-        form = form_class(request.POST or None)
+        form = form_class(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 self._do(action, scan, request.user, form)

@@ -31,9 +31,9 @@ class ThreeFinder(BaseFinder):
         name = path.removeprefix(PREFIX + "/")
         found = three_build_dir() / name
         matches = [str(found)] if name in FILES and path != name and found.is_file() else []
-        if find_all or kwargs.get("all"):
-            return matches
-        return matches[0] if matches else None
+        if find_all or kwargs.get("all") or not matches:
+            return matches  # an empty list, as Django's finders answer "not here"
+        return matches[0]
 
     def list(self, ignore_patterns):
         for name in FILES:
