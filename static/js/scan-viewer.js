@@ -31,7 +31,17 @@ function button(label, onClick) {
   return element;
 }
 
+function webglAvailable() {
+  try {
+    const canvas = document.createElement("canvas");
+    return Boolean(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+  } catch {
+    return false;
+  }
+}
+
 async function showViewer(figure) {
+  if (!webglAvailable()) throw new Error("no WebGL");
   const THREE = await import(figure.dataset.threeSrc);
   const response = await fetch(figure.dataset.meshUrl, { credentials: "same-origin" });
   if (!response.ok) throw new Error(`mesh ${response.status}`);
@@ -61,7 +71,7 @@ async function showViewer(figure) {
   canvas.className = "scan-view-canvas";
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `${figure.dataset.label}. ${figure.dataset.help}`);
-  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true });
+  const renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
   renderer.setPixelRatio(window.devicePixelRatio || 1);
   renderer.setSize(width, height, false);
   const camera = new THREE.PerspectiveCamera(40, width / height, radius / 50, radius * 20);
