@@ -175,7 +175,7 @@ def build_manifest(payload: LabPayload) -> dict[str, Any]:
             side: {
                 "units": "mm",
                 "length": m.length_mm,
-                "forefoot_width": m.forefoot_width_mm,
+                "forefoot_width": m.ball_width_mm,  # the lab schema's name for the ball width
                 "heel_width": m.heel_width_mm,
                 "arch_height": m.arch_height_mm,
             }

@@ -168,13 +168,7 @@ def payload_from_snapshot(data: dict) -> LabPayload:
             )
         )
     measurements = {
-        side: FootMeasurements(
-            length_mm=values["length_mm"],
-            forefoot_width_mm=values["forefoot_width_mm"],
-            heel_width_mm=values["heel_width_mm"],
-            arch_height_mm=values.get("arch_height_mm"),
-        )
-        for side, values in data["measurements"].items()
+        side: FootMeasurements.from_dict(values) for side, values in data["measurements"].items()
     }
     return LabPayload(
         submission_id=data["submission_id"],

@@ -51,13 +51,13 @@ def clinic_scan_panel(assessment) -> dict | None:
 
 
 def scan_summary(scan) -> str:
-    """ "Length 260 mm, forefoot 102 mm, heel 64 mm, arch 15 mm; unit mm (95 %)"."""
+    """ "Length 260 mm, ball 102 mm, heel 64 mm, arch 15 mm; unit mm (95 %)"."""
     m = scan.measurements or {}
     if not m:
         return ""
     parts = [
         _("length %(v)s mm") % {"v": round(m.get("length_mm", 0))},
-        _("forefoot %(v)s mm") % {"v": round(m.get("forefoot_width_mm", 0))},
+        _("ball %(v)s mm") % {"v": round(m.get("ball_width_mm", m.get("forefoot_width_mm")) or 0)},
         _("heel %(v)s mm") % {"v": round(m.get("heel_width_mm", 0))},
     ]
     if m.get("arch_height_mm") is not None:

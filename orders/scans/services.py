@@ -29,10 +29,11 @@ from orders.states import SCAN_UPLOAD_STATUSES, Status
 from .meshes import (
     SUPPORTED_FORMATS,
     ScanRejected,
+    SizeHint,
     check_pair_issues,
-    foot_length_from_shoe_size,
     inspect_mesh,
     render_sole_preview,
+    viewer_mesh,
 )
 from .models import FootPhoto, Scan
 from .states import scan_claim_for_check, scan_set_status
@@ -119,14 +120,17 @@ def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -
     return scan
 
 
-def _expected_length(order: Order) -> float | None:
+def _expected_length(order: Order) -> SizeHint | None:
+    """What the order says about the foot (its shoe size, any typed length): checks the unit."""
     line = order.lines.order_by("line_number").first()
-    if line is None:
+    typed = getattr(order, "foot_length_mm", None)  # no such field yet: a typed length when added
+    if line is None and not typed:
         return None
-    try:
-        return foot_length_from_shoe_size(line.size, line.size_system)
-    except Exception:  # noqa: BLE001 - a size we cannot convert just means "no hint"
-        return None
+    return SizeHint(
+        system=line.size_system if line else None,
+        size=line.size if line else None,
+        foot_length_mm=float(typed) if typed else None,
+    )
 
 
 def _same_file_message(scan: Scan, other: Scan) -> str:
@@ -166,7 +170,7 @@ def scan_validate(*, scan_id: int) -> Scan | None:
                 source,
                 filename=scan.original_name,
                 max_bytes=None,
-                expected_length_mm=_expected_length(scan.order),
+                size_hint=_expected_length(scan.order),
             )
         preview, viewer = scan_renderings(report, side=scan.side)
     except ScanRejected as exc:
@@ -182,14 +186,7 @@ def scan_validate(*, scan_id: int) -> Scan | None:
 def scan_renderings(report, *, side: str) -> tuple[bytes, bytes]:
     """The sole preview (toes up, labelled with the scan's side) and the light copy of the mesh
     for the 3D view, both made in the worker from the report's aligned mesh."""
-    from . import meshes
-
-    try:
-        preview = render_sole_preview(report, side=side)
-    except TypeError:  # the analysis before side-aware previews
-        preview = render_sole_preview(report)
-    make_viewer = getattr(meshes, "viewer_mesh", None)
-    return preview, (make_viewer(report) if make_viewer is not None else b"")
+    return render_sole_preview(report, side=side), viewer_mesh(report)
 
 
 @transaction.atomic
@@ -232,21 +229,15 @@ def scan_store_report(scan: Scan, report, *, preview: bytes, viewer: bytes) -> N
     """Copies what the analysis says onto the (locked) scan, first check or staff re-scale alike;
     the caller saves it. The lab's manifest reads these fields, so it follows a re-scale."""
     data = report.to_dict()
-    scale = getattr(report, "scale", None)
     scan.sha256 = report.sha256
     scan.size_bytes = report.size_bytes
     scan.file_format = report.file_format
     scan.triangle_count = report.triangle_count
     scan.bbox_mm = list(report.bbox_size_mm)
-    if scale is not None:
-        scan.unit, scan.scale_status = scale.unit or "", scale.status
-        scan.unit_confidence = round(float(scale.confidence), 3)
-        scan.scale_to_mm = float(scale.scale_to_mm) if scale.scale_to_mm else None
-    else:  # the analysis before scale resolution
-        scan.unit, scan.scale_status = report.unit.unit, ""
-        scan.unit_confidence = round(float(report.unit.confidence), 3)
-        scan.scale_to_mm = float(report.unit.scale_to_mm)
-    scan.kind = getattr(report, "kind", "") or ""
+    scan.kind, scan.scale_status = report.kind, report.scale.status
+    scan.unit = report.scale.unit or ""
+    scan.unit_confidence = round(float(report.scale.confidence), 3)
+    scan.scale_to_mm = float(report.scale.scale_to_mm) if report.scale.scale_to_mm else None
     scan.measurements = data["measurements"]
     scan.side_guess = report.side.side or ""
     scan.warnings = list(report.warnings)

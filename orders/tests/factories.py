@@ -110,7 +110,7 @@ def paid_order(**kwargs):
 
 MEASUREMENTS = {
     "length_mm": 262.0,
-    "forefoot_width_mm": 101.5,
+    "ball_width_mm": 101.5,
     "heel_width_mm": 64.0,
     "arch_height_mm": 14.5,
 }

@@ -34,10 +34,16 @@ def outline_width(x: np.ndarray, length: float = LENGTH) -> np.ndarray:
 
 
 def expected_widths(length: float = LENGTH) -> tuple[float, float]:
-    """(forefoot width, heel width) as the measurement defines them: widest in 60-80 % / 5-25 %."""
-    fore = outline_width(np.linspace(0.60 * length, 0.80 * length, 2001), length).max()
-    heel = outline_width(np.linspace(0.05 * length, 0.25 * length, 2001), length).max()
-    return float(fore), float(heel)
+    """(ball width, heel width) as the measurement defines them (``BALL_WINDOW``, ``HEEL_WINDOW``)."""
+    from orders.scans.meshes.measure import BALL_WINDOW, HEEL_WINDOW
+
+    ball = outline_width(
+        np.linspace(BALL_WINDOW[0] * length, BALL_WINDOW[1] * length, 2001), length
+    )
+    heel = outline_width(
+        np.linspace(HEEL_WINDOW[0] * length, HEEL_WINDOW[1] * length, 2001), length
+    )
+    return float(ball.max()), float(heel.max())
 
 
 def foot_mesh(

@@ -119,7 +119,7 @@ def test_a_clinician_approves_and_the_scanned_order_goes_on_to_the_lab(
     client.force_login(nurse)
     page = client.get(f"/clinic/orders/{order.pk}/").content.decode()
     assert "None of these" in page and "Yes (confirmed" in page  # the health answers
-    assert page.count("Valid: Length 262 mm, forefoot 102 mm") == 2  # each scan's status, measures
+    assert page.count("Valid: Length 262 mm, ball 102 mm") == 2  # each scan's status, measures
     assert "£" not in page and "Payment confirmed" not in page
     assert 'name="red_flags_checked"' not in page  # asked at checkout: no confirmation needed
     with django_capture_on_commit_callbacks(execute=False):

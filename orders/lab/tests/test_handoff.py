@@ -437,7 +437,7 @@ def test_the_order_admin_shows_scans_with_preview_measurements_and_the_submissio
         page = client.get(reverse("admin:orders_order_change", args=[order.pk]))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Length 262 mm" in text and "forefoot 102 mm" in text
+    assert "Length 262 mm" in text and "ball 102 mm" in text
     assert "left.stl" in text and "submitted" in text.lower()
 
 

@@ -49,7 +49,7 @@ def make_payload(tmp_path, **overrides) -> LabPayload:
         _file(tmp_path, "left_photo", "jpeg", b"\xff\xd8\xff" + os.urandom(500)),
     ]
     feet = FootMeasurements(
-        length_mm=260.2, forefoot_width_mm=102.5, heel_width_mm=64.1, arch_height_mm=15.0
+        length_mm=260.2, ball_width_mm=102.5, heel_width_mm=64.1, arch_height_mm=15.0
     )
     values = {
         "submission_id": str(uuid.uuid4()),

@@ -150,14 +150,21 @@ def _max_width(x: np.ndarray, y: np.ndarray, start: float, stop: float, bins: in
     return float(widths.max()) if len(widths) else 0.0
 
 
+BALL_WINDOW = (0.60, 0.80)
+"""Ball of the foot (metatarsal heads): the widest cross-section in this share of the length."""
+HEEL_WINDOW = (0.10, 0.20)
+"""Heel: the widest cross-section here, below the ankle (malleoli excluded by height)."""
+
+
 def measure_foot(aligned: np.ndarray) -> tuple[FootMeasurements, SideGuess]:
     """Measurements and a left/right guess from vertices already in the foot frame (mm).
 
     - Length: extent along the long axis (heel to the tip of the longest toe).
-    - Forefoot width: the widest cross-section between 60 % and 80 % of the length from the heel
-      (the ball of the foot, over the metatarsal heads).
-    - Heel width: the widest cross-section between 5 % and 25 % of the length, using only the
-      surface within 25 mm of the ground so the ankle bones (malleoli) do not count.
+    - Ball width: the widest cross-section in ``BALL_WINDOW`` of the length from the heel (over the
+      metatarsal heads); arch length is the distance from the heel to that cross-section (the
+      Brannock "heel to ball" length), None when the forefoot has no surface.
+    - Heel width: the widest cross-section in ``HEEL_WINDOW``, using only the surface within 25 mm
+      of the ground so the ankle bones (malleoli) do not count.
     - Arch height: in the midfoot (35-60 % of the length), the lowest point of the surface within the
       medial 12 % of each cross-section's width is the underside of the medial arch; its highest
       value above the ground is the arch height. The medial side comes from the left/right guess;
@@ -166,23 +173,64 @@ def measure_foot(aligned: np.ndarray) -> tuple[FootMeasurements, SideGuess]:
     x, y, z = aligned[:, 0], aligned[:, 1], aligned[:, 2]
     length = float(x.max() - x.min())
     x0 = float(x.min())
-    forefoot = _max_width(x, y, x0 + 0.60 * length, x0 + 0.80 * length)
+    ball, ball_at = _max_width_at(x, y, x0 + BALL_WINDOW[0] * length, x0 + BALL_WINDOW[1] * length)
     low = z <= z.min() + 25.0
-    heel = _max_width(x[low], y[low], x0 + 0.05 * length, x0 + 0.25 * length)
+    heel = _max_width(x[low], y[low], x0 + HEEL_WINDOW[0] * length, x0 + HEEL_WINDOW[1] * length)
     side = _guess_side(aligned, length)
     arch = None
     if side.side is not None:
         medial_sign = 1.0 if side.side == "right" else -1.0
         arch = _arch_height(aligned, length, medial_sign)
+    arch_length = None if ball <= 0 else ball_at - x0
     return (
         FootMeasurements(
             length_mm=round(length, 1),
-            forefoot_width_mm=round(forefoot, 1),
+            ball_width_mm=round(ball, 1),
             heel_width_mm=round(heel, 1),
             arch_height_mm=None if arch is None else round(arch, 1),
+            arch_length_mm=None if arch_length is None else round(arch_length, 1),
         ),
         side,
     )
+
+
+def heel_ball_sane(measurements: FootMeasurements) -> bool:
+    """A heel at least 5 % narrower than the ball: a box (or a patch measured as a foot) fails."""
+    return measurements.heel_width_mm < 0.95 * measurements.ball_width_mm
+
+
+def orient_plan(points: np.ndarray, x_axis: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """``x_axis`` or its opposite, whichever points to the wider (forefoot) end."""
+    y_axis = np.cross(up, x_axis)
+    local_x = points @ x_axis
+    y_vals = points @ y_axis
+    length = float(np.ptp(local_x))
+    start = float(local_x.min())
+    stop = float(local_x.max())
+    rear = _max_width(local_x, y_vals, start + 0.05 * length, start + 0.3 * length)
+    front = _max_width(local_x, y_vals, stop - 0.4 * length, stop - 0.2 * length)
+    return -x_axis if rear > front else x_axis
+
+
+def _max_width_at(
+    x: np.ndarray, y: np.ndarray, start: float, stop: float, bins: int = 20
+) -> tuple[float, float]:
+    """(widest cross-section, x of its slice centre) between ``start`` and ``stop``."""
+    mask = (x >= start) & (x <= stop)
+    if mask.sum() < 3:
+        return 0.0, start
+    xs, ys = x[mask], y[mask]
+    edges = np.linspace(start, stop, bins + 1)
+    index = np.clip(np.searchsorted(edges, xs, side="right") - 1, 0, bins - 1)
+    high = np.full(bins, -np.inf)
+    low = np.full(bins, np.inf)
+    np.maximum.at(high, index, ys)
+    np.minimum.at(low, index, ys)
+    widths = np.where(np.isfinite(high) & np.isfinite(low), high - low, -np.inf)
+    best = int(np.argmax(widths))
+    if not np.isfinite(widths[best]):
+        return 0.0, start
+    return float(widths[best]), float(0.5 * (edges[best] + edges[best + 1]))
 
 
 def _border_lows(

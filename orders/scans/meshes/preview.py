@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 import trimesh
+from django.utils.translation import gettext as _
 
 from .measure import align, principal_frame
 from .types import AlignedMesh, MeshReport
@@ -15,11 +16,15 @@ from .units import guess_unit
 def render_sole_preview(
     mesh_or_report: MeshReport | trimesh.Trimesh | AlignedMesh,
     *,
+    side: str | None = None,
     size: tuple[int, int] = (400, 800),
 ) -> bytes:
     """A PNG of the sole, depth-shaded, drawn with numpy + Pillow (OpenGL fails headless).
 
-    Drawn like a footprint seen from above: toes at the top, heel at the bottom, and for each pixel the
+    Drawn like a footprint seen from above, always toes at the top and heel at the bottom (the foot
+    frame's +x is up the image, whatever the file's orientation), labelled "Left"/"Right" from the
+    order's ``side`` (the customer's word, not our guess) and with a 50 mm scale bar. For an
+    impression the aligned mesh is the imprint, so the imprint is what is drawn. For each pixel the
     lowest surface point (a z-buffer of the plantar surface). Colour encodes height above the ground
     (dark where the foot touches, light under the arch), with relief shading from the depth gradient.
     Triangles are rasterised in batches grouped by their on-screen size, so a million tiny triangles
@@ -36,18 +41,20 @@ def render_sole_preview(
         vertices = np.asarray(mesh_or_report.vertices, dtype=np.float64)
         faces = np.asarray(mesh_or_report.faces, dtype=np.int64)
         surface = principal_frame(vertices, faces)
-        unit = guess_unit(float(np.ptp((vertices - surface.centre) @ surface.axes[0])))
+        unit = guess_unit(float(np.ptp((vertices - surface.centre) @ surface.axes[0])))  # a sketch
         scale = unit.scale_to_mm if unit else 1.0
         aligned = AlignedMesh(align(vertices, faces, surface, scale)[0], faces)
     width, height = size
-    depth = _zbuffer(aligned.vertices, aligned.faces, width, height)
-    return _shade(depth)
+    depth, px_per_mm = _zbuffer(aligned.vertices, aligned.faces, width, height)
+    return _shade(depth, px_per_mm=px_per_mm, side=side)
 
 
-def _zbuffer(vertices: np.ndarray, faces: np.ndarray, width: int, height: int) -> np.ndarray:
+def _zbuffer(
+    vertices: np.ndarray, faces: np.ndarray, width: int, height: int
+) -> tuple[np.ndarray, float]:
     """Lowest z per pixel (inf where empty); toes up, foot's +y (left) on the image's left."""
     x, y, z = vertices[:, 0], vertices[:, 1], vertices[:, 2]
-    margin = 0.04
+    margin = 0.09  # room for the label above and the scale bar below
     span_x = max(float(np.ptp(x)), 1e-6)
     span_y = max(float(np.ptp(y)), 1e-6)
     scale = min(height * (1 - 2 * margin) / span_x, width * (1 - 2 * margin) / span_y)
@@ -95,11 +102,11 @@ def _zbuffer(vertices: np.ndarray, faces: np.ndarray, width: int, height: int) -
             )
             flat = (pr * width + pc)[inside]
             np.minimum.at(depth, flat, zz[inside].astype(np.float64))
-    return depth.reshape(height, width)
+    return depth.reshape(height, width), float(scale)
 
 
-def _shade(depth: np.ndarray) -> bytes:
-    from PIL import Image
+def _shade(depth: np.ndarray, *, px_per_mm: float, side: str | None) -> bytes:
+    from PIL import Image, ImageDraw
 
     filled = np.isfinite(depth)
     image = np.full(depth.shape + (3,), 255, dtype=np.uint8)
@@ -122,9 +129,26 @@ def _shade(depth: np.ndarray) -> bytes:
         edge &= filled & (h > 0.5)
         colour[edge] = colour[edge] * 0.7 + np.array([255.0, 255.0, 255.0]) * 0.3
         image[filled] = colour[filled].astype(np.uint8)
+    picture = Image.fromarray(image, mode="RGB")
+    _annotate(ImageDraw.Draw(picture), picture.size, px_per_mm=px_per_mm, side=side)
     buffer = io.BytesIO()
-    Image.fromarray(image, mode="RGB").save(buffer, format="PNG", optimize=False)
+    picture.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()
 
 
-# --- Pairs --------------------------------------------------------------------------------------
+def _annotate(draw, size: tuple[int, int], *, px_per_mm: float, side: str | None) -> None:
+    """Side label and "toes" at the top, a 50 mm scale bar at the bottom (black on white)."""
+    width, height = size
+    ink = (20, 20, 20)
+    label = {"left": _("Left"), "right": _("Right")}.get((side or "").lower(), "")
+    if label:
+        draw.text((8, 6), label, fill=ink)
+    draw.text((width - 60, 6), _("toes ^"), fill=ink)
+    bar_mm = 50.0
+    bar = int(round(bar_mm * px_per_mm))
+    if 4 <= bar <= width - 16:
+        y = height - 14
+        draw.line([(8, y), (8 + bar, y)], fill=ink, width=3)
+        draw.line([(8, y - 5), (8, y + 5)], fill=ink, width=1)
+        draw.line([(8 + bar, y - 5), (8 + bar, y + 5)], fill=ink, width=1)
+        draw.text((14 + bar, y - 6), _("%(mm)d mm") % {"mm": bar_mm}, fill=ink)

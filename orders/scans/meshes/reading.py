@@ -18,28 +18,35 @@ from .types import (
     DEFAULT_MAX_BYTES,
     MAGIC_NAMES,
     MAX_DECLARED_TRIANGLES,
+    MAX_TRIANGLES,
     MIN_TRIANGLES,
     SUPPORTED_FORMATS,
     MeshReport,
+    ScaleOverride,
     ScanRejected,
+    SizeHint,
 )
 
 logger = logging.getLogger(__name__)
 
 
 def inspect_mesh(
-    path_or_fileobj: str | os.PathLike | IO[bytes],
+    source: str | os.PathLike | IO[bytes],
     *,
     filename: str,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
-    expected_length_mm: float | None = None,
+    size_hint: SizeHint | None = None,
+    scale_override: ScaleOverride | None = None,
 ) -> MeshReport:
-    """Parses and checks one scan; raises ``ScanRejected`` with a message naming the file and why.
+    """Parses, classifies and measures one scan; raises ``ScanRejected`` naming the file and why.
 
+    The one code path for the upload task, staff re-scaling and ``manage.py inspect_scan``.
     The format comes from ``filename``'s extension and is then proven by parsing: STL and OBJ have no
     magic bytes, and trimesh returns an empty mesh for garbage, so the face count is what decides.
-    ``expected_length_mm`` (from the order's shoe size) settles ambiguous units and flags a scan
-    whose length does not match the size for review.
+    Face counts over ``MAX_TRIANGLES`` are refused from the header (PLY, binary STL) or a streamed
+    count of face lines (OBJ, ASCII STL) before any array is built.
+    ``size_hint`` (the order's shoe size, a typed foot length) checks the unit; ``scale_override``
+    is staff's decision and wins.
     """
     ext = Path(filename).suffix.lower().lstrip(".")
     if ext not in SUPPORTED_FORMATS:
@@ -49,7 +56,7 @@ def inspect_mesh(
             _("“%(name)s” is not a 3D scan: we accept STL, OBJ and PLY files.")
             % {"name": filename},
         )
-    data = _read_bytes(path_or_fileobj, filename, max_bytes)
+    data = _read_bytes(source, filename, max_bytes)
     sha256 = hashlib.sha256(data).hexdigest()
     size_bytes = len(data)
     if not data or data.isspace():  # isspace() stops at the first other byte; no copy
@@ -58,6 +65,7 @@ def inspect_mesh(
     encoding = None
     if ext == "stl":
         encoding = _check_stl_structure(data, filename)
+    _reject_too_many_faces(data, ext, filename)
 
     try:
         vertices, faces = _parse(data, ext)
@@ -88,6 +96,8 @@ def inspect_mesh(
             _("“%(name)s” contains invalid coordinates (NaN or infinite values).")
             % {"name": filename},
         )
+    if len(faces) > MAX_TRIANGLES:
+        raise _too_many(filename, len(faces))
     if len(faces) < MIN_TRIANGLES:
         raise ScanRejected(
             filename,
@@ -103,7 +113,8 @@ def inspect_mesh(
         encoding=encoding,
         sha256=sha256,
         size_bytes=size_bytes,
-        expected_length_mm=expected_length_mm,
+        size_hint=size_hint,
+        scale_override=scale_override,
     )
 
 
@@ -231,4 +242,43 @@ def _check_stl_structure(data: bytes, filename: str) -> str:
     return "binary"
 
 
-# --- Units, alignment, measurements -------------------------------------------------------------
+def _face_count(data: bytes, ext: str) -> int | None:
+    """Faces the file declares or holds, without parsing (None when the header does not say).
+
+    PLY: ``element face N`` in the text header. Binary STL: the count at byte 80. ASCII STL and OBJ:
+    ``bytes.count`` of the face keyword (C speed, no copy); an OBJ polygon line counts once.
+    """
+    if ext == "ply":
+        end = data.find(b"end_header", 0, 1 << 16)
+        header = data[: end if end >= 0 else 1 << 16]
+        for line in header.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == b"element" and parts[1] == b"face":
+                try:
+                    return int(parts[2])
+                except ValueError:
+                    return None
+        return None
+    if ext == "stl":
+        if data[:5].lower() == b"solid" and b"\x00" not in data[:512]:
+            return data.count(b"facet normal") or data.count(b"facet")
+        return int.from_bytes(data[80:84], "little") if len(data) >= 84 else None
+    return data.count(b"\nf ") + int(data.startswith(b"f "))
+
+
+def _reject_too_many_faces(data: bytes, ext: str, filename: str) -> None:
+    count = _face_count(data, ext)
+    if count is not None and count > MAX_TRIANGLES:
+        raise _too_many(filename, count)
+
+
+def _too_many(filename: str, count: int) -> ScanRejected:
+    return ScanRejected(
+        filename,
+        "too_many_triangles",
+        _(
+            "“%(name)s” has %(count)s triangles; we accept up to %(limit)s. Export the scan again "
+            "with less detail (most apps call it “decimate” or “reduce”)."
+        )
+        % {"name": filename, "count": f"{count:,}", "limit": f"{MAX_TRIANGLES:,}"},
+    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from django.utils.translation import gettext as _
 
+from .findings import review_findings
+from .impression import align_imprint, classify
 from .measure import align, measure_foot, principal_frame
-from .types import AlignedMesh, MeshReport, ScanRejected
-from .units import guess_unit
+from .scale import resolve_scale
+from .types import AlignedMesh, MeshReport, ScaleOverride, ScanRejected, SizeHint
 
 
 def _hash_rows(rows: np.ndarray) -> np.ndarray:
@@ -64,77 +68,57 @@ def analyse(
     encoding: str | None,
     sha256: str,
     size_bytes: int,
-    expected_length_mm: float | None = None,
+    size_hint: SizeHint | None = None,
+    scale_override: ScaleOverride | None = None,
 ) -> MeshReport:
+    """Weld → classify (foot or impression) → measure the foot's raw length → resolve the scale →
+    align in mm → measure → review reasons. Never rejects for size: a foot-shaped mesh in no
+    standard unit is "scale unknown" and goes to review."""
     vertices, faces = _merged_topology(vertices, faces)
+    watertight = _is_watertight(faces)
     surface = principal_frame(vertices, faces)
-    longest = float(np.ptp((vertices - surface.centre) @ surface.axes[0]))
-    unit = guess_unit(longest, expected_length_mm=expected_length_mm)
-    if unit is None:
+    kind = classify(vertices, faces, surface)
+    if kind.kind == "impression" and kind.imprint is not None:
+        target_vertices, target_faces = kind.imprint.vertices, kind.imprint.faces
+        target_surface = principal_frame(target_vertices, target_faces)
+    else:
+        target_vertices, target_faces, target_surface = vertices, faces, surface
+    longest = float(np.ptp((target_vertices - target_surface.centre) @ target_surface.axes[0]))
+    if not np.isfinite(longest) or longest <= 0:
         raise ScanRejected(
             filename,
             "implausible_size",
-            _(
-                "“%(name)s” is %(size)s units long, which cannot be a foot in millimetres, "
-                "centimetres, metres or inches."
-            )
-            % {"name": filename, "size": f"{longest:.4g}"},
+            _("“%(name)s” has no extent: all its points are in one place.") % {"name": filename},
         )
-    aligned, _diagnostics = align(vertices, faces, surface, unit.scale_to_mm)
-    del surface
+    scale, unit = resolve_scale(longest, size_hint=size_hint, scale_override=scale_override)
+    factor = float(scale.scale_to_mm or 1.0)
+    if kind.kind == "impression" and kind.imprint is not None:
+        aligned = align_imprint(kind.imprint, factor)
+        aligned_faces = kind.imprint.faces
+    else:
+        aligned, _diagnostics = align(vertices, faces, surface, factor)
+        aligned_faces = faces
+    del surface, target_surface
     measurements, side = measure_foot(aligned)
-    warnings: list[str] = []
-    review: list[str] = []
-    watertight = _is_watertight(faces)
-    if not watertight:
-        warnings.append(
-            _(
-                "“%(name)s” is an open surface (not watertight). That is normal for foam-box "
-                "impressions; the lab will close it."
-            )
-            % {"name": filename}
-        )
-    if unit.needs_review:
-        review.append(
-            _(
-                "The unit of “%(name)s” is unclear: it is %(size)s long, which we read as %(unit)s "
-                "(%(confidence)d%% sure). A member of staff will check it."
-            )
-            % {
-                "name": filename,
-                "size": f"{longest:.4g}",
-                "unit": unit.unit,
-                "confidence": round(unit.confidence * 100),
-            }
-        )
-    if expected_length_mm and not unit.needs_review:
-        deviation = measurements.length_mm / expected_length_mm - 1
-        if abs(deviation) > 0.12:
-            review.append(
-                _(
-                    "“%(name)s” is %(length)d mm long, which does not match the shoe size "
-                    "(about %(expected)d mm)."
-                )
-                % {
-                    "name": filename,
-                    "length": round(measurements.length_mm),
-                    "expected": round(expected_length_mm),
-                }
-            )
-    if side.side is None:
-        warnings.append(
-            _("We could not tell from its shape whether “%(name)s” is a left or a right foot.")
-            % {"name": filename}
-        )
-    ratio = measurements.forefoot_width_mm / max(measurements.length_mm, 1e-6)
-    if not 0.2 <= ratio <= 0.7:
-        warnings.append(
-            _(
-                "“%(name)s” does not have the proportions of a foot; a member of staff will check it."
-            )
-            % {"name": filename}
-        )
-        review.append(_("Unusual proportions for a foot."))
+    if scale.status == "set_by_staff" and scale.unit is None and measurements.length_mm > 0:
+        # "Scale so the foot is N mm long" means the measured length, not the raw axis extent.
+        correction = float(scale_override.foot_length_mm) / measurements.length_mm
+        aligned *= correction
+        factor *= correction
+        scale = replace(scale, scale_to_mm=factor)
+        unit = replace(unit, scale_to_mm=factor)
+        measurements, side = measure_foot(aligned)
+    warnings, review, codes = review_findings(
+        filename=filename,
+        watertight=watertight,
+        kind=kind,
+        scale=scale,
+        raw_length=longest,
+        measurements=measurements,
+        side=side,
+    )
+    box_min = vertices.min(axis=0) * factor
+    box_max = vertices.max(axis=0) * factor
     return MeshReport(
         filename=filename,
         file_format=file_format,
@@ -145,15 +129,16 @@ def analyse(
         vertex_count=len(vertices),
         watertight=watertight,
         unit=unit,
-        bbox_min_mm=tuple(round(float(v) * unit.scale_to_mm, 3) for v in vertices.min(axis=0)),
-        bbox_max_mm=tuple(round(float(v) * unit.scale_to_mm, 3) for v in vertices.max(axis=0)),
+        bbox_min_mm=tuple(round(float(v), 3) for v in box_min),
+        bbox_max_mm=tuple(round(float(v), 3) for v in box_max),
         measurements=measurements,
         side=side,
         foot_box_mm=tuple(round(float(v), 1) for v in np.ptp(aligned, axis=0)),
+        kind=kind.kind,
+        kind_confidence=kind.confidence,
+        scale=scale,
         warnings=warnings,
         review_reasons=review,
-        aligned=AlignedMesh(vertices=aligned, faces=faces),
+        review_codes=codes,
+        aligned=AlignedMesh(vertices=aligned, faces=aligned_faces),
     )
-
-
-# --- Preview ------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ MAGIC_NAMES = (
     (b"\x00\x00\x00\x18ftyp", gettext_noop("HEIC image or video")),
     (b"\x00\x00\x00\x1cftyp", gettext_noop("HEIC image or video")),
 )
+MAX_TRIANGLES = 2_000_000
+"""More faces than this is not a foot scan we can use (a 1M-triangle scan is already 0.1 mm detail):
+rejected from the file header or a streamed count before any array is built (bounded memory)."""
 MAX_DECLARED_TRIANGLES = 50_000_000
 """A binary STL header claiming more than this (2.5 GB) is not a scan, it is noise."""
 
@@ -63,13 +66,100 @@ class UnitGuess:
 
 
 @dataclass(frozen=True)
+class SizeHint:
+    """What the order says about the foot: its shoe size (system + size) and any typed length.
+
+    ``system`` uses the catalogue's ``SizeSystem`` values ("uk", "eu", "us"), plus "us_men" and
+    "us_women" when the order says which US scale it is ("us" alone covers both).
+    """
+
+    system: str | None = None
+    size: str | None = None
+    foot_length_mm: float | None = None
+
+    @classmethod
+    def from_text(cls, text: str | None, *, foot_length_mm: float | None = None) -> SizeHint:
+        """``"uk:5.5"`` → SizeHint("uk", "5.5"); ``None``/"" → only the typed length."""
+        system = size = None
+        if text:
+            system, sep, size = text.strip().partition(":")
+            if not sep or not size.strip():
+                raise ValueError(f"Shoe size must look like 'uk:5.5', not {text!r}")
+            system, size = system.strip().lower(), size.strip().replace(",", ".")
+        return cls(system=system, size=size, foot_length_mm=foot_length_mm)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.system and self.size) and not self.foot_length_mm
+
+    def label(self) -> str:
+        """ "UK 5.5" (for explanations)."""
+        if not (self.system and self.size):
+            return ""
+        system = {"us_men": "US men's", "us_women": "US women's"}.get(
+            self.system, self.system.upper()
+        )
+        return f"{system} {self.size}"
+
+
+@dataclass(frozen=True)
+class ScaleOverride:
+    """Staff's decision: "the unit is inch", or "scale so the foot is N mm long"."""
+
+    unit: str | None = None
+    foot_length_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class ScaleResolution:
+    """How the file's numbers became millimetres, in one self-consistent statement.
+
+    ``status``: "resolved" (a standard unit fits the order's size / typed length, or a plausible
+    size when there is no hint), "unknown" (none fits: measurements use ``scale_to_mm`` as a best
+    guess and are flagged), "set_by_staff" (a ``ScaleOverride``). ``size_range_mm`` is the foot
+    length range of the order's shoe size from ``orders/scans/data/shoe_sizes.csv``.
+    ``scale_to_mm`` is the factor the measurements were computed with: for "unknown" it is the best
+    guess (the nearest standard unit, named in ``explanation``; 1.0 when none is plausible) and
+    ``unit`` is None.
+    """
+
+    status: str
+    unit: str | None
+    scale_to_mm: float | None
+    confidence: float
+    size_range_mm: tuple[float, float] | None
+    typed_length_mm: float | None
+    explanation: str
+
+    @property
+    def is_known(self) -> bool:
+        return self.status != "unknown"
+
+
+@dataclass(frozen=True)
 class FootMeasurements:
-    """Measurements in millimetres; ``arch_height_mm`` is None when the surface there is missing."""
+    """Measurements in millimetres; the arch values are None when the surface there is missing.
+
+    Stored rows written before issue 15 say ``forefoot_width_mm``: read them with ``from_dict``.
+    """
 
     length_mm: float
-    forefoot_width_mm: float
+    ball_width_mm: float
     heel_width_mm: float
-    arch_height_mm: float | None
+    arch_height_mm: float | None = None
+    arch_length_mm: float | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FootMeasurements:
+        """Tolerant reader for stored JSON (old rows: ``forefoot_width_mm``, no arch length)."""
+        ball = data.get("ball_width_mm", data.get("forefoot_width_mm"))
+        return cls(
+            length_mm=data["length_mm"],
+            ball_width_mm=ball,
+            heel_width_mm=data["heel_width_mm"],
+            arch_height_mm=data.get("arch_height_mm"),
+            arch_length_mm=data.get("arch_length_mm"),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,14 +197,21 @@ class MeshReport:
     vertex_count: int
     watertight: bool
     unit: UnitGuess
+    """The unit step, kept consistent with ``scale`` (same unit, scale and confidence)."""
     bbox_min_mm: tuple[float, float, float]
     bbox_max_mm: tuple[float, float, float]
     measurements: FootMeasurements
     side: SideGuess
     foot_box_mm: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """Length, width and height of the foot in its own frame (the file's box is ``bbox_*_mm``)."""
+    kind: str = "foot_surface"
+    """"foot_surface" (the foot itself) or "impression" (foam box / cast: measured on the imprint)."""
+    kind_confidence: float = 1.0
+    scale: ScaleResolution | None = None
     warnings: list[str] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
+    review_codes: list[str] = field(default_factory=list)
+    """One code per review reason: scale_unknown, kind_unsure, heel_not_narrower, proportions."""
     aligned: AlignedMesh | None = field(default=None, repr=False, compare=False)
 
     @property

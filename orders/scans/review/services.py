@@ -28,6 +28,7 @@ from .. import meshes
 from ..models import Scan
 from ..services import (
     _advance_order,
+    _expected_length,
     _make_current,
     delete_stored,
     order_accepts_scans,
@@ -163,29 +164,16 @@ def _email_rejection(order: Order, scan: Scan) -> None:
     )
 
 
-def _expected_hint(order: Order):
-    """The order's shoe size as the analysis takes it (the upload path's own helper)."""
-    from .. import services as scan_services
-
-    for name in ("_size_hint", "_expected_length"):
-        helper = getattr(scan_services, name, None)
-        if helper is not None:
-            return name, helper(order)
-    return "", None
-
-
 def _inspect_with_scale(scan: Scan, *, unit: str | None, foot_length_mm: float | None):
-    """The upload path's analysis again, with the scale staff chose."""
+    """The upload path's analysis again (same size hint), with the scale staff chose."""
     override = meshes.ScaleOverride(unit=unit, foot_length_mm=foot_length_mm)
-    name, hint = _expected_hint(scan.order)
-    extra = {"size_hint": hint} if name == "_size_hint" else {}
     with scan.file.storage.open(scan.file.name, "rb") as source:
         report = meshes.inspect_mesh(
             source,
             filename=scan.original_name,
             max_bytes=None,
+            size_hint=_expected_length(scan.order),
             scale_override=override,
-            **extra,
         )
     try:
         preview, viewer = scan_renderings(report, side=scan.side)

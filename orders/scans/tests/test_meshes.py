@@ -60,7 +60,7 @@ def test_each_format_is_parsed_and_measured_in_mm(tmp_path, right_foot, name, fi
     assert report.triangle_count == len(right_foot.faces)
     assert report.watertight and report.warnings == []
     assert m.length_mm == pytest.approx(LENGTH, abs=2.0)
-    assert m.forefoot_width_mm == pytest.approx(fore, rel=0.03)
+    assert m.ball_width_mm == pytest.approx(fore, rel=0.03)
     assert m.heel_width_mm == pytest.approx(heel, rel=0.04)
     assert m.arch_height_mm == pytest.approx(ARCH, abs=1.5)
     assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -112,9 +112,11 @@ def test_an_ambiguous_unit_goes_to_review_not_rejection(tmp_path):
 
     report = inspect_mesh(path, filename="ambiguous.stl")
 
-    assert report.needs_review
-    assert report.unit.confidence < meshes.UNIT_REVIEW_BELOW
+    assert report.needs_review and report.review_codes == ["scale_unknown"]
+    assert report.scale.status == "unknown" and report.scale.unit is None
+    assert report.unit.unit == "unknown" and report.unit.confidence == 0.0  # says the same thing
     assert report.unit.scores["cm"] > 0 and report.unit.scores["inch"] > 0
+    assert "140 mm in centimetres or 355 mm in inches" in report.scale.explanation
     assert "ambiguous.stl" in report.review_reasons[0]
 
 
@@ -159,10 +161,10 @@ def test_a_childs_foot_in_cm_is_settled_by_the_shoe_size(tmp_path):
     # Known limit: without the shoe size the prior favours an adult foot (292 mm in inches).
     assert inspect_mesh(path, filename="child.stl").unit.unit == "inch"
 
-    expected = meshes.foot_length_from_shoe_size("19", "EU")
-    report = inspect_mesh(path, filename="child.stl", expected_length_mm=expected)
+    report = inspect_mesh(path, filename="child.stl", size_hint=meshes.SizeHint("eu", "19"))
 
     assert report.unit.unit == "cm" and not report.needs_review
+    assert report.scale.status == "resolved" and report.scale.unit == "cm"
     assert report.measurements.length_mm == pytest.approx(115.0, abs=2.0)
 
 
@@ -170,12 +172,12 @@ def test_a_scan_that_does_not_match_the_shoe_size_goes_to_review(tmp_path, right
     path = tmp_path / "foot.stl"
     save(right_foot, path)
 
-    report = inspect_mesh(
-        path, filename="foot.stl", expected_length_mm=meshes.foot_length_from_shoe_size(36, "EU")
-    )
+    report = inspect_mesh(path, filename="foot.stl", size_hint=meshes.SizeHint("eu", "36"))
 
-    assert report.needs_review
-    assert any("shoe size" in reason for reason in report.review_reasons)
+    assert report.needs_review and "scale_unknown" in report.review_codes
+    assert report.scale.status == "unknown"
+    reason = report.review_reasons[report.review_codes.index("scale_unknown")]
+    assert "Length 260 mm in millimetres is outside EU 36 (222–228 mm)" in reason
 
 
 @pytest.mark.parametrize(
@@ -325,15 +327,20 @@ def test_nan_or_infinite_coordinates_are_rejected(tmp_path, right_foot, bad):
 
 
 @pytest.mark.parametrize("scale", [20.0, 0.2, 0.0001], ids=["5-metre", "52-unit", "tiny"])
-def test_a_size_that_cannot_be_a_foot_in_any_unit_is_rejected(tmp_path, right_foot, scale):
+def test_a_foot_in_no_standard_unit_is_scale_unknown_not_rejected(tmp_path, right_foot, scale):
+    # Scanning apps rescale files: the foot is there, only its unit is not. Staff set the scale.
     path = tmp_path / "huge.stl"
     save(right_foot, path, scale=scale)
 
-    with pytest.raises(ScanRejected) as caught:
-        inspect_mesh(path, filename="huge.stl")
+    report = inspect_mesh(path, filename="huge.stl")
 
-    assert caught.value.code == "implausible_size"
-    assert "cannot be a foot" in caught.value.message
+    assert report.scale.status == "unknown" and "scale_unknown" in report.review_codes
+    assert "scale unknown" in report.scale.explanation
+    fixed = inspect_mesh(
+        path, filename="huge.stl", scale_override=meshes.ScaleOverride(foot_length_mm=260.0)
+    )
+    assert fixed.scale.status == "set_by_staff" and not fixed.needs_review
+    assert fixed.measurements.length_mm == pytest.approx(260.0, abs=0.5)
 
 
 def test_a_file_over_the_cap_is_refused_before_parsing(tmp_path, right_foot):
@@ -457,7 +464,7 @@ def test_a_scan_far_from_the_origin_measures_the_same(tmp_path, right_foot):
 
     fore, heel = expected_widths()
     assert report.measurements.length_mm == pytest.approx(LENGTH, abs=2.0)
-    assert report.measurements.forefoot_width_mm == pytest.approx(fore, rel=0.03)
+    assert report.measurements.ball_width_mm == pytest.approx(fore, rel=0.03)
     assert report.measurements.arch_height_mm == pytest.approx(ARCH, abs=1.5)
     assert report.side.side == "right"
 

@@ -60,7 +60,9 @@ def test_staff_set_the_scale_and_a_clinician_sees_both_feet_in_3d(
     page.get_by_label("The foot is this long").check()
     page.get_by_label("Foot length in mm (heel to longest toe)").fill("255")
     page.get_by_role("button", name="Set the scale of this scan").click()
-    assert "The scan was measured again with the new scale." in page.content()
+    message = page.locator(".messagelist")
+    message.wait_for()
+    assert "The scan was measured again with the new scale." in message.inner_text()
     left.refresh_from_db()
     assert (left.status, left.scale_status, left.is_current) == (
         Scan.Status.VALID,

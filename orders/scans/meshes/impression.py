@@ -1,0 +1,279 @@
+"""Foot surface or impression? And for an impression, the imprint (the foot pressed into the foam).
+
+An impression (foam box, plaster cast) is a sheet: a flat *rim* all round, with the imprint as one
+enclosed depression below it. A foot has no such rim: seen along its thinnest axis, the edge of its
+outline is not one plane (the arch lifts the medial border, the sides curve) and nothing is enclosed.
+
+Method (file units, so it runs before the scale is known; every threshold is relative to the sheet):
+1. Project on the principal frame (u, v along the sheet, w across it) and grid the (u, v) plane
+   (at most ``GRID`` cells along u). Per cell, the outermost w for each of the two sides (+w, -w).
+2. Border cells = occupied cells next to the *outside* (a flood fill from the grid's edge, so holes
+   in the scan are not borders). Fit a plane to the border cells' outermost w (least squares, then
+   again without outliers): that is the rim.
+3. Depressed cells: interior cells more than ``t`` below the rim (``t`` from the rim's own noise,
+   at least 0.4 % of the sheet). The largest 4-connected group is the imprint.
+4. Impression when: the rim is flat all round (few border cells off the plane), there is a rim band
+   (cells at rim level), the imprint is a sensible share of the sheet and deep enough.
+The imprint is then measured like a sole: its surface *is* the plantar shape (heel deepest, arch
+shallower), seen from the same side, so left and right are not mirrored.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+GRID = 160
+
+
+@dataclass
+class Imprint:
+    """The imprint in file units: its faces (re-indexed) and the frame of the rim."""
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    up: np.ndarray  # out of the foam, unit vector in file coordinates
+    points: np.ndarray  # vertices at or below the rim's outline level, plus the outline crossings
+
+
+@dataclass
+class KindCall:
+    kind: str
+    confidence: float
+    imprint: Imprint | None = None
+    features: dict | None = None
+
+
+def _ramp(value: float, zero: float, one: float) -> float:
+    return float(np.clip((value - zero) / (one - zero), 0.0, 1.0))
+
+
+def classify(vertices: np.ndarray, faces: np.ndarray, surface) -> KindCall:
+    """Foot surface or impression, with the imprint segmented for an impression."""
+    axes = surface.axes
+    local = (vertices - surface.centre) @ axes.T
+    pu, pv, pw = local[:, 0], local[:, 1], local[:, 2]
+    length = float(np.ptp(pu))
+    if length <= 0:
+        return KindCall("foot_surface", 0.5)
+    cell = length / GRID
+    iu = np.minimum(((pu - pu.min()) / cell).astype(np.int64), GRID - 1)
+    nv = int(np.ptp(pv) / cell) + 1
+    iv = np.minimum(((pv - pv.min()) / cell).astype(np.int64), nv - 1)
+    flat = iu * nv + iv
+    n_cells = GRID * nv
+    top_plus = np.full(n_cells, -np.inf)
+    top_minus = np.full(n_cells, -np.inf)
+    np.maximum.at(top_plus, flat, pw)
+    np.maximum.at(top_minus, flat, -pw)
+    occupied = np.isfinite(top_plus).reshape(GRID, nv)
+    occupied = _close_gaps(occupied)
+    exterior = _flood_exterior(~occupied)
+    border = occupied & _touches(exterior)
+    interior = occupied & ~border
+    centres_u = (np.arange(GRID) + 0.5) * cell + pu.min()
+    centres_v = (np.arange(nv) + 0.5) * cell + pv.min()
+    cu, cv = np.meshgrid(centres_u, centres_v, indexing="ij")
+    best = KindCall("foot_surface", 1.0, None, {})
+    best_score = -1.0
+    for sign, top in ((1.0, top_plus), (-1.0, top_minus)):
+        top = top.reshape(GRID, nv)
+        features = _features(top, occupied, border, interior, cu, cv, length)
+        if features is None:
+            continue
+        if features["score"] > best_score:
+            best_score = features["score"]
+            best = KindCall("impression", 0.0, None, {**features, "sign": sign})
+    features = best.features or {}
+    score = max(best_score, 0.0)
+    if score < 0.5:
+        return KindCall("foot_surface", round(1.0 - score, 3), None, features)
+    imprint = _extract(vertices, faces, local, axes, features, flat, nv, cell, pu.min(), pv.min())
+    if imprint is None:
+        return KindCall("foot_surface", 0.5, None, features)
+    return KindCall("impression", round(score, 3), imprint, features)
+
+
+def _features(top, occupied, border, interior, cu, cv, length) -> dict | None:
+    b = border & np.isfinite(top)
+    if b.sum() < 8:
+        return None
+    design = np.column_stack([cu[b], cv[b], np.ones(int(b.sum()))])
+    values = top[b]
+    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
+    residual = values - design @ coef
+    mad = float(np.median(np.abs(residual - np.median(residual))))
+    keep = np.abs(residual) <= max(3 * 1.4826 * mad, 1e-3 * length)
+    if keep.sum() >= 8:
+        coef, *_ = np.linalg.lstsq(design[keep], values[keep], rcond=None)
+        residual = values - design @ coef
+        mad = float(np.median(np.abs(residual - np.median(residual))))
+    t = max(0.004 * length, 6 * 1.4826 * mad)
+    plane = coef[0] * cu + coef[1] * cv + coef[2]
+    depth = np.where(occupied & np.isfinite(top), plane - top, 0.0)
+    off_plane = float((np.abs(residual) > t).mean())
+    depressed = interior & (depth > t)
+    component = _largest_component(depressed)
+    n_occ = max(int(occupied.sum()), 1)
+    share = float(component.sum()) / n_occ
+    rim_cells = occupied & ~component & (np.abs(depth) <= t)
+    rim_share = float(rim_cells.sum()) / n_occ
+    max_depth = float(depth[component].max()) if component.any() else 0.0
+    score = (
+        _ramp(-off_plane, -0.15, -0.05)
+        * _ramp(rim_share, 0.08, 0.2)
+        * _ramp(share, 0.02, 0.05)
+        * _ramp(-share, -0.92, -0.85)
+        * _ramp(max_depth / length, 0.01, 0.025)
+    )
+    return {
+        "score": float(score),
+        "off_plane": round(off_plane, 3),
+        "rim_share": round(rim_share, 3),
+        "imprint_share": round(share, 3),
+        "depth_ratio": round(max_depth / length, 4),
+        "t": t,
+        "coef": coef,
+        "component": component,
+    }
+
+
+def _extract(vertices, faces, local, axes, features, flat, nv, cell, u0, v0) -> Imprint | None:
+    sign = features["sign"]
+    coef = features["coef"]
+    t = features["t"]
+    region = _dilate(features["component"], 2).ravel()
+    in_region = region[flat]
+    plane = coef[0] * local[:, 0] + coef[1] * local[:, 1] + coef[2]
+    depth = plane - sign * local[:, 2]  # below the rim, in file units
+    face_in = in_region[faces].all(axis=1)
+    if not face_in.any():
+        return None
+    sub = faces[face_in]
+    used = np.unique(sub)
+    remap = np.full(len(vertices), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    below = used[depth[used] >= t]
+    edges = sub[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
+    d0, d1 = depth[edges[:, 0]], depth[edges[:, 1]]
+    crossing = (d0 >= t) != (d1 >= t)
+    e = edges[crossing]
+    f = ((t - depth[e[:, 0]]) / (depth[e[:, 1]] - depth[e[:, 0]]))[:, None]
+    cross_points = vertices[e[:, 0]] + f * (vertices[e[:, 1]] - vertices[e[:, 0]])
+    up = sign * axes[2]
+    return Imprint(
+        vertices=vertices[used],
+        faces=remap[sub],
+        up=up,
+        points=np.vstack([vertices[below], cross_points]),
+    )
+
+
+def align_imprint(imprint: Imprint, scale: float) -> np.ndarray:
+    """The imprint in the foot frame, in mm: the outline points define length and widths, the
+    floor is the sole (z up out of the foam, deepest point z = 0). Returns all imprint vertices
+    (outline points first, then the mesh's vertices), so measurements see the outline."""
+    from .measure import orient_plan
+
+    up = imprint.up / np.linalg.norm(imprint.up)
+    points = np.vstack([imprint.points, imprint.vertices]) * scale
+    centre = imprint.points.mean(axis=0) * scale
+    rel = points - centre
+    inplane = rel - np.outer(rel @ up, up)
+    sample = inplane[: len(imprint.points)]
+    cov = sample.T @ sample
+    values, vectors = np.linalg.eigh(cov)
+    x_axis = vectors[:, np.argmax(values)]
+    x_axis = x_axis - (x_axis @ up) * up
+    x_axis /= np.linalg.norm(x_axis)
+    x_axis = orient_plan(rel[: len(imprint.points)], x_axis, up)
+    y_axis = np.cross(up, x_axis)
+    aligned = rel @ np.vstack([x_axis, y_axis, up]).T
+    outline = aligned[: len(imprint.points)]
+    aligned -= np.array([outline[:, 0].min(), 0.0, outline[:, 2].min()])
+    return aligned
+
+
+# --- Grid helpers (small grids: at most GRID x GRID cells) ---------------------------------------
+
+
+def _close_gaps(occupied: np.ndarray) -> np.ndarray:
+    """A cell with no vertex between occupied neighbours (coarse meshes) counts as occupied."""
+    grown = occupied.copy()
+    grown[1:-1, :] |= occupied[:-2, :] & occupied[2:, :]
+    grown[:, 1:-1] |= occupied[:, :-2] & occupied[:, 2:]
+    return grown
+
+
+def _touches(mask: np.ndarray) -> np.ndarray:
+    out = np.zeros_like(mask)
+    out[1:, :] |= mask[:-1, :]
+    out[:-1, :] |= mask[1:, :]
+    out[:, 1:] |= mask[:, :-1]
+    out[:, :-1] |= mask[:, 1:]
+    out[0, :] = out[-1, :] = True
+    out[:, 0] = out[:, -1] = True
+    return out
+
+
+def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
+    out = mask.copy()
+    for _ in range(steps):
+        grown = out.copy()
+        grown[1:, :] |= out[:-1, :]
+        grown[:-1, :] |= out[1:, :]
+        grown[:, 1:] |= out[:, :-1]
+        grown[:, :-1] |= out[:, 1:]
+        out = grown
+    return out
+
+
+def _flood_exterior(empty: np.ndarray) -> np.ndarray:
+    """Empty cells connected to the grid's edge."""
+    rows, cols = empty.shape
+    seen = np.zeros_like(empty)
+    queue: deque[tuple[int, int]] = deque()
+    for r in range(rows):
+        for c in (0, cols - 1):
+            if empty[r, c] and not seen[r, c]:
+                seen[r, c] = True
+                queue.append((r, c))
+    for c in range(cols):
+        for r in (0, rows - 1):
+            if empty[r, c] and not seen[r, c]:
+                seen[r, c] = True
+                queue.append((r, c))
+    _bfs(empty, seen, queue)
+    return seen
+
+
+def _bfs(mask: np.ndarray, seen: np.ndarray, queue: deque) -> list[tuple[int, int]]:
+    rows, cols = mask.shape
+    visited = []
+    while queue:
+        r, c = queue.popleft()
+        visited.append((r, c))
+        for nr, nc in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+            if 0 <= nr < rows and 0 <= nc < cols and mask[nr, nc] and not seen[nr, nc]:
+                seen[nr, nc] = True
+                queue.append((nr, nc))
+    return visited
+
+
+def _largest_component(mask: np.ndarray) -> np.ndarray:
+    seen = np.zeros_like(mask)
+    best: list[tuple[int, int]] = []
+    for r, c in zip(*np.nonzero(mask), strict=True):
+        if seen[r, c]:
+            continue
+        seen[r, c] = True
+        group = _bfs(mask, seen, deque([(int(r), int(c))]))
+        if len(group) > len(best):
+            best = group
+    out = np.zeros_like(mask)
+    if best:
+        rr, cc = zip(*best, strict=True)
+        out[list(rr), list(cc)] = True
+    return out
