@@ -264,3 +264,80 @@ def test_the_how_to_page_covers_the_three_ways_with_pictures(client, db):
     assert html.count('<img src="/static/scans/how-to/') == 3 and "STL, OBJ or PLY" in html
     for name in ("impression-box", "phone-scan", "hold-foot"):
         assert finders.find(f"scans/how-to/{name}.svg")
+
+
+# --- Setting the scale (the upload path's analysis again, with staff's scale) ---------------------
+
+
+@pytest.fixture
+def odd_unit_scan(order, django_capture_on_commit_callbacks):
+    """A left foot exported in a scanning app's own unit: no standard unit fits the order's size."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders.scans.services import scan_upload
+    from orders.tests.foot_meshes import foot_mesh
+
+    mesh = foot_mesh(mirror=True, rotate_seed=11)
+    mesh.apply_scale(1 / 3.7)
+    with django_capture_on_commit_callbacks(execute=True):
+        scan_upload(
+            order=order,
+            side="left",
+            uploaded=SimpleUploadedFile("left.stl", mesh.export(file_type="stl")),
+        )
+    scan = Scan.objects.get(order=order, side="left")
+    assert (scan.status, scan.scale_status) == (S.NEEDS_REVIEW, "unknown")
+    return scan
+
+
+def test_staff_set_the_foot_length_and_everything_is_measured_again(odd_unit_scan):
+    from django.core.files.storage import default_storage
+
+    scan = odd_unit_scan
+    old_preview, old_viewer = scan.preview.name, scan.viewer_mesh.name
+    staff = staff_user()
+    review.scan_set_scale(scan=scan, actor=staff, foot_length_mm=250.0)
+    scan.refresh_from_db()
+    assert (scan.status, scan.scale_status, scan.is_current) == (S.VALID, "set_by_staff", True)
+    assert abs(scan.measurements["length_mm"] - 250) <= 3
+    assert scan.accepted_by == staff
+    assert scan.preview.name != old_preview and scan.viewer_mesh.name != old_viewer
+    assert default_storage.exists(scan.viewer_mesh.name)
+    note = OrderStatusChange.objects.filter(order=scan.order, note__contains="scale").get()
+    assert note.actor == staff and "foot length 250 mm" in note.note and "Accepted." in note.note
+
+
+def test_a_unit_without_accepting_leaves_the_scan_in_review_with_new_measurements(odd_unit_scan):
+    scan = odd_unit_scan
+    review.scan_set_scale(scan=scan, actor=staff_user(), unit="cm", accept=False)
+    scan.refresh_from_db()
+    assert (scan.status, scan.scale_status, scan.unit) == (S.NEEDS_REVIEW, "set_by_staff", "cm")
+    assert not scan.is_current
+    with pytest.raises(review.ReviewRefused):
+        review.scan_set_scale(scan=scan, actor=None)  # neither a unit nor a length
+
+
+def test_the_scale_page_asks_for_a_length_when_that_is_the_choice(client, order):
+    scan = in_review(order, "left")
+    client.force_login(staff_user())
+    response = client.post(review_url(scan, "scale"), {"how": "length", "foot_length_mm": ""})
+    assert (
+        response.status_code == 200 and "Enter the foot length in mm" in response.content.decode()
+    )
+    scan.refresh_from_db()
+    assert scan.status == S.NEEDS_REVIEW
+
+
+def test_the_lab_snapshot_carries_the_measurements_staff_corrected(odd_unit_scan):
+    import uuid
+
+    from orders.lab.services import _snapshot
+
+    add_valid_scan(odd_unit_scan.order, "right")
+    review.scan_set_scale(scan=odd_unit_scan, actor=staff_user(), foot_length_mm=248.0)
+    snapshot = _snapshot(odd_unit_scan.order, uuid.uuid4(), 1)
+    odd_unit_scan.refresh_from_db()
+    assert snapshot["measurements"]["left"] == odd_unit_scan.measurements
+    assert abs(snapshot["measurements"]["left"]["length_mm"] - 248) <= 3
+    left_file = next(f for f in snapshot["files"] if f.get("scan_id") == odd_unit_scan.pk)
+    assert left_file["scale_to_mm"] == odd_unit_scan.scale_to_mm
