@@ -37,6 +37,11 @@ class ProductChoiceForm(forms.Form):
     )
     top_cover = forms.ChoiceField(label=_("Top cover"), widget=forms.RadioSelect)
     extra_pair = forms.BooleanField(label=_("Add an extra pair"), required=False)
+    impression_box = forms.BooleanField(
+        label=_("Post me a foam impression box"),
+        help_text=_("No 3D scanner? Press your feet into the box and post it back; we scan it."),
+        required=False,
+    )
     assessment = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, product: Product, **kwargs):
@@ -53,6 +58,10 @@ class ProductChoiceForm(forms.Form):
             del self.fields["extra_pair"]
         self.cover_options = covers
         self.extra_option = extra[0] if extra else None
+        box = [o for o in product.options.all() if o.kind == ProductOption.Kind.IMPRESSION_BOX]
+        if not box:
+            del self.fields["impression_box"]
+        self.impression_box_option = box[0] if box else None
 
     def clean(self):
         data = super().clean()

@@ -144,8 +144,14 @@ def order_scans_story(order: Order) -> dict:
     waiting = bool(states & {"checking", "in_review"})
     needs_customer = bool(states & {"needed", "rejected"})
     ready = all(story["current"] is not None for story in sides.values()) and not waiting
+    box = order.lines.filter(impression_box=True).exists()
     if waiting:
         headline = _("We are checking your scans.")
+    elif needs_customer and box:
+        headline = _(
+            "We are posting you a foam impression box: press each foot into it and post it "
+            "back; we scan it for you. You can also upload scans yourself."
+        )
     elif needs_customer:
         headline = _("Please upload your scans.")
     elif any(story["state"] == "accepted_by_staff" for story in sides.values()):
@@ -157,5 +163,6 @@ def order_scans_story(order: Order) -> dict:
         "waiting_on_us": waiting,
         "needs_customer": needs_customer and not waiting,
         "ready": ready,
+        "impression_box": box,
         "headline": headline,
     }

@@ -13,9 +13,17 @@ from orders.models import OrderStatusChange
 from orders.scans import selectors
 from orders.scans.models import Scan
 from orders.scans.review import services as review
+from orders.scans.review.forms import RejectForm
 from orders.scans.services import order_accepts_scans
 from orders.states import Status
-from orders.tests.factories import add_valid_scan, clinician_user, paid_order, staff_user
+from orders.tests.factories import (
+    add_valid_scan,
+    clinician_user,
+    paid_order,
+    passed_screen,
+    pay,
+    staff_user,
+)
 
 S = Scan.Status
 
@@ -89,9 +97,7 @@ def test_rejecting_the_scan_in_use_sends_the_order_back_to_waiting_for_scans(ord
 
 def test_other_needs_a_message_and_a_decided_rejection_cannot_be_rejected_again(order):
     scan = in_review(order, "left")
-    response_form = __import__("orders.scans.review.forms", fromlist=["RejectForm"]).RejectForm(
-        {"reason": "other", "note": "  "}
-    )
+    response_form = RejectForm({"reason": "other", "note": "  "})
     assert not response_form.is_valid() and "note" in response_form.errors
     review.scan_reject(scan=scan, actor=staff_user(), reason="other", note="Wrong file.")
     with pytest.raises(review.ReviewRefused):
@@ -341,3 +347,41 @@ def test_the_lab_snapshot_carries_the_measurements_staff_corrected(odd_unit_scan
     assert abs(snapshot["measurements"]["left"]["length_mm"] - 248) <= 3
     left_file = next(f for f in snapshot["files"] if f.get("scan_id") == odd_unit_scan.pk)
     assert left_file["scale_to_mm"] == odd_unit_scan.scale_to_mm
+
+
+# --- The foam impression box as an order option ---------------------------------------------------
+
+
+def test_the_impression_box_is_an_option_priced_on_the_line_and_told_to_the_customer(catalogue):
+    from orders import services as order_services
+    from orders.catalogue.models import Product, ProductOption
+    from orders.emails import render_email
+    from orders.models import OrderEmail
+
+    product = Product.objects.get(slug="everyday")
+    box = product.options.get(kind=ProductOption.Kind.IMPRESSION_BOX)
+    choice = order_services.LineChoice(
+        product=product, size_system="uk", size="5.5", top_cover_code="", impression_box=True
+    )
+    plain = order_services.LineChoice(product=product, size_system="uk", size="5.5")
+    assert choice.priced()[0] == plain.priced()[0] + box.price_delta
+    assert "Foam impression box" in choice.priced()[2]
+    order = pay(
+        order_services.order_create(
+            lines=[choice],
+            email="bo@example.com",
+            full_name="Bo Example",
+            address_line1="1 High Street",
+            city="London",
+            postcode="SW1A 1AA",
+            country="GB",
+            health_screen=passed_screen(),
+        )
+    )
+    assert order.lines.get().impression_box
+    story = selectors.order_scans_story(order)
+    assert story["impression_box"] and "foam impression box" in story["headline"]
+    email = OrderEmail.objects.get(order=order, kind=OrderEmail.Kind.SCANS_NEEDED)
+    _subject, text, html = render_email(email)
+    assert "we are posting it to you" in text and "we are posting it to you" in html
+    assert reverse("orders:scan_how_to") in text
