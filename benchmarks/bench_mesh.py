@@ -1,97 +1,168 @@
-"""Validates, measures and previews a one-million-triangle foot scan (binary STL), as the Celery
-validation task does, and prints wall-clock seconds per step and peak memory.
+"""Scan analysis cost, as the Celery validation task pays it: peak RSS and seconds per case.
 
-Target: under 5 s for inspect + preview on the 2-core CI machine. Memory is reported two ways:
-tracemalloc's peak of Python/numpy allocations during the work, and the process's peak RSS growth
-(ru_maxrss) over the baseline after the mesh file was written.
+Cases (each measured in its own subprocess, so the RSS is that case's alone):
+- 1M-triangle foot surface (binary STL),
+- 1M-triangle impression (a foam patch with a foot pressed in, binary STL),
+- a 10M-face OBJ (80 MB, under the byte cap): must be refused before any array is built.
+For each: ``inspect_s`` (parse, classify, scale, measure), ``total_s`` (plus the sole preview and the
+3D view's decimated mesh), ``peak_rss_mb`` (the worker process's VmHWM, Django included), ``baseline_rss_mb``
+(the same process after Django and numpy were loaded, before the file) and ``total_cpu_s`` (CPU
+time: on a shared, loaded machine the wall clock says more about the neighbours than about us).
+Targets (issue 15): analysis under 2 s on this machine, RSS under 600 MB.
+
+``--corpus`` prints the corpus error table instead (truth vs measured for every corpus case).
+Run: ``.venv/bin/python benchmarks/bench_mesh.py [--corpus]``.
 """
 
+import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fitsperfect.settings")
 
-import django  # noqa: E402
-
-django.setup()
-
-from orders.scans import meshes  # noqa: E402
-from orders.tests.foot_meshes import foot_mesh  # noqa: E402
-
-TARGET_SECONDS = 5.0
-RINGS, SEGMENTS = 250, 1000  # ~1,000,000 triangles
-RUNS = 3
+TARGET_SECONDS = 2.0
+TARGET_RSS_MB = 600.0
 
 
-def maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def peak_rss_mb() -> float:
+    """This process's own high-water RSS (VmHWM: reset by exec, unlike ru_maxrss, which a child
+    inherits from the parent it was forked from)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def measure(path: Path) -> dict:
+    """In the child: one inspection as the worker does it."""
+    _setup()
+    import numpy  # noqa: F401 - loaded before the baseline, as in a warm worker
+
+    from orders.scans import meshes
+
+    baseline = peak_rss_mb()
+    start = time.perf_counter()
+    cpu = time.process_time()
+    result: dict = {"file_mb": round(path.stat().st_size / 1e6, 1)}
+    try:
+        report = meshes.inspect_mesh(path, filename=path.name, max_bytes=150 * 1024 * 1024)
+    except meshes.ScanRejected as exc:
+        result.update(rejected=exc.code, inspect_s=round(time.perf_counter() - start, 3))
+    else:
+        inspected = time.perf_counter()
+        meshes.render_sole_preview(report, side="right")
+        meshes.viewer_mesh(report)
+        report.aligned = None
+        result.update(
+            triangles=report.triangle_count,
+            kind=report.kind,
+            scale=f"{report.scale.status}:{report.scale.unit}",
+            length_mm=report.measurements.length_mm,
+            inspect_s=round(inspected - start, 3),
+        )
+    result["total_s"] = round(time.perf_counter() - start, 3)
+    result["total_cpu_s"] = round(time.process_time() - cpu, 3)
+    result["baseline_rss_mb"] = round(baseline, 1)
+    result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    return result
+
+
+def build(case: str, path: Path) -> None:
+    """In its own process: writes the case's file."""
+    if case == "obj-10m":
+        with path.open("wb") as handle:
+            handle.write(b"v 0 0 0\nv 1 0 0\nv 0 1 0\n")
+            block = b"f 1 2 3\n" * 1_000_000
+            for _ in range(10):
+                handle.write(block)
+        return
+    _setup()
+    from orders.scans.tests.mesh_corpus import foot_variant, impression_mesh
+
+    if case == "foot-1m":
+        mesh = foot_variant(rings=250, segments=1000)
+    else:
+        mesh = impression_mesh(vertices_target=500_000)
+    mesh.export(path)
+
+
+def corpus() -> int:
+    _setup()
+    from orders.scans.tests.mesh_corpus import corpus_cases, corpus_table, run_case
+
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [run_case(case, tmp) for case in corpus_cases()]
+    print(corpus_table(rows))
+    worst = max(
+        abs(e) for row in rows if row["report"].scale.status != "unknown" for e in row["errors"]
+    )
+    bad = [r["case"] for r in rows if not (r["kind_ok"] and r["scale_ok"])]
+    print(f"\nworst error (mm/cm/inch cases): {worst:.1f} mm; wrong kind or scale: {bad or 'none'}")
+    return 0 if worst <= 3.0 and not bad else 1
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", action="store_true")
+    parser.add_argument("--child", type=Path)
+    parser.add_argument("--build")
+    parser.add_argument("--path", type=Path)
+    args = parser.parse_args()
+    if args.corpus:
+        return corpus()
+    if args.child:
+        print(json.dumps(measure(args.child)))
+        return 0
+    if args.build:
+        build(args.build, args.path)
+        return 0
+    results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "foot-1m.stl"
-        mesh = foot_mesh(rings=RINGS, segments=SEGMENTS)
-        mesh.export(path)
-        triangles = len(mesh.faces)
-        del mesh
-        size_mb = path.stat().st_size / 1e6
-        baseline = maxrss_mb()
-
-        tracemalloc.start()
-        start = time.perf_counter()
-        report = meshes.inspect_mesh(path, filename=path.name)
-        png = meshes.render_sole_preview(report)
-        done = time.perf_counter()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-
-        # The same again without tracemalloc's overhead, for honest timings: best and median of
-        # RUNS (other processes on a shared 2-core machine add noise to any single run).
-        runs = []
-        for _ in range(RUNS):
-            start2 = time.perf_counter()
-            report = meshes.inspect_mesh(path, filename=path.name)
-            inspected2 = time.perf_counter()
-            png = meshes.render_sole_preview(report)
-            done2 = time.perf_counter()
-            runs.append((done2 - start2, inspected2 - start2, done2 - inspected2))
-            del report
-        runs.sort()
-        best, median = runs[0], runs[len(runs) // 2]
-        report = meshes.inspect_mesh(path, filename=path.name)
-
-    results = {
-        "triangles": triangles,
-        "file_mb": round(size_mb, 1),
-        "inspect_s_best": round(best[1], 3),
-        "preview_s_best": round(best[2], 3),
-        "total_s_best": round(best[0], 3),
-        "total_s_median": round(median[0], 3),
-        "total_s_all_runs": " ".join(f"{run[0]:.2f}" for run in runs),
-        "total_s_under_tracemalloc": round(done - start, 3),
-        "tracemalloc_peak_mb": round(peak / 1e6, 1),
-        "maxrss_growth_mb": round(maxrss_mb() - baseline, 1),
-        "maxrss_mb": round(maxrss_mb(), 1),
-        "png_kb": round(len(png) / 1024, 1),
-        "length_mm": report.measurements.length_mm,
-        "target_s": TARGET_SECONDS,
-    }
-    print(f"{'metric':<28}{'value':>16}")
-    for key, value in results.items():
-        print(f"{key:<28}{value!s:>16}")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "bench_mesh.json").write_text(json.dumps(results, indent=2))
-    ok = results["total_s_best"] < TARGET_SECONDS
+        for case in ("foot-1m", "impression-1m", "obj-10m"):
+            path = Path(tmp) / ("ten-million.obj" if case == "obj-10m" else f"{case}.stl")
+            # Built in a subprocess too: this parent stays small, so nothing inflates the child.
+            subprocess.run(
+                [sys.executable, __file__, "--build", case, "--path", str(path)], check=True
+            )
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            results[case] = json.loads(out.stdout.strip().splitlines()[-1])
+            path.unlink()
+    keys = ["triangles", "file_mb", "kind", "scale", "length_mm", "rejected"]
+    keys += ["inspect_s", "total_s", "total_cpu_s", "baseline_rss_mb", "peak_rss_mb"]
+    print(f"{'metric':<18}" + "".join(f"{case:>18}" for case in results))
+    for key in keys:
+        row = "".join(f"{results[c].get(key, '-')!s:>18}" for c in results)
+        print(f"{key:<18}{row}")
+    out_dir = Path(__file__).resolve().parent / "results"
+    out_dir.mkdir(exist_ok=True)
+    (out_dir / "bench_mesh.json").write_text(json.dumps(results, indent=2))
+    ok = all(
+        r["inspect_s"] < TARGET_SECONDS and r["peak_rss_mb"] < TARGET_RSS_MB
+        for r in results.values()
+    )
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        "PASS" if ok else f"FAIL: {results['total_s_best']} s is over the {TARGET_SECONDS} s target"
+        "PASS"
+        if ok
+        else f"FAIL: a case is over {TARGET_SECONDS} s (inspect) or {TARGET_RSS_MB} MB peak RSS"
     )
     return 0 if ok else 1
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "orders.catalogue",
     "orders",
     "orders.scans",
+    "orders.scans.meshes",
     "orders.scans.review",
     "orders.lab",
     "orders.clinic",

@@ -160,8 +160,10 @@ def _extract(vertices, faces, local, axes, features, flat, nv, cell, u0, v0) -> 
     d0, d1 = depth[edges[:, 0]], depth[edges[:, 1]]
     crossing = (d0 >= t) != (d1 >= t)
     e = edges[crossing]
-    f = ((t - depth[e[:, 0]]) / (depth[e[:, 1]] - depth[e[:, 0]]))[:, None]
-    cross_points = vertices[e[:, 0]] + f * (vertices[e[:, 1]] - vertices[e[:, 0]])
+    # The midpoint of each edge that crosses the outline level: where the wall is finely scanned
+    # that is the crossing itself; where the wall is one jump between two samples it is the
+    # unbiased guess (the true edge lies anywhere between them).
+    cross_points = 0.5 * (vertices[e[:, 0]] + vertices[e[:, 1]])
     up = sign * axes[2]
     return Imprint(
         vertices=vertices[used],
@@ -171,29 +173,30 @@ def _extract(vertices, faces, local, axes, features, flat, nv, cell, u0, v0) -> 
     )
 
 
-def align_imprint(imprint: Imprint, scale: float) -> np.ndarray:
-    """The imprint in the foot frame, in mm: the outline points define length and widths, the
-    floor is the sole (z up out of the foam, deepest point z = 0). Returns all imprint vertices
-    (outline points first, then the mesh's vertices), so measurements see the outline."""
+def align_imprint(imprint: Imprint, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The imprint in the foot frame, in mm: (measurement points, mesh vertices).
+
+    The measurement points are the floor below the rim's outline level plus the outline's edge
+    crossings (so length and widths are the imprint's, not the rim's); the mesh vertices (imprint
+    and a thin band of rim) are for the preview and the 3D view. z is up out of the foam with the
+    deepest point at z = 0: the imprint's floor is the sole's shape, the right way up.
+    """
     from .measure import orient_plan
 
     up = imprint.up / np.linalg.norm(imprint.up)
-    points = np.vstack([imprint.points, imprint.vertices]) * scale
-    centre = imprint.points.mean(axis=0) * scale
-    rel = points - centre
+    centre = imprint.points.mean(axis=0)
+    rel = (imprint.points - centre) * scale
     inplane = rel - np.outer(rel @ up, up)
-    sample = inplane[: len(imprint.points)]
-    cov = sample.T @ sample
-    values, vectors = np.linalg.eigh(cov)
+    values, vectors = np.linalg.eigh(inplane.T @ inplane)
     x_axis = vectors[:, np.argmax(values)]
     x_axis = x_axis - (x_axis @ up) * up
     x_axis /= np.linalg.norm(x_axis)
-    x_axis = orient_plan(rel[: len(imprint.points)], x_axis, up)
-    y_axis = np.cross(up, x_axis)
-    aligned = rel @ np.vstack([x_axis, y_axis, up]).T
-    outline = aligned[: len(imprint.points)]
-    aligned -= np.array([outline[:, 0].min(), 0.0, outline[:, 2].min()])
-    return aligned
+    x_axis = orient_plan(rel, x_axis, up)
+    rotation = np.vstack([x_axis, np.cross(up, x_axis), up]).T
+    points = rel @ rotation
+    mesh = ((imprint.vertices - centre) * scale) @ rotation
+    shift = np.array([points[:, 0].min(), 0.0, points[:, 2].min()])
+    return points - shift, mesh - shift
 
 
 # --- Grid helpers (small grids: at most GRID x GRID cells) ---------------------------------------

@@ -35,7 +35,7 @@ def _merged_topology(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarra
     contiguous = np.ascontiguousarray(vertices, dtype=dtype) + dtype(0.0)  # -0.0 becomes 0.0
     bits = contiguous.view(np.uint32 if single else np.uint64).reshape(-1, 3)
     keys = _hash_rows(bits)
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)  # any order among equal keys will do; quicksort is 4x faster
     sorted_keys = keys[order]
     starts = np.ones(len(keys), dtype=bool)
     starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
@@ -78,42 +78,53 @@ def analyse(
     watertight = _is_watertight(faces)
     surface = principal_frame(vertices, faces)
     kind = classify(vertices, faces, surface)
-    if kind.kind == "impression" and kind.imprint is not None:
-        target_vertices, target_faces = kind.imprint.vertices, kind.imprint.faces
-        target_surface = principal_frame(target_vertices, target_faces)
+    imprint = kind.imprint if kind.kind == "impression" else None
+    if imprint is not None:
+        # Linear in the scale: align once in file units, scale the result.
+        unit_points, unit_mesh = align_imprint(imprint, 1.0)
+        raw_length = float(np.ptp(unit_points[:, 0]))
     else:
-        target_vertices, target_faces, target_surface = vertices, faces, surface
-    longest = float(np.ptp((target_vertices - target_surface.centre) @ target_surface.axes[0]))
-    if not np.isfinite(longest) or longest <= 0:
+        raw_length = float(np.ptp((vertices - surface.centre) @ surface.axes[0]))
+    if not np.isfinite(raw_length) or raw_length <= 0:
         raise ScanRejected(
             filename,
             "implausible_size",
             _("“%(name)s” has no extent: all its points are in one place.") % {"name": filename},
         )
-    scale, unit = resolve_scale(longest, size_hint=size_hint, scale_override=scale_override)
-    factor = float(scale.scale_to_mm or 1.0)
-    if kind.kind == "impression" and kind.imprint is not None:
-        aligned = align_imprint(kind.imprint, factor)
-        aligned_faces = kind.imprint.faces
-    else:
-        aligned, _diagnostics = align(vertices, faces, surface, factor)
-        aligned_faces = faces
-    del surface, target_surface
-    measurements, side = measure_foot(aligned)
+    for _round in range(2):
+        scale, unit = resolve_scale(raw_length, size_hint=size_hint, scale_override=scale_override)
+        factor = float(scale.scale_to_mm or 1.0)
+        if imprint is not None:
+            measured, aligned = unit_points * factor, unit_mesh * factor
+            aligned_faces = imprint.faces
+        else:
+            aligned, _diagnostics = align(vertices, faces, surface, factor)
+            measured, aligned_faces = aligned, faces
+        measurements, side = measure_foot(measured)
+        if scale.status == "set_by_staff" or measurements.length_mm <= 0:
+            break
+        # The scale's sentence quotes the measured length, so it agrees with the measurements.
+        raw_length = measurements.length_mm / factor
+        again, _unit = resolve_scale(raw_length, size_hint=size_hint, scale_override=scale_override)
+        if again.scale_to_mm == scale.scale_to_mm:
+            scale, unit = again, _unit
+            break
+    del surface
     if scale.status == "set_by_staff" and scale.unit is None and measurements.length_mm > 0:
         # "Scale so the foot is N mm long" means the measured length, not the raw axis extent.
         correction = float(scale_override.foot_length_mm) / measurements.length_mm
-        aligned *= correction
+        aligned = aligned * correction
+        measured = aligned if measured is aligned else measured * correction
         factor *= correction
         scale = replace(scale, scale_to_mm=factor)
         unit = replace(unit, scale_to_mm=factor)
-        measurements, side = measure_foot(aligned)
+        measurements, side = measure_foot(measured)
     warnings, review, codes = review_findings(
         filename=filename,
         watertight=watertight,
         kind=kind,
         scale=scale,
-        raw_length=longest,
+        raw_length=raw_length,
         measurements=measurements,
         side=side,
     )
@@ -133,7 +144,7 @@ def analyse(
         bbox_max_mm=tuple(round(float(v), 3) for v in box_max),
         measurements=measurements,
         side=side,
-        foot_box_mm=tuple(round(float(v), 1) for v in np.ptp(aligned, axis=0)),
+        foot_box_mm=tuple(round(float(v), 1) for v in np.ptp(measured, axis=0)),
         kind=kind.kind,
         kind_confidence=kind.confidence,
         scale=scale,
