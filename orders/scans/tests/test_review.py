@@ -385,3 +385,18 @@ def test_the_impression_box_is_an_option_priced_on_the_line_and_told_to_the_cust
     _subject, text, html = render_email(email)
     assert "we are posting it to you" in text and "we are posting it to you" in html
     assert reverse("orders:scan_how_to") in text
+
+
+def test_the_clinicians_assessment_page_shows_the_linked_orders_scans(client, catalogue):
+    from assessments.tests.factories import submitted
+
+    assessment = submitted()
+    linked = paid_order(assessment=assessment)
+    add_valid_scan(linked, "left")
+    add_valid_scan(linked, "right")
+    client.force_login(clinician_user())
+    url = reverse("assessments:clinic_assessment", args=[assessment.pk])
+    html = client.get(url).content.decode()
+    assert "Both feet side by side" in html
+    assert "Sole of the right foot, toes at the top" in html
+    assert "js/scan-viewer.js" in html
