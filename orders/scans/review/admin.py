@@ -25,7 +25,7 @@ from ..selectors import scan_summary
 from ..services import scan_accept_after_review
 from . import services
 from .forms import ConfirmForm, RejectForm, ScaleForm
-from .selectors import KIND_LABELS, clinic_scans, scan_scale_text
+from .selectors import KIND_LABELS, scan_scale_text, scan_view_row
 
 
 def _preview_tag(scan: Scan) -> str:
@@ -179,17 +179,7 @@ class ScanAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("3D view"))
     def viewer(self, obj: Scan) -> str:
-        row = next(r for r in clinic_scans(obj.order) if r["side"] == obj.side)
-        if row["scan"] is None or row["scan"].pk != obj.pk:
-            row |= {
-                "scan": obj,
-                "preview_url": reverse("orders:staff_scan_preview", args=[obj.pk])
-                if obj.preview
-                else "",
-                "mesh_url": reverse("orders:staff_scan_viewer_mesh", args=[obj.pk])
-                if obj.viewer_mesh
-                else "",
-            }
+        row = scan_view_row(obj)
         return render_to_string("scans/_scan_viewer.html", {"row": row, "three_src": static(THREE)})
 
     @admin.display(description=_("review"))

@@ -55,24 +55,28 @@ def clinic_scans(order: Order) -> list[dict]:
     rows = []
     for side, info in order_scans(order).items():
         scan = info["current"] or info["latest"]
-        row = {"side": side, "label": info["label"], "scan": scan}
-        if scan is not None:
-            row |= {
-                "kind": KIND_LABELS.get(scan.kind, ""),
-                "measures": scan_view_rows(scan),
-                "scale": scan_scale_text(scan),
-                "preview_url": (
-                    reverse("orders:staff_scan_preview", args=[scan.pk]) if scan.preview else ""
-                ),
-                "mesh_url": (
-                    reverse("orders:staff_scan_viewer_mesh", args=[scan.pk])
-                    if scan.viewer_mesh
-                    else ""
-                ),
-                "alt": _("Sole of the %(side)s foot, toes at the top") % {"side": _side_word(side)},
-            }
-        rows.append(row)
+        rows.append(scan_view_row(scan) if scan is not None else {"side": side, "scan": None})
+        rows[-1]["label"] = info["label"]
     return rows
+
+
+def scan_view_row(scan: Scan) -> dict:
+    """One scan as the side-by-side view and the admin's 3D view show it."""
+    return {
+        "side": scan.side,
+        "label": scan.get_side_display(),
+        "scan": scan,
+        "kind": KIND_LABELS.get(scan.kind, ""),
+        "measures": scan_view_rows(scan),
+        "scale": scan_scale_text(scan),
+        "preview_url": (
+            reverse("orders:staff_scan_preview", args=[scan.pk]) if scan.preview else ""
+        ),
+        "mesh_url": (
+            reverse("orders:staff_scan_viewer_mesh", args=[scan.pk]) if scan.viewer_mesh else ""
+        ),
+        "alt": _("Sole of the %(side)s foot, toes at the top") % {"side": _side_word(scan.side)},
+    }
 
 
 def _side_word(side: str) -> str:
