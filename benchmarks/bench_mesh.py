@@ -3,7 +3,8 @@
 Cases (each measured in its own subprocess, so the RSS is that case's alone):
 - 1M-triangle foot surface (binary STL),
 - 1M-triangle impression (a foam patch with a foot pressed in, binary STL),
-- a 10M-face OBJ (80 MB, under the byte cap): must be refused before any array is built.
+- a 10M-face OBJ (80 MB, under the byte cap): must be refused before any array is built,
+- the largest file accepted: a 2M-triangle OBJ (at ``MAX_TRIANGLES``; text, the costliest format).
 For each: ``inspect_s`` (parse, classify, scale, measure), ``total_s`` (plus the sole preview and the
 3D view's decimated mesh), ``peak_rss_mb`` (the worker process's VmHWM, Django included), ``baseline_rss_mb``
 (the same process after Django and numpy were loaded, before the file) and ``total_cpu_s`` (CPU
@@ -60,9 +61,14 @@ def measure(path: Path) -> dict:
     try:
         report = meshes.inspect_mesh(path, filename=path.name, max_bytes=150 * 1024 * 1024)
     except meshes.ScanRejected as exc:
-        result.update(rejected=exc.code, inspect_s=round(time.perf_counter() - start, 3))
+        result.update(
+            rejected=exc.code,
+            inspect_s=round(time.perf_counter() - start, 3),
+            inspect_cpu_s=round(time.process_time() - cpu, 3),
+        )
     else:
         inspected = time.perf_counter()
+        inspected_cpu = time.process_time()
         meshes.render_sole_preview(report, side="right")
         meshes.viewer_mesh(report)
         report.aligned = None
@@ -72,6 +78,7 @@ def measure(path: Path) -> dict:
             scale=f"{report.scale.status}:{report.scale.unit}",
             length_mm=report.measurements.length_mm,
             inspect_s=round(inspected - start, 3),
+            inspect_cpu_s=round(inspected_cpu - cpu, 3),
         )
     result["total_s"] = round(time.perf_counter() - start, 3)
     result["total_cpu_s"] = round(time.process_time() - cpu, 3)
@@ -82,7 +89,7 @@ def measure(path: Path) -> dict:
 
 def build(case: str, path: Path) -> None:
     """In its own process: writes the case's file."""
-    if case == "obj-10m":
+    if case == "obj-10m":  # 3 vertices, 10 million faces: what matters is the count
         with path.open("wb") as handle:
             handle.write(b"v 0 0 0\nv 1 0 0\nv 0 1 0\n")
             block = b"f 1 2 3\n" * 1_000_000
@@ -94,6 +101,8 @@ def build(case: str, path: Path) -> None:
 
     if case == "foot-1m":
         mesh = foot_variant(rings=250, segments=1000)
+    elif case == "obj-at-cap":
+        mesh = foot_variant(rings=353, segments=1415)  # 1,998,180 triangles
     else:
         mesh = impression_mesh(vertices_target=500_000)
     mesh.export(path)
@@ -131,8 +140,9 @@ def main() -> int:
         return 0
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for case in ("foot-1m", "impression-1m", "obj-10m"):
-            path = Path(tmp) / ("ten-million.obj" if case == "obj-10m" else f"{case}.stl")
+        for case in ("foot-1m", "impression-1m", "obj-10m", "obj-at-cap"):
+            suffix = "obj" if case.startswith("obj") else "stl"
+            path = Path(tmp) / f"{case}.{suffix}"
             # Built in a subprocess too: this parent stays small, so nothing inflates the child.
             subprocess.run(
                 [sys.executable, __file__, "--build", case, "--path", str(path)], check=True
@@ -146,18 +156,25 @@ def main() -> int:
             results[case] = json.loads(out.stdout.strip().splitlines()[-1])
             path.unlink()
     keys = ["triangles", "file_mb", "kind", "scale", "length_mm", "rejected"]
-    keys += ["inspect_s", "total_s", "total_cpu_s", "baseline_rss_mb", "peak_rss_mb"]
-    print(f"{'metric':<18}" + "".join(f"{case:>18}" for case in results))
+    keys += ["inspect_s", "inspect_cpu_s", "total_s", "total_cpu_s"]
+    keys += ["baseline_rss_mb", "peak_rss_mb"]
+    print(f"{'metric':<18}" + "".join(f"{case:>19}" for case in results))
     for key in keys:
-        row = "".join(f"{results[c].get(key, '-')!s:>18}" for c in results)
+        row = "".join(f"{results[c].get(key, '-')!s:>19}" for c in results)
         print(f"{key:<18}{row}")
     out_dir = Path(__file__).resolve().parent / "results"
     out_dir.mkdir(exist_ok=True)
     (out_dir / "bench_mesh.json").write_text(json.dumps(results, indent=2))
-    ok = all(
-        r["inspect_s"] < TARGET_SECONDS and r["peak_rss_mb"] < TARGET_RSS_MB
-        for r in results.values()
+    # Time targets are for the three cases the issue names; the at-cap file is the RSS bound.
+    timed = ("foot-1m", "impression-1m", "obj-10m")
+    rss_ok = all(r["peak_rss_mb"] < TARGET_RSS_MB for r in results.values())
+    wall_ok = all(results[c]["inspect_s"] < TARGET_SECONDS for c in timed)
+    cpu_ok = all(results[c]["inspect_cpu_s"] < TARGET_SECONDS for c in timed)
+    print(
+        f"RSS under {TARGET_RSS_MB:.0f} MB: {'yes' if rss_ok else 'NO'}; analysis under "
+        f"{TARGET_SECONDS} s: wall clock {'yes' if wall_ok else 'NO'}, CPU {'yes' if cpu_ok else 'NO'}"
     )
+    ok = rss_ok and wall_ok
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         "PASS"

@@ -20,7 +20,6 @@ shallower), seen from the same side, so left and right are not mirrored.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,6 +133,7 @@ def _features(top, occupied, border, interior, cu, cv, length) -> dict | None:
         "rim_share": round(rim_share, 3),
         "imprint_share": round(share, 3),
         "depth_ratio": round(max_depth / length, 4),
+        "max_depth": max_depth,
         "t": t,
         "coef": coef,
         "component": component,
@@ -148,7 +148,9 @@ def _extract(vertices, faces, local, axes, features, flat, nv, cell, u0, v0) -> 
     in_region = region[flat]
     plane = coef[0] * local[:, 0] + coef[1] * local[:, 1] + coef[2]
     depth = plane - sign * local[:, 2]  # below the rim, in file units
-    face_in = in_region[faces].all(axis=1)
+    # Deeper than the imprint's floor is the block's underside (a closed foam block): not the foot.
+    floor = features["max_depth"] + t
+    face_in = in_region[faces].all(axis=1) & (depth[faces] <= floor).all(axis=1)
     if not face_in.any():
         return None
     sub = faces[face_in]
@@ -234,49 +236,35 @@ def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
 
 
 def _flood_exterior(empty: np.ndarray) -> np.ndarray:
-    """Empty cells connected to the grid's edge."""
-    rows, cols = empty.shape
-    seen = np.zeros_like(empty)
-    queue: deque[tuple[int, int]] = deque()
-    for r in range(rows):
-        for c in (0, cols - 1):
-            if empty[r, c] and not seen[r, c]:
-                seen[r, c] = True
-                queue.append((r, c))
-    for c in range(cols):
-        for r in (0, rows - 1):
-            if empty[r, c] and not seen[r, c]:
-                seen[r, c] = True
-                queue.append((r, c))
-    _bfs(empty, seen, queue)
-    return seen
+    """Empty cells connected (4-neighbours) to the grid's edge."""
+    seeds = np.zeros_like(empty)
+    seeds[0, :] = seeds[-1, :] = seeds[:, 0] = seeds[:, -1] = True
+    labels = _labels(empty)
+    edge_labels = np.unique(labels[seeds & empty])
+    return empty & np.isin(labels, edge_labels)
 
 
-def _bfs(mask: np.ndarray, seen: np.ndarray, queue: deque) -> list[tuple[int, int]]:
-    rows, cols = mask.shape
-    visited = []
-    while queue:
-        r, c = queue.popleft()
-        visited.append((r, c))
-        for nr, nc in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
-            if 0 <= nr < rows and 0 <= nc < cols and mask[nr, nc] and not seen[nr, nc]:
-                seen[nr, nc] = True
-                queue.append((nr, nc))
-    return visited
+def _labels(mask: np.ndarray) -> np.ndarray:
+    """Connected-component labels of ``mask`` (4-neighbours; -1 outside): each cell takes the
+    smallest index among its neighbours until nothing changes. Vectorised; the number of rounds is
+    the longest path inside a component (a few hundred on these grids)."""
+    big = np.iinfo(np.int64).max
+    labels = np.where(mask, np.arange(mask.size).reshape(mask.shape), big)
+    while True:
+        new = labels.copy()
+        np.minimum(new[1:, :], labels[:-1, :], out=new[1:, :])
+        np.minimum(new[:-1, :], labels[1:, :], out=new[:-1, :])
+        np.minimum(new[:, 1:], labels[:, :-1], out=new[:, 1:])
+        np.minimum(new[:, :-1], labels[:, 1:], out=new[:, :-1])
+        new[~mask] = big
+        if np.array_equal(new, labels):
+            return np.where(mask, labels, -1)
+        labels = new
 
 
 def _largest_component(mask: np.ndarray) -> np.ndarray:
-    seen = np.zeros_like(mask)
-    best: list[tuple[int, int]] = []
-    for r, c in zip(*np.nonzero(mask), strict=True):
-        if seen[r, c]:
-            continue
-        seen[r, c] = True
-        group = _bfs(mask, seen, deque([(int(r), int(c))]))
-        if len(group) > len(best):
-            best = group
-    out = np.zeros_like(mask)
-    if best:
-        rr, cc = zip(*best, strict=True)
-        out[list(rr), list(cc)] = True
-    return out
+    if not mask.any():
+        return np.zeros_like(mask)
+    labels = _labels(mask)
+    values, counts = np.unique(labels[mask], return_counts=True)
+    return labels == values[np.argmax(counts)]

@@ -140,8 +140,18 @@ def _level_on_tripod(aligned: np.ndarray) -> np.ndarray:
     return aligned @ np.vstack([new_x, new_y, normal]).T
 
 
+SLICE_MM = 5.0
+"""Cross-sections at least this thick: a coarse scan (a vertex every few mm along the outline) then
+still has both sides of the foot in each slice, instead of one side and the middle."""
+
+
+def _slices(start: float, stop: float, most: int) -> int:
+    return int(np.clip((stop - start) // SLICE_MM, 2, most))
+
+
 def _max_width(x: np.ndarray, y: np.ndarray, start: float, stop: float, bins: int = 10) -> float:
     """Widest cross-section (max y - min y within a thin x slice) between ``start`` and ``stop``."""
+    bins = min(bins, _slices(start, stop, bins))
     mask = (x >= start) & (x <= stop)
     if mask.sum() < 3:
         return 0.0
@@ -157,7 +167,7 @@ def _max_width(x: np.ndarray, y: np.ndarray, start: float, stop: float, bins: in
     return float(widths.max()) if len(widths) else 0.0
 
 
-BALL_WINDOW = (0.60, 0.80)
+BALL_WINDOW = (0.60, 0.75)
 """Ball of the foot (metatarsal heads): the widest cross-section in this share of the length."""
 HEEL_WINDOW = (0.10, 0.20)
 """Heel: the widest cross-section here, below the ankle (malleoli excluded by height)."""
@@ -223,6 +233,7 @@ def _max_width_at(
     x: np.ndarray, y: np.ndarray, start: float, stop: float, bins: int = 20
 ) -> tuple[float, float]:
     """(widest cross-section, x of its slice centre) between ``start`` and ``stop``."""
+    bins = _slices(start, stop, bins)
     mask = (x >= start) & (x <= stop)
     if mask.sum() < 3:
         return 0.0, start

@@ -28,34 +28,39 @@ def _merged_topology(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarra
     """Welds identical vertices (STL stores each triangle's corners separately).
 
     Hashes the exact float bits and sorts the 64-bit keys: several times faster than ``np.unique``
-    over rows for the 3 million corners of a million-triangle scan.
+    over rows for the 3 million corners of a million-triangle scan. Temporaries are dropped as soon
+    as they are used (the 600 MB budget at the face cap).
     """
     single = vertices.dtype == np.float32
     dtype = np.float32 if single else np.float64
     contiguous = np.ascontiguousarray(vertices, dtype=dtype) + dtype(0.0)  # -0.0 becomes 0.0
-    bits = contiguous.view(np.uint32 if single else np.uint64).reshape(-1, 3)
-    keys = _hash_rows(bits)
+    del vertices
+    keys = _hash_rows(contiguous.view(np.uint32 if single else np.uint64).reshape(-1, 3))
     order = np.argsort(keys)  # any order among equal keys will do; quicksort is 4x faster
-    sorted_keys = keys[order]
+    keys = keys[order]
     starts = np.ones(len(keys), dtype=bool)
-    starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    group = np.cumsum(starts) - 1
-    inverse = np.empty(len(keys), dtype=np.int64)
-    inverse[order] = group
+    starts[1:] = keys[1:] != keys[:-1]
+    del keys
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(starts) - 1
     unique_vertices = contiguous[order[starts]].astype(np.float64)
+    del order, starts, contiguous
     return unique_vertices, inverse[faces]
 
 
 def _is_watertight(faces: np.ndarray) -> bool:
     """Every edge shared by exactly two faces (after welding)."""
-    edges = faces[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2)
-    low = np.minimum(edges[:, 0], edges[:, 1]).astype(np.int64)
-    high = np.maximum(edges[:, 0], edges[:, 1]).astype(np.int64)
-    keys = low * (int(faces.max()) + 1) + high
+    n = len(faces)
+    stride = np.int64(int(faces.max()) + 1)
+    keys = np.empty(3 * n, dtype=np.int64)
+    for i, (a, b) in enumerate(((0, 1), (1, 2), (2, 0))):
+        u, v = faces[:, a], faces[:, b]
+        keys[i * n : (i + 1) * n] = np.minimum(u, v) * stride + np.maximum(u, v)
     keys.sort()
     starts = np.ones(len(keys), dtype=bool)
     starts[1:] = keys[1:] != keys[:-1]
-    counts = np.diff(np.append(np.nonzero(starts)[0], len(keys)))
+    del keys
+    counts = np.diff(np.append(np.nonzero(starts)[0], len(starts)))
     return bool((counts == 2).all())
 
 

@@ -181,6 +181,7 @@ def impression_mesh(
     press_mm: float = 22.0,
     vertices_target: int = 50_000,
     walls: bool = True,
+    closed: bool = False,
     mirror: bool = False,
     holes: int = 0,
     noise_mm: float = 0.0,
@@ -190,7 +191,8 @@ def impression_mesh(
 ) -> trimesh.Trimesh:
     """A foam patch (``patch`` = length, width, thickness in mm) with a foot pressed ``press_mm``
     deep: an open heightfield (the foam's top), with side walls down to the thickness when
-    ``walls`` (a foam box scanned from above, no bottom). In mm, centred in the patch."""
+    ``walls`` (a foam box scanned from above) and its underside too when ``closed`` (a block scanned
+    all round). In mm, centred in the patch."""
     p_len, p_wid, p_thick = patch
     step = np.sqrt(p_len * p_wid / vertices_target)
     nu, nv = int(p_len / step) + 1, int(p_wid / step) + 1
@@ -217,6 +219,10 @@ def impression_mesh(
         t0, t1 = ring[j], ring[(j + 1) % k]
         b0, b1 = base + j, base + (j + 1) % k
         faces = np.vstack([faces, np.column_stack([t0, b0, b1]), np.column_stack([t0, b1, t1])])
+        if closed:  # the block's underside: a fan from its centre, so the block is watertight
+            centre = len(verts)
+            verts = np.vstack([verts, [[p_len / 2, 0.0, 0.0]]])
+            faces = np.vstack([faces, np.column_stack([np.full(k, centre), b1, b0])])
     rng = np.random.default_rng(seed)
     if holes:
         centroids = verts[faces].mean(axis=1)
@@ -398,6 +404,15 @@ def corpus_cases() -> list[Case]:
             "mm",
             260,
             lambda: impression_mesh(),
+            size="eu:41",
+        ),
+        _case(
+            "impression closed block inch L (EU 41)",
+            imp,
+            "left",
+            "inch",
+            260,
+            lambda: impression_mesh(mirror=True, closed=True, rotate_seed=8),
             size="eu:41",
         ),
         _case(

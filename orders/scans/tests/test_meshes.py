@@ -610,3 +610,81 @@ def test_the_preview_is_toes_up_and_labelled_with_the_orders_side(tmp_path, mirr
     assert (label(png) < 128).any() and not np.array_equal(label(png), label(other))
     bar = np.asarray(Image.open(io.BytesIO(png)).convert("L"))[-20:, :]
     assert (bar < 64).sum() > 50  # the scale bar
+
+
+def _obj_variants(mesh) -> dict[str, bytes]:
+    plain = mesh.export(file_type="obj").encode()
+    lines = plain.split(b"\n")
+
+    def corners(line: bytes, pattern: bytes) -> bytes:
+        if not line.startswith(b"f "):
+            return line
+        return b"f " + b" ".join(pattern.replace(b"i", x) for x in line.split()[1:])
+
+    return {
+        "plain": plain,
+        "crlf": plain.replace(b"\n", b"\r\n"),
+        "v/vt/vn": b"\n".join(corners(line, b"i/i/i") for line in lines),
+        "v//vn": b"\n".join(corners(line, b"i//i") for line in lines),
+        "colours": b"\n".join(
+            line + b" 0.5 0.5 0.5" if line.startswith(b"v ") else line for line in lines
+        ),
+        "interleaved": b"\n".join(
+            line + b"\nvn 0 0 1\n# note" if line.startswith(b"v ") else line for line in lines
+        ),
+    }
+
+
+@pytest.mark.parametrize("variant", ["plain", "crlf", "v/vt/vn", "v//vn", "colours", "interleaved"])
+def test_the_lean_obj_reader_agrees_with_trimesh(right_foot, variant, monkeypatch):
+    from orders.scans.meshes import obj
+
+    monkeypatch.setattr(obj, "CHUNK", 4096)  # many chunk boundaries
+    data = _obj_variants(right_foot)[variant]
+
+    vertices, faces = obj.read_obj(data)
+
+    reference = trimesh.load(io.BytesIO(data), file_type="obj", process=False)
+    assert np.allclose(vertices, reference.vertices) and np.array_equal(faces, reference.faces)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\nf 1 2 3 4\n",
+        b"v 0 0 0\nv 1 0 0\nv 0 1 0\nf -3 -2 -1\n",
+    ],
+    ids=["quad", "relative-indices"],
+)
+def test_the_lean_obj_reader_leaves_unusual_files_to_trimesh(data):
+    from orders.scans.meshes import obj
+
+    assert obj.read_obj(data) is None
+
+
+@pytest.mark.parametrize("encoding", ["binary", "binary_big", "ascii"])
+def test_the_lean_ply_reader_agrees_with_trimesh_or_declines(right_foot, encoding):
+    from orders.scans.meshes import ply
+
+    if encoding == "binary_big":
+        header = (
+            b"ply\nformat binary_big_endian 1.0\nelement vertex %d\nproperty double x\n"
+            b"property double y\nproperty double z\nproperty uchar red\nelement face %d\n"
+            b"property list uchar uint vertex_indices\nend_header\n"
+        ) % (len(right_foot.vertices), len(right_foot.faces))
+        vertex = np.zeros(len(right_foot.vertices), dtype=[("p", ">f8", 3), ("r", "u1")])
+        vertex["p"] = right_foot.vertices
+        face = np.zeros(len(right_foot.faces), dtype=[("n", "u1"), ("v", ">u4", 3)])
+        face["n"], face["v"] = 3, right_foot.faces
+        data = header + vertex.tobytes() + face.tobytes()
+    else:
+        data = right_foot.export(file_type="ply", encoding=encoding)
+
+    result = ply.read_binary_ply(data)
+
+    if encoding == "ascii":
+        assert result is None
+        return
+    vertices, faces = result
+    assert np.allclose(vertices, right_foot.vertices, atol=1e-4)
+    assert np.array_equal(faces, right_foot.faces)
