@@ -26,7 +26,7 @@ install: $(VENV)/.synced
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-run: install migrate
+run: install migrate node_modules/.installed
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -173,6 +173,8 @@ class OrderLine(models.Model):
     size = models.CharField(max_length=8)
     top_cover = models.CharField(max_length=100, blank=True)
     extra_pair = models.BooleanField(default=False)
+    # We post a foam impression box: the scans come from it, not from the customer's upload.
+    impression_box = models.BooleanField(default=False)
     quantity = models.PositiveSmallIntegerField(default=1)
     unit_price = models.PositiveIntegerField()
     line_total = models.PositiveIntegerField()

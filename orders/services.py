@@ -148,6 +148,7 @@ class LineChoice:
     size: str
     top_cover_code: str = ""
     extra_pair: bool = False
+    impression_box: bool = False
     quantity: int = 1
 
     def priced(self) -> tuple[int, str, str]:
@@ -160,7 +161,9 @@ class LineChoice:
                 price += option.price_delta
                 top_cover_name = option.name
                 parts.append(option.name)
-            elif option.kind == option.Kind.EXTRA_PAIR and self.extra_pair:
+            elif (option.kind == option.Kind.EXTRA_PAIR and self.extra_pair) or (
+                option.kind == option.Kind.IMPRESSION_BOX and self.impression_box
+            ):
                 price += option.price_delta
                 parts.append(option.name)
         return price, top_cover_name, ", ".join(parts)
@@ -285,6 +288,7 @@ def order_create(
             size=choice.size,
             top_cover=top_cover_name,
             extra_pair=choice.extra_pair,
+            impression_box=choice.impression_box,
             quantity=choice.quantity,
             unit_price=unit_price,
             line_total=line_total,

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .catalogue import views as catalogue_views
@@ -29,6 +29,7 @@ urlpatterns = [
         name="scan_preview",
     ),
     path("scans/<int:pk>/preview.png", scan_views.staff_scan_preview, name="staff_scan_preview"),
+    path("", include("orders.scans.review.urls")),
     path("webhooks/lab/", lab_views.lab_webhook, name="lab_webhook"),
     path(
         "reminders/unsubscribe/<str:token>/",

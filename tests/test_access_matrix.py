@@ -196,6 +196,13 @@ MATRIX: dict[str, tuple] = {
         "/scans/{scan_pk}/preview.png",
         (LOGIN, 403, 403, 200, 200),
     ),
+    # The 3D copy, for the same people; the sample scan has none, so 404 after the access check.
+    "scans/<int:pk>/viewer.stl": (
+        "GET",
+        "/scans/{scan_pk}/viewer.stl",
+        (LOGIN, 403, 403, 404, 404),
+    ),
+    "scans/how-to/": ("GET", "/scans/how-to/", PUBLIC),
 }
 
 # The admin, grouped by prefix: every admin/ pattern is covered by this group. The sample visits

@@ -367,6 +367,10 @@ def order_lookup(page):
     page.goto("/orders/")
 
 
+def how_to_scan(page):
+    page.goto("/scans/how-to/")
+
+
 def sign_in(page):
     page.goto("/accounts/login/")
 
@@ -420,6 +424,7 @@ PAGES: dict[str, Callable] = {
         scans,
         scans_rejected,
         scans_uploaded,
+        how_to_scan,
         order_lookup,
         sign_in,
         sign_in_with_errors,

@@ -75,6 +75,8 @@ NO_FORM_FIELDS = {
     "orders:scan_status",
     "orders:scan_preview",
     "orders:staff_scan_preview",
+    "orders:staff_scan_viewer_mesh",
+    "orders:scan_how_to",
     "orders:lab_webhook",
 }
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "orders",
     "orders.scans",
     "orders.scans.meshes",
+    "orders.scans.review",
     "orders.lab",
     "orders.clinic",
     "orders.checkout",
@@ -145,6 +146,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "orders.scans.review.finders.ThreeFinder",  # the 3D view's files from node_modules (npm)
+]
 # Uploads (scans, photos) are health data: kept outside the web root and never given a public URL.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 MEDIA_URL = "/private-media-not-served/"  # no URL pattern serves it; downloads go through views

@@ -60,6 +60,7 @@ TOP_COVERS = [
     ("leather", "Leather", 1500, False),
     ("microfibre", "Antibacterial microfibre", 900, False),
 ]
+IMPRESSION_BOX_PRICE = 1200  # the box, both ways' postage and our scan of the impressions
 EXTRA_PAIR_PRICE = {"everyday": 7900, "sport": 8900, "dress": 8400}
 
 
@@ -87,5 +88,11 @@ def seed_products(stdout) -> None:
             kind=ProductOption.Kind.EXTRA_PAIR,
             code="extra-pair",
             defaults={"name": "Extra pair", "price_delta": EXTRA_PAIR_PRICE[product.slug]},
+        )
+        ProductOption.objects.update_or_create(
+            product=product,
+            kind=ProductOption.Kind.IMPRESSION_BOX,
+            code="impression-box",
+            defaults={"name": "Foam impression box", "price_delta": IMPRESSION_BOX_PRICE},
         )
     stdout.write(f"Catalogue: {len(PRODUCTS)} products.")

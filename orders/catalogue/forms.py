@@ -86,6 +86,11 @@ class ProductChoiceForm(GovForm, forms.Form):
         error_messages={"required": _("Select a top cover")},
     )
     extra_pair = forms.BooleanField(label=_("Add an extra pair"), required=False)
+    impression_box = forms.BooleanField(
+        label=_("Post me a foam impression box"),
+        help_text=_("No 3D scanner? Press your feet into the box and post it back; we scan it."),
+        required=False,
+    )
     assessment = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, product: Product, **kwargs):
@@ -102,17 +107,25 @@ class ProductChoiceForm(GovForm, forms.Form):
             top_cover.initial = next((o.code for o in covers if o.is_default), covers[0].code)
         else:
             del self.fields["top_cover"]
-        extra = [o for o in product.options.all() if o.kind == ProductOption.Kind.EXTRA_PAIR]
-        if extra:
-            extra_pair = self.fields["extra_pair"]
-            extra_pair.label = _priced_label(
-                str(extra_pair.label), extra[0].price_delta or 0, currency
-            )
-            extra_pair.widget.attrs["data-price-delta"] = str(extra[0].price_delta)
-        else:
-            del self.fields["extra_pair"]
         self.cover_options = covers
-        self.extra_option = extra[0] if extra else None
+        self.extra_option = self._priced_checkbox("extra_pair", ProductOption.Kind.EXTRA_PAIR)
+        self.impression_box_option = self._priced_checkbox(
+            "impression_box", ProductOption.Kind.IMPRESSION_BOX
+        )
+
+    def _priced_checkbox(self, name: str, kind: str) -> ProductOption | None:
+        """A yes/no option shows its price and tells the running total its delta; a product
+        without that option drops the question."""
+        option = next((o for o in self.product.options.all() if o.kind == kind), None)
+        if option is None:
+            del self.fields[name]
+            return None
+        field = self.fields[name]
+        field.label = _priced_label(
+            str(field.label), option.price_delta or 0, self.product.currency
+        )
+        field.widget.attrs["data-price-delta"] = str(option.price_delta)
+        return option
 
     @property
     def helper(self):

@@ -48,11 +48,14 @@ class Product(models.Model):
 
 
 class ProductOption(models.Model):
-    """A priced choice on a product: a top-cover material or an extra pair."""
+    """A priced choice on a product: a top-cover material, an extra pair, or the foam impression
+    box we post to customers without a scanner (orders.scans: how to scan)."""
 
     class Kind(models.TextChoices):
         TOP_COVER = "top_cover", _("Top cover")
         EXTRA_PAIR = "extra_pair", _("Extra pair")
+        # We post a foam box; the customer presses each foot into it and posts it back.
+        IMPRESSION_BOX = "impression_box", _("Foam impression box")
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -52,6 +52,7 @@ def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = N
                 "size": data["size"],
                 "top_cover": data.get("top_cover") or "",
                 "extra_pair": bool(data.get("extra_pair")),
+                "impression_box": bool(data.get("impression_box")),
                 "assessment": assessment.token if assessment else "",
             }
             return redirect("orders:checkout")
@@ -60,7 +61,11 @@ def _product_page(request: HttpRequest, slug: str, *, csrf_token: str | None = N
         saved = request.session.get(SESSION_KEY) or {}
         if saved.get("product") == product.slug:
             initial.update(
-                {k: saved[k] for k in ("size_system", "size", "top_cover", "extra_pair")}
+                {
+                    k: saved[k]
+                    for k in ("size_system", "size", "top_cover", "extra_pair", "impression_box")
+                    if k in saved
+                }
             )
         form = ProductChoiceForm(initial=initial, product=product)
     context = {

@@ -39,6 +39,7 @@ def _selection(request: HttpRequest):
             "size": saved.get("size"),
             "top_cover": saved.get("top_cover"),
             "extra_pair": "on" if saved.get("extra_pair") else "",
+            "impression_box": "on" if saved.get("impression_box") else "",
         },
         product=product,
     )
@@ -50,6 +51,7 @@ def _selection(request: HttpRequest):
         size=form.cleaned_data["size"],
         top_cover_code=form.cleaned_data.get("top_cover") or "",
         extra_pair=bool(form.cleaned_data.get("extra_pair")),
+        impression_box=bool(form.cleaned_data.get("impression_box")),
     )
     assessment = finished_by_token(saved.get("assessment", ""))
     return choice, product, assessment

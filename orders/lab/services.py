@@ -127,7 +127,11 @@ def _snapshot(order: Order, submission_id: uuid.UUID, revision: int) -> dict:
                 "bytes": photo.size_bytes,
             }
         )
-    options = {"top_cover": line.top_cover or None, "extra_pair": bool(line.extra_pair)}
+    options = {
+        "top_cover": line.top_cover or None,
+        "extra_pair": bool(line.extra_pair),
+        "impression_box": bool(line.impression_box),
+    }
     return {
         "submission_id": str(submission_id),
         "order_number": order.number,

@@ -27,6 +27,10 @@ def scan_preview_upload_to(instance, filename: str) -> str:
     return _private_name("scan-previews", "png")
 
 
+def scan_viewer_upload_to(instance, filename: str) -> str:
+    return _private_name("scan-viewer", "stl")
+
+
 def photo_upload_to(instance, filename: str) -> str:
     return _private_name("foot-photos", "jpg" if instance.file_format == "jpeg" else "png")
 
@@ -75,6 +79,12 @@ class Scan(models.Model):
     triangle_count = models.PositiveIntegerField(_("triangles"), null=True, blank=True)
     bbox_mm = models.JSONField(_("bounding box (mm)"), default=list, blank=True)
     report = models.JSONField(default=dict, blank=True)
+    # What the analysis says (orders.scans.meshes): the foot itself or a foam/plaster impression,
+    # and whether its scale is known ("resolved"), unknown, or was set by staff.
+    kind = models.CharField(_("kind of scan"), max_length=16, blank=True)
+    scale_status = models.CharField(_("scale"), max_length=16, blank=True, db_index=True)
+    # A light copy of the mesh (binary STL, foot frame, mm) for the 3D view of staff and clinicians.
+    viewer_mesh = models.FileField(upload_to=scan_viewer_upload_to, max_length=200, blank=True)
     preview = models.FileField(upload_to=scan_preview_upload_to, max_length=200, blank=True)
     is_current = models.BooleanField(_("in use"), default=False)
     # Validation runs counted before each run: a file that kills the worker is not retried forever.

@@ -33,6 +33,7 @@ from .meshes import (
     check_pair_issues,
     inspect_mesh,
     render_sole_preview,
+    viewer_mesh,
 )
 from .models import FootPhoto, Scan
 from .states import scan_claim_for_check, scan_set_status
@@ -155,11 +156,13 @@ def scan_validate(*, scan_id: int) -> Scan | None:
             _("We could not process “%(name)s”. Please export the scan again and upload it.")
             % {"name": name},
         )
-        return _record_validation(scan_id=scan_id, report=None, rejection=failure, preview=b"")
+        return _record_validation(
+            scan_id=scan_id, report=None, rejection=failure, preview=b"", viewer=b""
+        )
     scan = Scan.objects.select_related("order").get(pk=scan_id)
     report = None
     rejection: ScanRejected | None = None
-    preview = b""
+    preview = viewer = b""
     try:
         # Through the storage API (a local folder or S3), never a filesystem path.
         with scan.file.storage.open(scan.file.name, "rb") as source:
@@ -169,17 +172,27 @@ def scan_validate(*, scan_id: int) -> Scan | None:
                 max_bytes=None,
                 size_hint=_expected_length(scan.order),
             )
-        preview = render_sole_preview(report)
+        preview, viewer = scan_renderings(report, side=scan.side)
     except ScanRejected as exc:
         rejection = exc
     finally:
         if report is not None:
             report.aligned = None  # it holds the whole mesh
-    return _record_validation(scan_id=scan_id, report=report, rejection=rejection, preview=preview)
+    return _record_validation(
+        scan_id=scan_id, report=report, rejection=rejection, preview=preview, viewer=viewer
+    )
+
+
+def scan_renderings(report, *, side: str) -> tuple[bytes, bytes]:
+    """The sole preview (toes up, labelled with the scan's side) and the light copy of the mesh
+    for the 3D view, both made in the worker from the report's aligned mesh."""
+    return render_sole_preview(report, side=side), viewer_mesh(report)
 
 
 @transaction.atomic
-def _record_validation(*, scan_id: int, report, rejection, preview: bytes) -> Scan | None:
+def _record_validation(
+    *, scan_id: int, report, rejection, preview: bytes, viewer: bytes
+) -> Scan | None:
     order_id = Scan.objects.values_list("order_id", flat=True).get(pk=scan_id)
     order = Order.objects.select_for_update().get(pk=order_id)
     scan = Scan.objects.select_for_update().get(pk=scan_id)
@@ -202,22 +215,7 @@ def _record_validation(*, scan_id: int, report, rejection, preview: bytes) -> Sc
         scan.rejection_message = rejection.message
         scan_set_status(scan=scan, to_status=Scan.Status.REJECTED)
     else:
-        data = report.to_dict()
-        scan.sha256 = report.sha256
-        scan.size_bytes = report.size_bytes
-        scan.file_format = report.file_format
-        scan.triangle_count = report.triangle_count
-        scan.bbox_mm = list(report.bbox_size_mm)
-        scan.unit = report.unit.unit
-        scan.unit_confidence = round(float(report.unit.confidence), 3)
-        scan.scale_to_mm = float(report.unit.scale_to_mm)
-        scan.measurements = data["measurements"]
-        scan.side_guess = report.side.side or ""
-        scan.warnings = list(report.warnings)
-        scan.review_reasons = list(report.review_reasons)
-        scan.report = data
-        if preview:
-            scan.preview.save("preview.png", ContentFile(preview), save=False)
+        scan_store_report(scan, report, preview=preview, viewer=viewer)
         if report.needs_review:
             scan_set_status(scan=scan, to_status=Scan.Status.NEEDS_REVIEW)
         else:
@@ -225,6 +223,30 @@ def _record_validation(*, scan_id: int, report, rejection, preview: bytes) -> Sc
             scan_set_status(scan=scan, to_status=Scan.Status.VALID)
     _advance_order(order)
     return scan
+
+
+def scan_store_report(scan: Scan, report, *, preview: bytes, viewer: bytes) -> None:
+    """Copies what the analysis says onto the (locked) scan, first check or staff re-scale alike;
+    the caller saves it. The lab's manifest reads these fields, so it follows a re-scale."""
+    data = report.to_dict()
+    scan.sha256 = report.sha256
+    scan.size_bytes = report.size_bytes
+    scan.file_format = report.file_format
+    scan.triangle_count = report.triangle_count
+    scan.bbox_mm = list(report.bbox_size_mm)
+    scan.kind, scan.scale_status = report.kind, report.scale.status
+    scan.unit = report.scale.unit or ""
+    scan.unit_confidence = round(float(report.scale.confidence), 3)
+    scan.scale_to_mm = float(report.scale.scale_to_mm) if report.scale.scale_to_mm else None
+    scan.measurements = data["measurements"]
+    scan.side_guess = report.side.side or ""
+    scan.warnings = list(report.warnings)
+    scan.review_reasons = list(report.review_reasons)
+    scan.report = data
+    if preview:
+        scan.preview.save("preview.png", ContentFile(preview), save=False)
+    if viewer:
+        scan.viewer_mesh.save("viewer.stl", ContentFile(viewer), save=False)
 
 
 def _make_current(scan: Scan) -> None:
@@ -356,7 +378,7 @@ def scans_rejected_purge(*, older_than_days: int | None = None) -> int:
     cutoff = timezone.now() - timezone.timedelta(days=days)
     purged = 0
     for scan in Scan.objects.filter(status=Scan.Status.REJECTED, created_at__lt=cutoff).iterator():
-        names = [scan.file.name, scan.preview.name]
+        names = [scan.file.name, scan.preview.name, scan.viewer_mesh.name]
         with transaction.atomic():
             scan.delete()
             transaction.on_commit(lambda names=names: [delete_stored(name) for name in names])
@@ -379,12 +401,13 @@ def scans_erase_for_order(*, order: Order) -> tuple[int, int, list[tuple]]:
     files: list[tuple] = []
     scans = list(Scan.objects.select_for_update().filter(order=order))
     for scan in scans:
-        files += [(f.storage, f.name) for f in (scan.file, scan.preview) if f and f.name]
+        stored = (scan.file, scan.preview, scan.viewer_mesh)
+        files += [(f.storage, f.name) for f in stored if f and f.name]
         scan.original_name = "erased"
         scan.measurements, scan.report = {}, {}
         scan.warnings, scan.bbox_mm = [], []
         scan.file.name = ""
-        scan.preview.name = ""
+        scan.preview.name = scan.viewer_mesh.name = ""
         scan.save()
     photos = list(FootPhoto.objects.filter(order=order))
     for photo in photos:

@@ -1,6 +1,7 @@
 """The scan's state machine: its transition table and the one writer of `Scan.status`.
 
     uploaded -> checking -> valid | needs_review | rejected;  needs_review -> valid (staff accept)
+    needs_review | valid -> rejected (staff reject it and ask the customer for a new scan)
 
 `checking -> checking` is a re-run after a worker died mid-check (counted in `check_attempts`).
 Every move goes through `scan_set_status` (or `scan_claim_for_check`, the same check done as one
@@ -24,8 +25,8 @@ SCAN_TRANSITIONS: dict[str, frozenset[str]] = {
     ScanStatus.CHECKING: frozenset(
         {ScanStatus.CHECKING, ScanStatus.VALID, ScanStatus.NEEDS_REVIEW, ScanStatus.REJECTED}
     ),
-    ScanStatus.NEEDS_REVIEW: frozenset({ScanStatus.VALID}),
-    ScanStatus.VALID: frozenset(),
+    ScanStatus.NEEDS_REVIEW: frozenset({ScanStatus.VALID, ScanStatus.REJECTED}),
+    ScanStatus.VALID: frozenset({ScanStatus.REJECTED}),
     ScanStatus.REJECTED: frozenset(),
 }
 

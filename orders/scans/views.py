@@ -94,7 +94,10 @@ def order_scans(request: HttpRequest, token: str) -> HttpResponse:
         if not errors:
             return redirect(reverse("orders:scans", args=[order.access_token]), permanent=False)
     order.refresh_from_db()
+    story = selectors.order_scans_story(order)
     sides = selectors.order_scans(order)
+    for side, info in sides.items():
+        info["story"] = story["sides"][side]
     checking = any(
         side["latest"] is not None and side["latest"].is_pending for side in sides.values()
     )
@@ -104,6 +107,7 @@ def order_scans(request: HttpRequest, token: str) -> HttpResponse:
         {
             "order": order,
             "sides": sides,
+            "story": story,
             "errors": errors,
             "checking": checking,
             "can_upload": services.order_accepts_scans(order),

@@ -144,6 +144,6 @@ def test_the_demo_seed_is_idempotent():
     for _ in range(2):
         demo.seed(open("/dev/null", "w"))  # noqa: SIM115
     assert set(Product.objects.values_list("slug", flat=True)) == {"everyday", "sport", "dress"}
-    assert ProductOption.objects.count() == 12
+    assert ProductOption.objects.count() == 15  # 3 products: 3 covers, extra pair, impression box
     order = Order.objects.get()
     assert order.status == Status.AWAITING_SCANS

@@ -112,7 +112,7 @@ def test_moving_models_keeps_tables_rows_and_staff_permissions():
     assert (moved.order.number, moved.status, moved.payload) == ("FP-MIGRATE1", "failed", {"a": 1})
     assert LabEvent.objects.get(event_id="evt_1").submission == moved
     moved_product = Product.objects.get(slug="migrated")
-    assert moved_product.options.get().code == "leather"
+    assert moved_product.options.get(kind="top_cover").code == "leather"
     assert moved.order.lines.get().product == moved_product
     moved_scan = Scan.objects.get(pk=scan.pk)
     assert (moved_scan.order_id, moved_scan.side, moved_scan.file.name) == (

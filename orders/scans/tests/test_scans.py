@@ -226,7 +226,7 @@ def test_an_ambiguous_unit_goes_to_staff_who_accept_it_in_admin(
     left = Scan.objects.get(order=order, side="left")
     assert left.status == Scan.Status.NEEDS_REVIEW and not left.is_current
     assert Order.objects.get(pk=order.pk).status == Status.AWAITING_SCANS
-    assert "staff will check" in client.get(scans_url(order)).content.decode()
+    assert "a member of our team will look at it" in client.get(scans_url(order)).content.decode()
 
     staff = staff_user()
     client.force_login(staff)

@@ -15,16 +15,18 @@ from orders.tests.factories import add_valid_scan, paid_order
 S = Scan.Status
 
 
-def test_every_status_has_a_row_and_decided_scans_never_move():
+def test_every_status_has_a_row_and_only_staff_rejection_moves_a_decided_scan():
     assert set(SCAN_TRANSITIONS) == set(S.values)
-    assert SCAN_TRANSITIONS[S.VALID] == SCAN_TRANSITIONS[S.REJECTED] == frozenset()
+    assert SCAN_TRANSITIONS[S.VALID] == frozenset({S.REJECTED})
+    assert SCAN_TRANSITIONS[S.NEEDS_REVIEW] == frozenset({S.VALID, S.REJECTED})
+    assert SCAN_TRANSITIONS[S.REJECTED] == frozenset()
 
 
 @pytest.mark.django_db
 def test_the_writer_refuses_a_move_not_in_the_table_and_changes_nothing(catalogue):
     scan = add_valid_scan(paid_order(), "left")
     with pytest.raises(IllegalTransition):
-        scan_set_status(scan=scan, to_status=S.REJECTED)
+        scan_set_status(scan=scan, to_status=S.NEEDS_REVIEW)
     scan.refresh_from_db()
     assert scan.status == S.VALID
 

@@ -1,0 +1,282 @@
+"""Staff decisions on a scan: set its scale, swap left and right, reject it and ask for a new one.
+
+Each is one call that locks the order and the scan, changes the scan through its one state writer
+(`orders.scans.states.scan_set_status`) where its status moves, and writes a note on the order's
+timeline (who, when, what). Accepting a scan is `orders.scans.services.scan_accept_after_review`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fitsperfect.outbox import outbox_email_queue
+from orders import fulfilment
+from orders import services as order_services
+from orders.models import Order
+from orders.states import Status
+
+from .. import meshes
+from ..models import Scan
+from ..services import (
+    _advance_order,
+    _expected_length,
+    _make_current,
+    delete_stored,
+    order_accepts_scans,
+    scan_renderings,
+    scan_store_report,
+)
+from ..states import scan_set_status
+
+REVIEWABLE = (Scan.Status.NEEDS_REVIEW, Scan.Status.VALID)
+
+
+@dataclass(frozen=True)
+class RejectionReason:
+    code: str
+    label: str  # for staff
+    advice: str  # for the customer: what to do now
+
+
+REJECTION_REASONS = {
+    reason.code: reason
+    for reason in (
+        RejectionReason(
+            "not_a_foot",
+            gettext_lazy("Not a foot scan"),
+            gettext_lazy("The file does not show a foot. Please scan your foot again."),
+        ),
+        RejectionReason(
+            "incomplete",
+            gettext_lazy("Part of the foot is missing"),
+            gettext_lazy(
+                "Part of the foot (heel, toes or sole) is missing. Please scan the whole foot, "
+                "from the heel to the tips of the toes."
+            ),
+        ),
+        RejectionReason(
+            "wrong_foot",
+            gettext_lazy("Both scans show the same foot"),
+            gettext_lazy("Both scans seem to show the same foot. Please scan each foot."),
+        ),
+        RejectionReason(
+            "unknown_scale",
+            gettext_lazy("We cannot tell its size"),
+            gettext_lazy(
+                "We cannot tell the size of the foot from this file. Please export it again in "
+                "millimetres, or tell us your foot length when you upload it."
+            ),
+        ),
+        RejectionReason(
+            "poor_quality",
+            gettext_lazy("Too noisy, blurred or full of holes"),
+            gettext_lazy(
+                "The scan is too noisy or has large holes. Please scan again in good light, "
+                "moving slowly around the foot."
+            ),
+        ),
+        RejectionReason(
+            "other",
+            gettext_lazy("Another reason (explain below)"),
+            gettext_lazy("Please upload a new scan of this foot."),
+        ),
+    )
+}
+
+
+class ReviewRefused(ValueError):
+    """The decision cannot be made now; the message is safe to show to staff."""
+
+
+def _locked(scan: Scan) -> tuple[Order, Scan]:
+    order = Order.objects.select_for_update().get(pk=scan.order_id)
+    return order, Scan.objects.select_for_update().get(pk=scan.pk)
+
+
+def _side(scan: Scan) -> str:
+    return scan.get_side_display().lower()
+
+
+def _check_reviewable(order: Order, scan: Scan) -> None:
+    if scan.status not in REVIEWABLE:
+        raise ReviewRefused(_("Only a scan in review or in use can be changed."))
+    if not order_accepts_scans(order):
+        raise ReviewRefused(_("This order is already on its way to the lab."))
+
+
+@transaction.atomic
+def scan_reject(*, scan: Scan, actor, reason: str, note: str = "") -> Scan:
+    """Staff reject a scan: it stops being used, the order waits for scans again, and the customer
+    is emailed why and what to do (the how-to page and the upload page). The other side's scan
+    and earlier revisions stay as they were."""
+    if reason not in REJECTION_REASONS:
+        raise ReviewRefused(_("Choose a reason."))
+    order, fresh = _locked(scan)
+    _check_reviewable(order, fresh)
+    chosen = REJECTION_REASONS[reason]
+    message = str(chosen.advice) + (f" {note.strip()}" if note.strip() else "")
+    was_current = fresh.is_current
+    fresh.rejection_code = f"staff_{reason}"
+    fresh.rejection_message = message
+    fresh.is_current = False
+    scan_set_status(
+        scan=fresh,
+        to_status=Scan.Status.REJECTED,
+        fields=("rejection_code", "rejection_message", "is_current"),
+    )
+    note_text = _(
+        "Staff rejected the %(side)s scan (revision %(revision)s): %(reason)s. %(note)s"
+    ) % {"side": _side(fresh), "revision": fresh.revision, "reason": chosen.label, "note": note}
+    if order.status == Status.SCANS_RECEIVED and was_current:
+        fulfilment.order_mark_scans_needed(order=order, actor=actor, note=note_text.strip())
+    else:
+        order_services.order_add_note(order=order, actor=actor, note=note_text.strip())
+    _email_rejection(order, fresh)
+    return fresh
+
+
+def _email_rejection(order: Order, scan: Scan) -> None:
+    context = {
+        "order": order,
+        "scan": scan,
+        "side": scan.get_side_display(),
+        "advice": scan.rejection_message,
+        "order_url": settings.SITE_URL + order.get_absolute_url(),
+        "scans_url": settings.SITE_URL + reverse("orders:scans", args=[order.access_token]),
+        "how_to_url": settings.SITE_URL + reverse("orders:scan_how_to"),
+    }
+    outbox_email_queue(
+        to=order.email,
+        subject=render_to_string("scans/emails/scan_rejected_subject.txt", context),
+        text=render_to_string("scans/emails/scan_rejected.txt", context),
+        html=render_to_string("scans/emails/scan_rejected.html", context),
+        kind="scan_rejected",
+        ref=order.number,
+    )
+
+
+def _inspect_with_scale(scan: Scan, *, unit: str | None, foot_length_mm: float | None):
+    """The upload path's analysis again (same size hint), with the scale staff chose."""
+    override = meshes.ScaleOverride(unit=unit, foot_length_mm=foot_length_mm)
+    with scan.file.storage.open(scan.file.name, "rb") as source:
+        report = meshes.inspect_mesh(
+            source,
+            filename=scan.original_name,
+            max_bytes=None,
+            size_hint=_expected_length(scan.order),
+            scale_override=override,
+        )
+    try:
+        preview, viewer = scan_renderings(report, side=scan.side)
+    finally:
+        report.aligned = None
+    return report, preview, viewer
+
+
+def scan_set_scale(
+    *,
+    scan: Scan,
+    actor,
+    unit: str | None = None,
+    foot_length_mm: float | None = None,
+    accept: bool = True,
+) -> Scan:
+    """Staff set the scale of a scan (a unit, or "the foot is N mm long"): the file is measured
+    again with it (measurements, preview, 3D copy; the lab's manifest reads them from the scan)
+    and the change is recorded. With ``accept`` a scan in review is accepted in the same step.
+    The file is read and measured before any row is locked (it takes seconds)."""
+    if (unit is None) == (foot_length_mm is None):
+        raise ReviewRefused(_("Give either a unit or a foot length."))
+    scan = Scan.objects.select_related("order").get(pk=scan.pk)
+    _check_reviewable(scan.order, scan)
+    report, preview, viewer = _inspect_with_scale(scan, unit=unit, foot_length_mm=foot_length_mm)
+    with transaction.atomic():
+        order, fresh = _locked(scan)
+        _check_reviewable(order, fresh)
+        old_files = [fresh.preview.name, fresh.viewer_mesh.name]
+        before = (fresh.measurements or {}).get("length_mm")
+        scan_store_report(fresh, report, preview=preview, viewer=viewer)
+        what = (
+            _("unit %(unit)s") % {"unit": unit}
+            if unit
+            else _("foot length %(mm)s mm") % {"mm": round(foot_length_mm)}
+        )
+        note = _(
+            "Staff set the scale of the %(side)s scan (revision %(revision)s): %(what)s; "
+            "length %(before)s mm → %(after)s mm."
+        ) % {
+            "side": _side(fresh),
+            "revision": fresh.revision,
+            "what": what,
+            "before": round(before) if before is not None else "?",
+            "after": round(fresh.measurements.get("length_mm", 0)),
+        }
+        if accept and fresh.status == Scan.Status.NEEDS_REVIEW:
+            newer = Scan.objects.filter(
+                order=order, side=fresh.side, revision__gt=fresh.revision
+            ).exclude(status=Scan.Status.REJECTED)
+            if newer.exists():
+                raise ReviewRefused(_("The customer has uploaded a newer scan of this foot."))
+            fresh.accepted_by = actor if getattr(actor, "pk", None) else None
+            fresh.accepted_at = timezone.now()
+            _make_current(fresh)
+            scan_set_status(scan=fresh, to_status=Scan.Status.VALID)
+            note += " " + _("Accepted.")
+        else:
+            fresh.save()
+        order_services.order_add_note(order=order, actor=actor, note=note)
+        _advance_order(order)
+        kept = {fresh.preview.name, fresh.viewer_mesh.name}
+        transaction.on_commit(
+            lambda: [delete_stored(name) for name in old_files if name and name not in kept]
+        )
+    return fresh
+
+
+@transaction.atomic
+def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
+    """The customer uploaded the left foot as the right one and the other way round: the two
+    scans in use (or latest) change sides, each as the next revision of its new side."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not order_accepts_scans(order):
+        raise ReviewRefused(_("This order is already on its way to the lab."))
+    scans = list(
+        Scan.objects.select_for_update().filter(order=order).exclude(status=Scan.Status.REJECTED)
+    )
+    picked = {}
+    for side in (Scan.Side.LEFT, Scan.Side.RIGHT):
+        mine = sorted((s for s in scans if s.side == side), key=lambda s: -s.revision)
+        current = next((s for s in mine if s.is_current), mine[0] if mine else None)
+        if current is None:
+            raise ReviewRefused(_("Both feet need a scan before they can be swapped."))
+        picked[side] = current
+    if any(scan.is_pending for scan in picked.values()):
+        raise ReviewRefused(_("Wait until both scans are checked."))
+    tops = dict(Scan.objects.filter(order=order).values_list("side").annotate(top=Max("revision")))
+    left, right = picked[Scan.Side.LEFT], picked[Scan.Side.RIGHT]
+    was_current = {left.pk: left.is_current, right.pk: right.is_current}
+    Scan.objects.filter(pk__in=[left.pk, right.pk]).update(is_current=False)
+    for scan, new_side in ((left, Scan.Side.RIGHT), (right, Scan.Side.LEFT)):
+        scan.side, scan.revision, scan.is_current = new_side, tops[new_side] + 1, False
+        scan.save(update_fields=["side", "revision", "is_current"])
+    for scan in (left, right):
+        if was_current[scan.pk]:
+            _make_current(scan)
+            scan.save(update_fields=["is_current"])
+    order_services.order_add_note(
+        order=order,
+        actor=actor,
+        note=_("Staff swapped the left and right scans (now left r%(l)s, right r%(r)s).")
+        % {"l": right.revision, "r": left.revision},
+    )
+    _advance_order(order)
+    return right, left
