@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ from ..services import (
     _advance_order,
     _expected_length,
     _make_current,
+    _other,
     delete_stored,
     order_accepts_scans,
     scan_renderings,
@@ -242,16 +244,32 @@ def scan_set_scale(
     return fresh
 
 
-@transaction.atomic
-def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
-    """The customer uploaded the left foot as the right one and the other way round: the two
-    scans in use (or latest) change sides, each as the next revision of its new side."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if not order_accepts_scans(order):
-        raise ReviewRefused(_("This order is already on its way to the lab."))
-    scans = list(
-        Scan.objects.select_for_update().filter(order=order).exclude(status=Scan.Status.REJECTED)
-    )
+def _kept_scale(scan: Scan) -> meshes.ScaleOverride | None:
+    """The scale staff set on a scan, so measuring it again gives the same figures."""
+    if scan.scale_status != "set_by_staff":
+        return None
+    if scan.unit in meshes.UNIT_SCALES_TO_MM:
+        return meshes.ScaleOverride(unit=scan.unit)
+    return meshes.ScaleOverride(foot_length_mm=(scan.measurements or {}).get("length_mm"))
+
+
+def _preview_for_side(scan: Scan, side: str) -> bytes:
+    """The sole preview drawn again under the scan's new side label (the label is in the image)."""
+    with scan.file.storage.open(scan.file.name, "rb") as source:
+        report = meshes.inspect_mesh(
+            source,
+            filename=scan.original_name,
+            max_bytes=None,
+            size_hint=_expected_length(scan.order),
+            scale_override=_kept_scale(scan),
+        )
+    try:
+        return meshes.render_sole_preview(report, side=side)
+    finally:
+        report.aligned = None
+
+
+def _scans_to_swap(scans: list[Scan]) -> dict[str, Scan]:
     picked = {}
     for side in (Scan.Side.LEFT, Scan.Side.RIGHT):
         mine = sorted((s for s in scans if s.side == side), key=lambda s: -s.revision)
@@ -261,22 +279,58 @@ def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
         picked[side] = current
     if any(scan.is_pending for scan in picked.values()):
         raise ReviewRefused(_("Wait until both scans are checked."))
-    tops = dict(Scan.objects.filter(order=order).values_list("side").annotate(top=Max("revision")))
-    left, right = picked[Scan.Side.LEFT], picked[Scan.Side.RIGHT]
-    was_current = {left.pk: left.is_current, right.pk: right.is_current}
-    Scan.objects.filter(pk__in=[left.pk, right.pk]).update(is_current=False)
-    for scan, new_side in ((left, Scan.Side.RIGHT), (right, Scan.Side.LEFT)):
-        scan.side, scan.revision, scan.is_current = new_side, tops[new_side] + 1, False
-        scan.save(update_fields=["side", "revision", "is_current"])
-    for scan in (left, right):
-        if was_current[scan.pk]:
-            _make_current(scan)
-            scan.save(update_fields=["is_current"])
-    order_services.order_add_note(
-        order=order,
-        actor=actor,
-        note=_("Staff swapped the left and right scans (now left r%(l)s, right r%(r)s).")
-        % {"l": right.revision, "r": left.revision},
+    return picked
+
+
+def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
+    """The customer uploaded the left foot as the right one and the other way round: the two
+    scans in use (or latest) change sides, each as the next revision of its new side, and their
+    previews are drawn again with the new label. The files are read before any row is locked."""
+    unlocked = list(
+        Scan.objects.select_related("order")
+        .filter(order=order)
+        .exclude(status=Scan.Status.REJECTED)
     )
-    _advance_order(order)
+    planned = _scans_to_swap(unlocked)
+    previews = {
+        scan.pk: _preview_for_side(scan, _other(side)) for side, scan in planned.items()
+    }
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if not order_accepts_scans(order):
+            raise ReviewRefused(_("This order is already on its way to the lab."))
+        scans = list(
+            Scan.objects.select_for_update()
+            .filter(order=order)
+            .exclude(status=Scan.Status.REJECTED)
+        )
+        picked = _scans_to_swap(scans)
+        if {scan.pk for scan in picked.values()} != set(previews):
+            raise ReviewRefused(_("The scans changed while you were looking. Please try again."))
+        tops = dict(
+            Scan.objects.filter(order=order).values_list("side").annotate(top=Max("revision"))
+        )
+        left, right = picked[Scan.Side.LEFT], picked[Scan.Side.RIGHT]
+        was_current = {left.pk: left.is_current, right.pk: right.is_current}
+        old_previews = [left.preview.name, right.preview.name]
+        Scan.objects.filter(pk__in=[left.pk, right.pk]).update(is_current=False)
+        for scan, new_side in ((left, Scan.Side.RIGHT), (right, Scan.Side.LEFT)):
+            scan.side, scan.revision, scan.is_current = new_side, tops[new_side] + 1, False
+            scan.preview.save("preview.png", ContentFile(previews[scan.pk]), save=False)
+            scan.save(update_fields=["side", "revision", "is_current", "preview"])
+        for scan in (left, right):
+            if was_current[scan.pk]:
+                _make_current(scan)
+                scan.save(update_fields=["is_current"])
+        order_services.order_add_note(
+            order=order,
+            actor=actor,
+            note=_("Staff swapped the left and right scans (now left r%(l)s, right r%(r)s).")
+            % {"l": right.revision, "r": left.revision},
+        )
+        _advance_order(order)
+        kept = {left.preview.name, right.preview.name}
+        transaction.on_commit(
+            lambda: [delete_stored(name) for name in old_previews if name and name not in kept]
+        )
     return right, left

@@ -3,6 +3,8 @@ customer and the admin are told one story; clinicians see both scans; the how-to
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.staticfiles import finders
@@ -107,9 +109,16 @@ def test_other_needs_a_message_and_a_decided_rejection_cannot_be_rejected_again(
 # --- Swapping --------------------------------------------------------------------------------------
 
 
+def _foot_stl(*, left: bool) -> bytes:
+    from orders.tests.foot_meshes import foot_mesh
+
+    return foot_mesh(mirror=left, rotate_seed=3).export(file_type="stl")
+
+
 def test_swapping_moves_each_scan_to_the_other_side_as_its_next_revision(order):
-    left, right = add_valid_scan(order, "left"), add_valid_scan(order, "right")
-    add_valid_scan(order, "left")  # revision 2 of the left is the one in use
+    left = add_valid_scan(order, "left", content=_foot_stl(left=False))
+    right = add_valid_scan(order, "right", content=_foot_stl(left=True))
+    add_valid_scan(order, "left", content=_foot_stl(left=False))  # revision 2 is in use
     current_left = Scan.objects.get(order=order, side="left", is_current=True)
     review.scans_swap_sides(order=order, actor=staff_user())
     current_left.refresh_from_db()
@@ -120,6 +129,23 @@ def test_swapping_moves_each_scan_to_the_other_side_as_its_next_revision(order):
     assert (left.side, left.revision, left.is_current) == ("left", 1, False)
     notes = OrderStatusChange.objects.filter(order=order).values_list("note", flat=True)
     assert any("swapped the left and right scans" in note for note in notes)
+
+
+def test_swapped_scans_get_previews_labelled_with_their_new_side(order):
+    from orders.scans import meshes
+
+    data = _foot_stl(left=True)
+    add_valid_scan(order, "left", content=_foot_stl(left=False))
+    uploaded_as_right = add_valid_scan(order, "right", content=data)
+    review.scans_swap_sides(order=order, actor=staff_user())
+    uploaded_as_right.refresh_from_db()
+    assert uploaded_as_right.side == "left"
+    report = meshes.inspect_mesh(io.BytesIO(data), filename="right.stl")
+    drawn_left = meshes.render_sole_preview(report, side="left")
+    drawn_right = meshes.render_sole_preview(report, side="right")
+    assert drawn_left != drawn_right  # the label is in the image
+    with uploaded_as_right.preview.open("rb") as stored:
+        assert stored.read() == drawn_left
 
 
 def test_swapping_needs_both_feet(order):
