@@ -26,7 +26,7 @@ from .emails import order_email_resend
 from .models import Order, OrderEmail, OrderLine
 from .orderdesk.actions import OrderDeskMixin, OrderNoteInline, WorkFilter
 from .payments.admin import ORDER_INLINES, RefundActionMixin
-from .states import Status
+from .states import WAITING_FOR_SCANS_STATUSES, Status
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -185,7 +185,7 @@ class OrderAdmin(OrderDeskMixin, RefundActionMixin, admin.ModelAdmin):
     @admin.display(description=_("flags"))
     def flags(self, obj: Order) -> str:
         flags = []
-        if obj.status in {Status.PAID, Status.AWAITING_SCANS}:
+        if obj.status in WAITING_FOR_SCANS_STATUSES:
             flags.append(_("waiting on scans"))
         if obj.status == Status.SCANS_RECEIVED:
             flags.append(_("waiting on review"))

@@ -5,39 +5,28 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db.models import (
-    Exists,
     F,
     Max,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     prefetch_related_objects,
 )
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fitsperfect.export import row_data
 from fitsperfect.money import money
 
 from .models import Carrier, Order, OrderStatusChange
-from .states import HAPPY_PATH, PAYABLE_STATUSES, SCAN_UPLOAD_STATUSES, Status
+from .states import (
+    HAPPY_PATH,
+    PAYABLE_STATUSES,
+    SCAN_UPLOAD_STATUSES,
+    WAITING_FOR_SCANS_STATUSES,
+    Status,
+)
 
 S = Status
-# Paid and still no scans this long after payment: overdue (the admin's "overdue" filter).
-SCANS_OVERDUE_AFTER = timedelta(days=7)
-AT_LAB_STATUSES = frozenset({S.SENT_TO_LAB, S.IN_PRODUCTION})
-WAITING_FOR_SCANS = frozenset({S.PAID, S.AWAITING_SCANS})
-# The admin's work filters: (key, title); `orders_for_work` filters by key.
-WORK_FILTERS = [
-    ("approve", gettext_lazy("To approve (clinician)")),
-    ("scans_review", gettext_lazy("Scans to review")),
-    ("ready_for_lab", gettext_lazy("Ready for the lab")),
-    ("at_lab", gettext_lazy("At the lab")),
-    ("overdue", gettext_lazy("Overdue")),
-    ("flagged", gettext_lazy("Flagged")),
-]
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -55,40 +44,6 @@ def lab_dispatch_due(*, order: Order, sent_at: datetime) -> datetime:
     (the catalogue's `turnaround_days`, working days) after it was sent."""
     days = order.lines.aggregate(days=Max("product__turnaround_days"))["days"] or 10
     return add_working_days(sent_at, days)
-
-
-def orders_for_work(queryset: QuerySet[Order], key: str, *, now=None) -> QuerySet[Order]:
-    """The admin's list filters that match the work. "Scans to review": a scan waiting for staff
-    review (until `orders.scans.selectors.orders_with_scans_to_review` exists)."""
-    now = now or timezone.now()
-    if key == "approve":
-        return queryset.filter(status__in=[*SCAN_UPLOAD_STATUSES], approved_for_lab_at__isnull=True)
-    if key == "scans_review":
-        return queryset.filter(status__in=[*SCAN_UPLOAD_STATUSES]).filter(_scan_to_review())
-    if key == "ready_for_lab":
-        return queryset.filter(status=S.CLINICALLY_APPROVED)
-    if key == "at_lab":
-        return queryset.filter(status__in=[*AT_LAB_STATUSES])
-    if key == "overdue":
-        return queryset.filter(
-            Q(status__in=[*WAITING_FOR_SCANS], paid_at__lte=now - SCANS_OVERDUE_AFTER)
-            | Q(status__in=[*AT_LAB_STATUSES], dispatch_due_at__lt=now)
-        )
-    if key == "flagged":
-        return queryset.exclude(payment_flag="", lab_error="")
-    return queryset
-
-
-def _scan_to_review() -> Exists:
-    """A scan waiting for staff review that is still the newest of its foot (no later upload
-    that is not rejected): the one staff can accept. Read through the reverse relation, so this
-    app does not import the scans app."""
-    scan = Order._meta.get_field("scans").related_model
-    newer = scan.objects.filter(
-        order=OuterRef("order"), side=OuterRef("side"), revision__gt=OuterRef("revision")
-    ).exclude(status="rejected")
-    waiting = scan.objects.filter(order=OuterRef("pk"), status="needs_review")
-    return Exists(waiting.exclude(Exists(newer)))
 
 
 def carrier_tracking_url(carrier: str, tracking_number: str) -> str:
@@ -200,7 +155,7 @@ def order_next_step(order: Order) -> str:
         return "pay"
     if order.status == Status.PAYMENT_PROCESSING:
         return "payment_processing"
-    if order.status in {Status.PAID, Status.AWAITING_SCANS}:
+    if order.status in WAITING_FOR_SCANS_STATUSES:
         return "upload_scans"
     if order.status == Status.SCANS_RECEIVED:
         return "wait_review"

@@ -98,6 +98,10 @@ PAID_STATUSES = frozenset(
 # upload service, the order page and the approval note all read it). Once clinically approved the
 # order is on its way to the lab.
 SCAN_UPLOAD_STATUSES = frozenset({S.PAID, S.AWAITING_SCANS, S.SCANS_RECEIVED})
+# Paid and waiting for the customer's scans (the admin's "overdue" and the reminders read it).
+WAITING_FOR_SCANS_STATUSES = frozenset({S.PAID, S.AWAITING_SCANS})
+# The lab has the order and has not shipped it yet.
+AT_LAB_STATUSES = frozenset({S.SENT_TO_LAB, S.IN_PRODUCTION})
 UNPAID_STATUSES = frozenset(
     {S.AWAITING_PAYMENT, S.PAYMENT_PROCESSING, S.PAYMENT_FAILED, S.CHECKOUT_EXPIRED}
 )

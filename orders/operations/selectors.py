@@ -23,14 +23,13 @@ from content.models import ArticleDailyView
 from orders.clinic.selectors import CLINIC_WAITING_STATUSES
 from orders.models import Order, OrderStatusChange
 from orders.payments.models import Dispute, Payment
-from orders.states import Status
+from orders.states import AT_LAB_STATUSES, Status
 
 from .stats import EpochSeconds, Summary, summaries
 
 WINDOW_DAYS = 30
 MEDIAN, P90 = 0.5, 0.9
 # Orders at the lab: sent and not yet shipped.
-AT_LAB_STATUSES = (Status.SENT_TO_LAB, Status.IN_PRODUCTION)
 
 
 def _since(now: datetime | None, days: int) -> tuple[datetime, datetime]:

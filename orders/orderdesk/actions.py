@@ -13,12 +13,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from orders import fulfilment, selectors, services
+from orders import fulfilment, services
+from orders import selectors as order_selectors
 from orders.models import OrderNote
 from orders.payments import checkout
 from orders.payments.selectors import refundable_amount
 from orders.states import IllegalTransition
 
+from . import selectors
 from .forms import CancelForm, NoteForm, ShipForm
 from .timeline import staff_timeline
 
@@ -106,7 +108,7 @@ class OrderDeskMixin:
     def tracking_display(self, obj) -> str:
         if not obj.tracking_number:
             return "-"
-        url = selectors.carrier_tracking_url(obj.carrier, obj.tracking_number)
+        url = order_selectors.carrier_tracking_url(obj.carrier, obj.tracking_number)
         if not url:
             return f"{obj.carrier}: {obj.tracking_number}"
         return format_html('{}: <a href="{}">{}</a>', obj.carrier, url, obj.tracking_number)

@@ -21,7 +21,7 @@ from assessments.models import Assessment
 from content.models import Subscriber
 from fitsperfect.outbox import outbox_email_queue
 from orders.models import Order
-from orders.states import Status
+from orders.states import WAITING_FOR_SCANS_STATUSES, Status
 
 from .models import ReminderOptOut, SentReminder
 
@@ -111,7 +111,7 @@ def reminders_scans(*, now) -> int:
     for kind in (Kind.SCANS_3_DAYS, Kind.SCANS_7_DAYS):
         earliest, latest = _window(kind, now)
         orders = Order.objects.filter(
-            status__in=[Status.PAID, Status.AWAITING_SCANS], paid_at__range=(earliest, latest)
+            status__in=[*WAITING_FOR_SCANS_STATUSES], paid_at__range=(earliest, latest)
         ).exclude(pk__in=SentReminder.objects.filter(kind=kind).values("order_id"))
         for order in orders.order_by("paid_at"):
             context = {

@@ -24,7 +24,7 @@ from fitsperfect.images import sanitise_photo
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
 from orders import fulfilment, services
 from orders.models import Order
-from orders.states import SCAN_UPLOAD_STATUSES, Status
+from orders.states import SCAN_UPLOAD_STATUSES, WAITING_FOR_SCANS_STATUSES, Status
 
 from .meshes import (
     SUPPORTED_FORMATS,
@@ -260,7 +260,7 @@ def _make_current(scan: Scan) -> None:
 def _advance_order(order: Order) -> None:
     """Inside the caller's transaction, with the order locked: both sides usable and nothing still
     being checked → scans received (and on to the lab if already approved)."""
-    if order.status not in {Status.PAID, Status.AWAITING_SCANS}:
+    if order.status not in WAITING_FOR_SCANS_STATUSES:
         return
     scans = list(Scan.objects.filter(order=order))
     if any(scan.is_pending for scan in scans):

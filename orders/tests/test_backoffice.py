@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orders import fulfilment, selectors, services
+from orders import fulfilment, services
 from orders.models import Order, OrderNote
+from orders.orderdesk import selectors
 from orders.payments import testmode
 from orders.states import Status
 

@@ -292,9 +292,7 @@ def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
         .exclude(status=Scan.Status.REJECTED)
     )
     planned = _scans_to_swap(unlocked)
-    previews = {
-        scan.pk: _preview_for_side(scan, _other(side)) for side, scan in planned.items()
-    }
+    previews = {scan.pk: _preview_for_side(scan, _other(side)) for side, scan in planned.items()}
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if not order_accepts_scans(order):
