@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from . import selectors, services
 from .checkout.views import go_to_payment
+from .scans.selectors import order_scans_story
 from .forms import OrderLookupForm
 from .states import IllegalTransition, Status
 
@@ -25,6 +26,7 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
             return redirect(order.get_absolute_url())
         return go_to_payment(request, order)
     checkout_state = request.GET.get("checkout", "")
+    next_step = selectors.order_next_step(order)
     response = render(
         request,
         "orders/order_detail.html",
@@ -34,7 +36,9 @@ def order_detail(request: HttpRequest, token: str) -> HttpResponse:
             "timeline": selectors.order_customer_timeline(order),
             "tracking_url": selectors.carrier_tracking_url(order.carrier, order.tracking_number),
             "progress": selectors.order_progress(order),
-            "next_step": selectors.order_next_step(order),
+            "next_step": next_step,
+            # While a scan is checked or waits for our team the page must not ask for scans.
+            "scans_story": order_scans_story(order) if next_step == "upload_scans" else None,
             "can_upload_scans": selectors.order_can_upload_scans(order),
             "checkout_state": checkout_state,
             "scans_url": _scans_url(order),

@@ -225,6 +225,9 @@ def test_a_scan_in_review_is_we_are_checking_it_never_upload_your_scans(client, 
     assert "We are checking your scans." in html
     assert "Please upload your scans." not in html
     assert reverse("orders:scan_how_to") in html
+    order_page = client.get(order.get_absolute_url()).content.decode()
+    assert "We are checking your scans." in order_page
+    assert "Upload your foot scans" not in order_page
 
 
 def test_a_scan_staff_accepted_says_our_team_checked_it_not_a_clinician(client, order):
