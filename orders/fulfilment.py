@@ -51,13 +51,20 @@ def order_mark_scans_received(*, order: Order, actor=None, note: str = "") -> Or
 
 
 @transaction.atomic
-def order_mark_scans_needed(*, order: Order, actor=None, note: str = "") -> Order:
-    """A replaced scan failed validation after the order had its scans: wait for scans again."""
+def order_mark_scans_needed(
+    *, order: Order, actor=None, note: str = "", status_email: bool = True
+) -> Order:
+    """A replaced scan failed validation after the order had its scans: wait for scans again
+    (``status_email=False``: the caller emails the customer why)."""
     fresh = _locked(order)
     if fresh.status == Status.CLINICALLY_APPROVED:
         order_set_status(order=fresh, to_status=Status.SCANS_RECEIVED, actor=actor, note=note)
     return order_set_status(
-        order=_sync(order, fresh), to_status=Status.AWAITING_SCANS, actor=actor, note=note
+        order=_sync(order, fresh),
+        to_status=Status.AWAITING_SCANS,
+        actor=actor,
+        note=note,
+        status_email=status_email,
     )
 
 

@@ -85,11 +85,19 @@ def _sync(target: Order, source: Order) -> Order:
 
 @transaction.atomic
 def order_set_status(
-    *, order: Order, to_status: str, actor=None, note: str = "", **fields
+    *,
+    order: Order,
+    to_status: str,
+    actor=None,
+    note: str = "",
+    status_email: bool = True,
+    **fields,
 ) -> Order:
     """The one place an order's status changes: checks the table, locks the row, records the move.
 
     Extra keyword `fields` are saved on the order in the same write (e.g. carrier, tracking_number).
+    ``status_email=False`` when the caller sends the customer a more precise email of its own (a
+    rejected scan says why), so they do not get two.
     Raises `IllegalTransition` (and changes nothing) when the move is not allowed.
     """
     fresh = _locked(order)
@@ -121,7 +129,7 @@ def order_set_status(
         note=note,
     )
     email_kind = STATUS_EMAILS.get(to_status)
-    if email_kind:
+    if email_kind and status_email:
         order_queue_email(order=fresh, kind=email_kind)
     order_status_changed.send(
         sender=Order,

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from . import selectors, services
 from .checkout.views import go_to_payment
-from .scans.selectors import order_scans_story
 from .forms import OrderLookupForm
+from .scans.selectors import order_scans_story
 from .states import IllegalTransition, Status
 
 

@@ -139,7 +139,9 @@ def scan_reject(*, scan: Scan, actor, reason: str, note: str = "") -> Scan:
         "Staff rejected the %(side)s scan (revision %(revision)s): %(reason)s. %(note)s"
     ) % {"side": _side(fresh), "revision": fresh.revision, "reason": chosen.label, "note": note}
     if order.status == Status.SCANS_RECEIVED and was_current:
-        fulfilment.order_mark_scans_needed(order=order, actor=actor, note=note_text.strip())
+        fulfilment.order_mark_scans_needed(
+            order=order, actor=actor, note=note_text.strip(), status_email=False
+        )
     else:
         order_services.order_add_note(order=order, actor=actor, note=note_text.strip())
     _email_rejection(order, fresh)

@@ -87,8 +87,12 @@ def test_rejecting_the_scan_in_use_sends_the_order_back_to_waiting_for_scans(ord
     from orders import fulfilment
 
     fulfilment.order_mark_scans_received(order=order)
+    scans_needed_before = order.emails.filter(kind="scans_needed").count()
     review.scan_reject(scan=right, actor=staff_user(), reason="poor_quality")
     order.refresh_from_db()
+    # One email says why and what to do; the general "we need your scans" is not sent as well.
+    assert OutboxEmail.objects.filter(kind="scan_rejected", ref=order.number).count() == 1
+    assert order.emails.filter(kind="scans_needed").count() == scans_needed_before
     right.refresh_from_db()
     assert order.status == Status.AWAITING_SCANS
     assert order_accepts_scans(order)
