@@ -26,10 +26,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.browser_checks import axe_violations, format_violations, load_axe_source
 
-# Orders' forms (scans upload and the clinic order pages) move to the "fp" pack in the next
-# round: that round empties this list and adds their cases to CASES.
+# Orders' forms (the clinic order pages) move to the "fp" pack in the next round: that round
+# empties this list and adds their cases to CASES.
 ORDERS_NEXT_ROUND = {
-    "orders:scans",
     "orders:clinic_orders",
     "orders:clinic_order",
 }
@@ -198,6 +197,13 @@ def _step_cases() -> list[Case]:
             )
         )
     return cases
+
+
+def _paid_order_scans_page() -> str:
+    from orders.tests.factories import paid_order, seed_catalogue
+
+    seed_catalogue()
+    return reverse("orders:scans", args=[paid_order().access_token])
 
 
 def _submitted_token() -> str:
@@ -382,6 +388,12 @@ def _cases() -> list[Case]:
                 {"number": "FP-AAAAAAAA", "email": "ann@example.com"},  # no such order
             ],
         ),
+        Case(
+            "orders:scans",
+            Client,
+            _paid_order_scans_page,
+            [{"left_photo": SimpleUploadedFile("foot.jpg", b"not a photo", "image/jpeg")}],
+        ),
         Case("login", Client, lambda: reverse("login"), [{"username": "x", "password": "y"}]),
         Case(
             "password_reset",
@@ -455,6 +467,7 @@ CASE_NAMES = [
     "orders:health_check",
     "orders:checkout",
     "orders:order_lookup",
+    "orders:scans",
     "login",
     "password_reset",
     "password_reset_confirm",

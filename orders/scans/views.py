@@ -19,6 +19,7 @@ from fitsperfect.storage import private_file_redirect
 from orders.selectors import order_by_token
 
 from . import selectors, services
+from .forms import ScanUploadForm
 from .models import Scan
 from .uploads import scan_upload_view, upload_rejections
 
@@ -94,6 +95,13 @@ def order_scans(request: HttpRequest, token: str) -> HttpResponse:
         if not errors:
             return redirect(reverse("orders:scans", args=[order.access_token]), permanent=False)
     order.refresh_from_db()
+    max_scan_bytes = getattr(settings, "SCAN_MAX_UPLOAD_BYTES", 0)
+    if errors:
+        # Bound to the POST without its files (the upload path has them): only the errors show.
+        form = ScanUploadForm(request.POST, max_scan_bytes=max_scan_bytes)
+        form.show_errors(errors)
+    else:
+        form = ScanUploadForm(max_scan_bytes=max_scan_bytes)
     story = selectors.order_scans_story(order)
     sides = selectors.order_scans(order)
     for side, info in sides.items():
@@ -108,14 +116,13 @@ def order_scans(request: HttpRequest, token: str) -> HttpResponse:
             "order": order,
             "sides": sides,
             "story": story,
-            "errors": errors,
+            "form": form,
             "checking": checking,
             "can_upload": services.order_accepts_scans(order),
             "pair_warnings": services.pair_warnings(
                 sides["left"]["current"], sides["right"]["current"]
             ),
             "photos": order.foot_photos.filter(is_current=True),
-            "max_scan_size": filesizeformat(getattr(settings, "SCAN_MAX_UPLOAD_BYTES", 0)),
             "status_url": reverse("orders:scan_status", args=[order.access_token]),
         },
         status=status,
