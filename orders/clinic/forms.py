@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from fitsperfect.formpack import GovForm, NumberInput
 
+from . import models as rx
 from .models import NOTES_MAX, Prescription
+
+# Each number field's clinical range (the model's validators say the same).
+RANGES = {
+    "rearfoot_post_left": (rx.POST_DEGREES_MIN, rx.POST_DEGREES_MAX),
+    "rearfoot_post_right": (rx.POST_DEGREES_MIN, rx.POST_DEGREES_MAX),
+    "forefoot_post_left": (rx.POST_DEGREES_MIN, rx.POST_DEGREES_MAX),
+    "forefoot_post_right": (rx.POST_DEGREES_MIN, rx.POST_DEGREES_MAX),
+    "heel_cup_depth_mm": (rx.HEEL_CUP_MM_MIN, rx.HEEL_CUP_MM_MAX),
+    "arch_height_adjustment_mm": (rx.ARCH_ADJUST_MM_MIN, rx.ARCH_ADJUST_MM_MAX),
+    "heel_lift_mm": (rx.HEEL_LIFT_MM_MIN, rx.HEEL_LIFT_MM_MAX),
+}
 
 SIGNED_FIELDS = (
     "rearfoot_post_left",
@@ -81,10 +94,30 @@ class PrescriptionForm(GovForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in NUMBER_FIELDS:
+            field = self.fields[name]
             # A minus sign must be typeable: the signed fields get a plain text keyboard.
             attrs = {"inputmode": "text"} if name in SIGNED_FIELDS else {}
-            self.fields[name].widget = NumberInput(attrs={**attrs, "class": "input-width-4"})
-        for name in ("device_type", "shell_material", "shell_rigidity", "top_cover"):
+            field.widget = NumberInput(attrs={**attrs, "class": "input-width-4"})
+            low, high = RANGES[name]
+            label = str(field.label)
+            field.min_value, field.max_value = low, high
+            field.validators = [
+                *field.validators,
+                MinValueValidator(low),
+                MaxValueValidator(high),
+            ]
+            between = _("%(label)s must be from %(low)s to %(high)s") % {
+                "label": label,
+                "low": low,
+                "high": high,
+            }
+            field.error_messages.update(
+                required=_("Enter the %(label)s") % {"label": label[:1].lower() + label[1:]},
+                invalid=_("%(label)s must be a whole number") % {"label": label},
+                min_value=between,
+                max_value=between,
+            )
+        for name in ("device_type", "shell_material", "shell_rigidity", "top_cover", "extension"):
             self.fields[name].error_messages["required"] = _("Select the %(label)s") % {
                 "label": str(self.fields[name].label).lower()
             }
