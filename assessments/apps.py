@@ -14,7 +14,12 @@ class AssessmentsConfig(AppConfig):
         "assessments:clinic_message": "assessments.clinicmessage",
         "admin:assessments_assessment_*": "assessments.assessment",
     }
-    audited_models = ("assessments.Assessment", "assessments.Review", "assessments.ClinicMessage")
+    audited_models = (
+        "assessments.Assessment",
+        "assessments.Review",
+        "assessments.ClinicMessage",
+        "assessments.ClinicQuestion",
+    )
 
     def ready(self) -> None:
         from fitsperfect.outbox import outbox_email_sent

@@ -8,20 +8,24 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from . import calibration, selectors, services
+from . import calibration, clinic_questions, selectors, services
 from .forms import (
     CalibrationFilterForm,
     ClinicAnswerForm,
+    ClinicQuestionForm,
+    ClinicReplyForm,
     QueueFilterForm,
     ReviewForm,
 )
 from .models import Assessment
-from .signals import clinic_panels
+from .signals import clinic_blocking_work, clinic_panels
 from .views import footprint_evidence, photo_response, private_response, summary_rows
 
 REVIEW_PERMISSION = services.REVIEW_PERMISSION
@@ -48,11 +52,18 @@ def clinic_queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     waiting = list(selectors.clinic_messages_waiting()[: QUEUE_MESSAGES + 1])
+    blocking = [
+        row
+        for _receiver, rows in clinic_blocking_work.send(sender=Assessment)
+        for row in (rows or [])
+    ]
     return private_response(
         render(
             request,
             "assessments/clinic/queue.html",
             {
+                "blocking": blocking,
+                "now": timezone.now(),
                 "form": form,
                 "page": page,
                 "query": query.urlencode(),
@@ -103,6 +114,10 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 for item, value in latest.fpi_items(side).items()
             }
         form = ReviewForm(initial=initial, may_back_order=may_back_order)
+    return _assessment_page(request, assessment, form, may_back_order, ClinicQuestionForm())
+
+
+def _assessment_page(request, assessment, form, may_back_order, question_form):
     return private_response(
         render(
             request,
@@ -115,6 +130,9 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                 "reviews": assessment.reviews.all(),
                 "photos": assessment.photos.all(),
                 "footprint": footprint_evidence(assessment),
+                "question_form": question_form,
+                "questions": assessment.questions.select_related("asked_by"),
+                "question_email": clinic_questions.assessment_email(assessment),
                 "panels": [
                     panel
                     for _receiver, panel in clinic_panels.send(
@@ -123,6 +141,71 @@ def clinic_assessment(request: HttpRequest, pk: int) -> HttpResponse:
                     if panel
                 ],
             },
+        )
+    )
+
+
+@require_POST
+@_clinician
+def clinic_question_ask(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinician emails the customer a question; the reply comes back to this assessment."""
+    assessment = selectors.clinic_assessment(pk)
+    if assessment is None:
+        raise Http404
+    question_form = ClinicQuestionForm(request.POST)
+    if question_form.is_valid():
+        try:
+            asked = clinic_questions.question_ask(
+                assessment=assessment,
+                clinician=request.user,
+                question=question_form.cleaned_data["question"],
+            )
+        except clinic_questions.QuestionUndeliverable as refused:
+            question_form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Your question will be emailed to %(email)s with a link to reply.")
+                % {"email": asked.email},
+            )
+            return redirect("assessments:clinic_assessment", pk=pk)
+    may_back_order = selectors.assessment_may_back_order(assessment=assessment)
+    return _assessment_page(
+        request,
+        assessment,
+        ReviewForm(may_back_order=may_back_order),
+        may_back_order,
+        question_form,
+    )
+
+
+@never_cache
+def question_reply(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's reply to a clinician's question, from the emailed link (no sign-in)."""
+    try:
+        question = clinic_questions.question_by_token(token)
+    except clinic_questions.ReplyLinkExpired:
+        return private_response(
+            render(request, "assessments/clinic/reply.html", {"state": "expired"}, status=410)
+        )
+    except clinic_questions.ReplyLinkInvalid:
+        return private_response(
+            render(request, "assessments/clinic/reply.html", {"state": "invalid"}, status=404)
+        )
+    form = ClinicReplyForm(request.POST if request.method == "POST" else None)
+    state = "answered" if question.is_answered else "open"
+    if request.method == "POST" and state == "open" and form.is_valid():
+        try:
+            clinic_questions.question_reply(question=question, reply=form.cleaned_data["reply"])
+        except clinic_questions.QuestionAlreadyAnswered:
+            state = "answered"  # a second tab or a double submit: the first reply stands
+        else:
+            state = "sent"
+    return private_response(
+        render(
+            request,
+            "assessments/clinic/reply.html",
+            {"state": state, "question": question, "form": form},
         )
     )
 

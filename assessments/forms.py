@@ -521,3 +521,27 @@ class ClinicAnswerForm(GovForm, forms.Form):
         error_messages={"required": _("Enter your answer")},
         widget=forms.Textarea(attrs={"rows": 10}),
     )
+
+
+class ClinicQuestionForm(GovForm, forms.Form):
+    """A clinician's question to the customer about their assessment (emailed with a link)."""
+
+    question = forms.CharField(
+        label=_("Your question"),
+        help_text=_("Emailed to the customer with a link to reply; they need not sign in."),
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={"required": _("Enter your question")},
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ClinicReplyForm(GovForm, forms.Form):
+    """The customer's reply to a clinician's question."""
+
+    heading = ""
+    reply = forms.CharField(
+        label=_("Your reply"),
+        max_length=MESSAGE_MAX_LENGTH,
+        error_messages={"required": _("Enter your reply")},
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )

@@ -268,3 +268,36 @@ class ClinicMessage(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class ClinicQuestion(models.Model):
+    """A clinician's question to the customer about their assessment, emailed with a reply link
+    (signed, expiring, works without signing in). The reply lands here and, as a message, in the
+    clinic's list (`reply_message`)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="questions")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question = models.TextField(_("question"))
+    email = models.EmailField(_("sent to"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    reply_message = models.OneToOneField(
+        ClinicMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="question"
+    )
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("clinician's question")
+        verbose_name_plural = _("clinicians' questions")
+
+    def __str__(self) -> str:
+        return _("Question %(id)s") % {"id": self.pk}
+
+    @property
+    def is_answered(self) -> bool:
+        return self.replied_at is not None

@@ -403,6 +403,7 @@ def assessment_erase(*, assessment: Assessment) -> tuple[int, int, list[tuple]]:
     photos = assessment.photos.count()
     assessment.photos.all().delete()
     reviews = assessment.reviews.update(notes="")
+    assessment.questions.update(question="", reply="", email="")
     assessment.answers = {}
     assessment.result = {}
     assessment.red_flags = []

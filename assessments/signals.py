@@ -21,3 +21,9 @@ assessment_closed = Signal()
 #   {"title": str, "rows": [(label, value), ...], "links": [(label, url), ...]}
 # Receivers must not show payment details: clinicians see none.
 clinic_panels = Signal()
+
+# Sent while rendering the clinician's day (/clinic/) so orders can list first what blocks a
+# paid order, without assessments importing orders. kwargs: none. A receiver returns a list of
+#   {"label": str, "url": str, "reason": str, "waiting_since": datetime | None}
+# newest payment first. Receivers must not show payment details.
+clinic_blocking_work = Signal()

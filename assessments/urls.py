@@ -20,7 +20,13 @@ urlpatterns = [
     ),
     path("assessment/talk-to-a-clinician/", views.message, name="message"),
     path("assessment/talk-to-a-clinician/sent/", views.message_sent, name="message_sent"),
+    path("assessment/reply/<str:token>/", clinic_views.question_reply, name="question_reply"),
     path("clinic/", clinic_views.clinic_queue, name="clinic_queue"),
+    path(
+        "clinic/assessments/<int:pk>/question/",
+        clinic_views.clinic_question_ask,
+        name="clinic_question_ask",
+    ),
     path("clinic/calibration/", clinic_views.clinic_calibration, name="clinic_calibration"),
     path("clinic/messages/", clinic_views.clinic_messages, name="clinic_messages"),
     path("clinic/messages/<int:pk>/", clinic_views.clinic_message, name="clinic_message"),

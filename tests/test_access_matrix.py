@@ -32,6 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 
+from assessments.clinic_questions import reply_token
 from assessments.tests.factories import UserFactory, clinician, submitted
 from content.tests.factories import ArticleFactory, SubscriberFactory, TopicFactory
 from orders.tests.factories import create_order
@@ -161,6 +162,14 @@ MATRIX: dict[str, tuple] = {
     # Orders without an assessment wait for a clinician (orders.clinic.views).
     "clinic/orders/": ("GET", "/clinic/orders/", CLINIC),
     "clinic/orders/<int:pk>/": ("GET", "/clinic/orders/{unassessed_order_pk}/", CLINIC),
+    # A clinician's question to the customer (POST only) and the customer's reply link: the
+    # signed token is the key (no sign-in; tampered or expired links find nothing).
+    "clinic/assessments/<int:pk>/question/": (
+        "GET",
+        "/clinic/assessments/{assessment_pk}/question/",
+        every(405),
+    ),
+    "assessment/reply/<str:token>/": ("GET", "/assessment/reply/{reply_token}/", PUBLIC),
     # --- orders
     "orthotics/": ("GET", "/orthotics/", PUBLIC),
     "orthotics/<slug:slug>/": ("GET", "/orthotics/everyday/", PUBLIC),
@@ -246,6 +255,9 @@ STAFF_ADMIN = {
     "lab.labevent": (200, 403, 200),
     # The operations page (its changelist); a proxy of orders with nothing to add or open.
     "operations.operationspage": (200, 403, 403),
+    # Prescriptions: staff read them (clinicians write them in /clinic/); nobody adds or edits
+    # one in the admin, so the change page is the read-only view.
+    "clinic_orders.prescription": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
     "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
     # The outbox's bodies can be health data (a clinician's answer): superusers, or a user given
@@ -327,6 +339,9 @@ def world(db, settings):
     message_a = apps.get_model("assessments", "ClinicMessage").objects.create(
         assessment=assessment_a, name="A", email="a@example.com", message="Is this normal?"
     )
+    question_a = apps.get_model("assessments", "ClinicQuestion").objects.create(
+        assessment=assessment_a, question="Which shoes?", email="a@example.com"
+    )
     _photo(assessment_b)
     order_a = create_order(email="a@example.com", user=users["customer_a"], assessment=assessment_a)
     order_b = create_order(email="b@example.com", user=users["customer_b"], assessment=assessment_b)
@@ -341,6 +356,7 @@ def world(db, settings):
         "assessment_token": assessment_a.token,
         "assessment_pk": assessment_a.pk,
         "message_pk": message_a.pk,
+        "reply_token": reply_token(question_a),
         "unassessed_order_pk": unassessed.pk,
         "photo_name": photo_a.file.name,
         "scan_pk": scan_a.pk if scan_a else 999999,

@@ -30,7 +30,6 @@ from tests.browser_checks import axe_violations, format_violations, load_axe_sou
 # empties this list and adds their cases to CASES.
 ORDERS_NEXT_ROUND = {
     "orders:clinic_orders",
-    "orders:clinic_order",
 }
 # Pages without a form field: nothing to submit wrongly (a button-only form counts here).
 NO_FORM_FIELDS = {
@@ -243,6 +242,35 @@ def _cases() -> list[Case]:
         )
 
     reset: dict[str, str] = {}
+    made: dict[str, object] = {}
+
+    def emailed_pk() -> int:
+        from assessments.tests.factories import submitted
+
+        if "emailed" not in made:
+            assessment = submitted()
+            assessment.contact_email = "ann@example.com"
+            assessment.save(update_fields=["contact_email"])
+            made["emailed"] = assessment.pk
+        return made["emailed"]
+
+    def reply_token() -> str:
+        from assessments.clinic_questions import reply_token as token_of
+        from assessments.models import ClinicQuestion
+
+        if "question" not in made:
+            made["question"] = ClinicQuestion.objects.create(
+                assessment_id=emailed_pk(), question="Which shoes?", email="ann@example.com"
+            )
+        return token_of(made["question"])
+
+    def paid_order_pk() -> int:
+        from orders.tests.factories import create_order, pay, seed_catalogue
+
+        if "order" not in made:
+            seed_catalogue()
+            made["order"] = pay(create_order()).pk
+        return made["order"]
 
     def reset_page() -> str:
         return reset.setdefault("url", reset_url())
@@ -315,6 +343,30 @@ def _cases() -> list[Case]:
             _staff,
             lambda: reverse("assessments:clinic_assessment", kwargs={"pk": review_pk()}),
             [{"decision": "maybe", "left_heel_tilt": "9"}, {"decision": "needs_info"}],
+        ),
+        Case(
+            "assessments:clinic_question_ask",
+            _staff,
+            lambda: reverse("assessments:clinic_assessment", kwargs={"pk": emailed_pk()}),
+            [{"question": "x" * 6000}],
+            post_url=lambda: reverse(
+                "assessments:clinic_question_ask", kwargs={"pk": emailed_pk()}
+            ),
+        ),
+        Case(
+            "assessments:question_reply",
+            Client,
+            lambda: reverse("assessments:question_reply", kwargs={"token": reply_token()}),
+            [{"reply": "x" * 6000}],
+        ),
+        Case(
+            "orders:clinic_order",
+            _staff,
+            lambda: reverse("orders:clinic_order", kwargs={"pk": paid_order_pk()}),
+            [
+                {"rx-device_type": "dress", "rx-heel_cup_depth_mm": "20", "rx-top_cover": "silk"},
+                {"rx-rearfoot_post_left": "forty", "rx-heel_lift_mm": "13"},
+            ],
         ),
         Case(
             "content:newsletter_subscribe",
@@ -459,6 +511,9 @@ CASE_NAMES = [
     "assessments:clinic_calibration",
     "assessments:clinic_message",
     "assessments:clinic_assessment",
+    "assessments:clinic_question_ask",
+    "assessments:question_reply",
+    "orders:clinic_order",
     "content:newsletter_subscribe",
     "content:article_list",
     "content:topic_detail",

@@ -565,7 +565,7 @@ def _walk(
     clinic.get_by_label("Password").fill(PASSWORD)
     with clinic.expect_navigation():
         clinic.get_by_role("button", name="Sign in").click()
-    expect(clinic.locator("h1")).to_have_text("Assessments to review")
+    expect(clinic.locator("h1")).to_have_text("Your day in the clinic")
     me.shot("clinic-queue", clinic)
     with clinic.expect_navigation():
         clinic.get_by_role("link", name=f"#{assessment.pk}").click()
@@ -578,6 +578,15 @@ def _walk(
         clinic.get_by_role("button", name="Record review").click()
     expect(clinic.locator("main")).to_contain_text("Your review has been recorded.")
     me.shot("clinic-approved", clinic)
+    # No order goes to the lab without a prescription (issue 19): the clinician confirms the one
+    # suggested from the assessment, on the order's clinic page.
+    with clinic.expect_navigation():
+        clinic.get_by_role("link", name=f"Approve order {order.number} with a prescription").click()
+    with clinic.expect_navigation():
+        clinic.get_by_role("button", name="Save the prescription").click()
+    expect(clinic.locator("main")).to_contain_text(
+        f"The prescription for order {order.number} is recorded."
+    )
 
     # 6. The approval queued the hand-off; the worker sends it to the lab, which ships it.
     submission = _wait_for(

@@ -12,6 +12,7 @@ from assessments import services as assessment_services
 from assessments.models import Assessment
 from assessments.tests.factories import clinician, referred, submitted
 from orders import fulfilment, services
+from orders.clinic.tests.factories import add_prescription
 from orders.lab import services as lab_services
 from orders.lab.models import LabSubmission
 from orders.models import Order
@@ -92,6 +93,7 @@ def test_refer_in_person_is_final_and_withdraws_an_earlier_approval(
     order = pay(create_order(assessment=assessment))
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
+    add_prescription(order)  # no order goes to the lab without one (issue 19)
     fulfilment.order_mark_scans_received(order=order)
     for decision in decisions:  # each review commits before the next (its reactions run)
         with django_capture_on_commit_callbacks(execute=True):
@@ -129,6 +131,7 @@ def test_a_referral_after_the_approval_stops_the_queued_hand_off(
     order = pay(create_order(assessment=assessment))
     add_valid_scan(order, "left")
     add_valid_scan(order, "right")
+    add_prescription(order)
     fulfilment.order_mark_scans_received(order=order)
     assessment_services.review_create(assessment=assessment, reviewer=reviewer, decision="approved")
     fulfilment.orders_record_assessment_approval(assessment=assessment, reviewer=reviewer)

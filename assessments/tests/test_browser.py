@@ -120,7 +120,8 @@ def test_full_pass_result_and_clinician_approval(page, live_server):
     page.get_by_label("Password").fill("demo-pass-123")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Assessments to review"
+    assert page.locator("h1").inner_text() == "Your day in the clinic"
+    assert page.get_by_role("heading", name="Assessments to review").is_visible()
     page.get_by_role("link", name=f"#{assessment.pk}").click()
     page.wait_for_load_state()
     page.get_by_label("FPI 3: The tilt of the heel, seen from behind").first.select_option("2")

@@ -43,6 +43,9 @@ LAB_BUSY_RETRY_SECONDS = env.float("LAB_BUSY_RETRY_SECONDS", default=30.0)
 LAB_SWEEP_STALE_SECONDS = env.int("LAB_SWEEP_STALE_SECONDS", default=120)
 # Told by email when a lab submission fails for good (a 4xx, or out of attempts).
 LAB_ALERT_EMAILS = env.list("LAB_ALERT_EMAILS", default=["lab-ops@fitsperfect.example"])
+# The lab posts the orthotics to the customer itself: the manifest then carries the delivery
+# address (name, address, phone); otherwise the lab ships to us and the manifest carries none.
+LAB_SHIPS_TO_CUSTOMER = env.bool("LAB_SHIPS_TO_CUSTOMER", default=False)
 # Receipts: prices include VAT at each product's rate (payments.ProductVatRate), else this one
 # (UK standard rate). The seller's details printed on every receipt.
 VAT_DEFAULT_RATE_BASIS_POINTS = env.int("VAT_DEFAULT_RATE_BASIS_POINTS", default=2000)

@@ -186,6 +186,7 @@ SENSITIVE_URL_NAMES = [
     "assessments:photo",
     "assessments:mine",
     "assessments:clinic_*",
+    "assessments:question_reply",
     "admin:*",
     "login",
     "logout",

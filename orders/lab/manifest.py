@@ -5,6 +5,7 @@ Validated against `schemas/lab_manifest.schema.json` (the contract with the lab,
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -20,8 +21,12 @@ from orders.scans.meshes import FootMeasurements, MeshReport
 
 from .errors import LabPermanentError
 
-SCHEMA_VERSION = "1.0"
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "lab_manifest.schema.json"
+SCHEMA_VERSION = "2.0"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+SCHEMA_PATH = SCHEMA_DIR / "lab_manifest.schema.json"
+# Every version the lab has been sent: stored manifests of an older version still validate
+# against their own schema; new manifests are always SCHEMA_VERSION.
+SCHEMA_PATHS = {"1.0": SCHEMA_DIR / "lab_manifest.v1.schema.json", SCHEMA_VERSION: SCHEMA_PATH}
 MANIFEST_NAME = "manifest.json"
 SCAN_ROLES = ("left_scan", "right_scan")
 PHOTO_ROLES = ("left_photo", "right_photo", "other_photo")
@@ -129,11 +134,16 @@ class LabPayload:
     measurements: dict[str, FootMeasurements]
     files: list[LabFile]
     clinician_notes: str = ""
+    # Schema 2.0: the clinician's current prescription (`Prescription.for_lab()`), the foot-posture
+    # scores (None without an assessment) and the delivery ({"ships_to": ..., "address": ...}).
+    prescription: dict[str, Any] | None = None
+    posture: dict[str, Any] | None = None
+    delivery: dict[str, Any] | None = None
 
 
 @cache
-def manifest_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def manifest_schema(version: str = SCHEMA_VERSION) -> dict[str, Any]:
+    return json.loads(SCHEMA_PATHS[version].read_text(encoding="utf-8"))
 
 
 def _iso(moment: datetime) -> str:
@@ -143,7 +153,13 @@ def _iso(moment: datetime) -> str:
 
 
 def build_manifest(payload: LabPayload) -> dict[str, Any]:
-    """The manifest the lab receives (JSON-ready), validated against the repository's schema."""
+    """The manifest the lab receives (JSON-ready), validated against the repository's schema.
+    No prescription, no manifest: the lab never makes a device from free-text notes alone."""
+    if not payload.prescription:
+        raise LabPermanentError(
+            "No current prescription: a clinician must complete one in the clinic before the "
+            "order goes to the lab."
+        )
     files = []
     for item in payload.files:
         entry: dict[str, Any] = {
@@ -182,6 +198,10 @@ def build_manifest(payload: LabPayload) -> dict[str, Any]:
             for side, m in sorted(payload.measurements.items())
         },
         "clinician_notes": payload.clinician_notes,
+        # Deep copies: the manifest is the lab's; changing it never changes the payload.
+        "prescription": copy.deepcopy(payload.prescription),
+        "posture": copy.deepcopy(payload.posture) if payload.posture else None,
+        "delivery": copy.deepcopy(payload.delivery or {"ships_to": "fits_perfect"}),
         "files": files,
     }
     validate_manifest(manifest)
@@ -189,15 +209,17 @@ def build_manifest(payload: LabPayload) -> dict[str, Any]:
 
 
 @cache
-def _manifest_validator() -> jsonschema.Draft202012Validator:
+def _manifest_validator(version: str = SCHEMA_VERSION) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(
-        manifest_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        manifest_schema(version), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
 
 
 def validate_manifest(manifest: dict[str, Any]) -> None:
-    """Raises ``LabPermanentError`` naming the first problem when the manifest breaks the schema."""
-    validator = _manifest_validator()
+    """Raises ``LabPermanentError`` naming the first problem when the manifest breaks the schema
+    of its own `schema_version` (the current one when it names none we know)."""
+    version = manifest.get("schema_version") if isinstance(manifest, dict) else None
+    validator = _manifest_validator(version if version in SCHEMA_PATHS else SCHEMA_VERSION)
     errors = sorted(validator.iter_errors(manifest), key=lambda error: list(error.path))
     if errors:
         first = errors[0]

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from fitsperfect.queueing import enqueue_now, enqueue_on_commit
 from orders import fulfilment, services
+from orders.clinic.selectors import current_prescription
 from orders.models import Order
 from orders.scans.meshes import FootMeasurements
 from orders.scans.models import FootPhoto, Scan
@@ -87,8 +88,70 @@ def _clinician_notes(order: Order) -> str:
     return (getattr(review, "notes", "") or "")[:10000] if review else ""
 
 
+NO_PRESCRIPTION = _(
+    "Waiting for a prescription: a clinician must complete one in the clinic before this order "
+    "goes to the lab."
+)
+
+
+def ships_to_customer() -> bool:
+    """The lab posts the orthotics to the customer (`LAB_SHIPS_TO_CUSTOMER`)."""
+    return bool(_setting("LAB_SHIPS_TO_CUSTOMER", False))
+
+
+def _delivery(order: Order) -> dict:
+    """Where the lab sends the device: to the customer (with the address), or to us (none)."""
+    if not ships_to_customer():
+        return {"ships_to": "fits_perfect"}
+    return {
+        "ships_to": "customer",
+        "address": {
+            "name": order.full_name,
+            "address_line1": order.address_line1,
+            "address_line2": order.address_line2,
+            "city": order.city,
+            "region": order.region,
+            "postcode": order.postcode,
+            "country": (order.country or "").upper(),
+            "phone": order.phone,
+        },
+    }
+
+
+def _posture(order: Order) -> dict | None:
+    """The foot-posture scores from the order's assessment: the self-score per foot (FPI scaled
+    to -10..+10, its band) and the clinician's latest FPI rating; None without an assessment."""
+    if order.assessment_id is None:
+        return None
+    assessment = order.assessment
+    result = assessment.result or {}
+
+    def foot(side: str) -> dict | None:
+        data = result.get(side)
+        if not data:
+            return None
+        score = data.get("score")
+        return {
+            "score": round(float(score), 2) if score is not None else None,
+            "band": data.get("band") or data.get("posture_band"),
+        }
+
+    review = assessment.reviews.order_by("-created_at", "-pk").first()
+    return {
+        "model_version": assessment.model_version or str(result.get("model_version", "")),
+        "foot_type": result.get("foot_type", "") or "",
+        "left": foot("left"),
+        "right": foot("right"),
+        "clinician_fpi": {
+            side: review.fpi_total(side) if review is not None else None
+            for side in ("left", "right")
+        },
+    }
+
+
 def _snapshot(order: Order, submission_id: uuid.UUID, revision: int) -> dict:
-    """Everything the send needs, frozen now: the current scans and photos, sizes, notes."""
+    """Everything the send needs, frozen now: the current scans and photos, sizes, notes, the
+    current prescription, the posture scores and the delivery."""
     scans = {
         scan.side: scan
         for scan in Scan.objects.filter(order=order, is_current=True, status=Scan.Status.VALID)
@@ -132,6 +195,7 @@ def _snapshot(order: Order, submission_id: uuid.UUID, revision: int) -> dict:
         "extra_pair": bool(line.extra_pair),
         "impression_box": bool(line.impression_box),
     }
+    prescription = current_prescription(order)
     return {
         "submission_id": str(submission_id),
         "order_number": order.number,
@@ -144,6 +208,9 @@ def _snapshot(order: Order, submission_id: uuid.UUID, revision: int) -> dict:
         "shoe_size_system": line.size_system.upper(),
         "measurements": {side: scans[side].measurements for side in scans},
         "clinician_notes": _clinician_notes(order),
+        "prescription": prescription.for_lab() if prescription is not None else None,
+        "posture": _posture(order),
+        "delivery": _delivery(order),
         "files": files,
     }
 
@@ -187,6 +254,9 @@ def payload_from_snapshot(data: dict) -> LabPayload:
         measurements=measurements,
         files=files,
         clinician_notes=data.get("clinician_notes", ""),
+        prescription=data.get("prescription"),
+        posture=data.get("posture"),
+        delivery=data.get("delivery"),
     )
 
 
@@ -197,15 +267,22 @@ def enqueue_send_on_commit(submission_id) -> None:
 
 
 @transaction.atomic
-def lab_submission_create(*, order: Order) -> LabSubmission:
+def lab_submission_create(*, order: Order) -> LabSubmission | None:
     """Writes the outbox row for the order's current scan set (in the caller's transaction) and
-    enqueues its send on commit. Idempotent: a live submission of the order is returned as is."""
+    enqueues its send on commit. Idempotent: a live submission of the order is returned as is.
+
+    No current prescription, no row: the order stays ready (queued for the lab) with the reason
+    as its lab error, and goes when a clinician records one (`on_prescription_recorded`)."""
     fresh = Order.objects.select_for_update().get(pk=order.pk)
     existing = (
         LabSubmission.objects.filter(order=fresh, status__in=LIVE).order_by("-revision").first()
     )
     if existing is not None:
         return existing
+    if current_prescription(fresh) is None:
+        fulfilment.order_set_lab_error(order=fresh, error=NO_PRESCRIPTION)
+        logger.warning("Order %s is ready for the lab but has no prescription", fresh.number)
+        return None
     revision = (
         LabSubmission.objects.filter(order=fresh).aggregate(top=Max("revision"))["top"] or 0
     ) + 1

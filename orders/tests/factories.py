@@ -158,13 +158,16 @@ def clinician_user(username: str = "dr-lab"):
 
 
 def make_ready_for_lab(order, *, size: int = 4096):
-    """One transaction: both scans in and a clinician's approval → CLINICALLY_APPROVED, which writes the
-    outbox row (its send is enqueued when this transaction commits)."""
+    """One transaction: both scans in, a prescription and a clinician's approval →
+    CLINICALLY_APPROVED, which writes the outbox row (its send is enqueued when this transaction commits)."""
     from django.db import transaction
+
+    from orders.clinic.tests.factories import add_prescription
 
     with transaction.atomic():
         add_valid_scan(order, "left", size=size)
         add_valid_scan(order, "right", size=size)
+        add_prescription(order)  # no order goes to the lab without a current prescription
         fulfilment.order_approve_for_lab(
             order=order, actor=clinician_user(), note="Approved in a test."
         )
@@ -191,9 +194,12 @@ def staff_user(username: str = "staffer"):
         *importlib.import_module(
             "orders.payments.migrations.0005_product_vat_rates"
         ).STAFF_CODENAMES,
+        *importlib.import_module(
+            "orders.clinic.migrations.0002_staff_view_prescriptions"
+        ).CODENAMES,
     ]
     # The order's domains moved into apps of their own; their permissions went with them.
-    domains = ("orders", "catalogue", "scans", "lab", "payments")
+    domains = ("orders", "catalogue", "scans", "lab", "payments", "clinic_orders")
     group, _created = Group.objects.get_or_create(name="Staff")
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label__in=domains, codename__in=codenames)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from assessments.tests.factories import clinician, submitted
 from orders import fulfilment, services
+from orders.clinic.tests.factories import TYPICAL, add_prescription
 from orders.lab.models import LabSubmission
 from orders.models import Order
 from orders.states import Status
@@ -34,6 +35,11 @@ HYPOTHESIS = settings(
 @pytest.fixture
 def catalogue(db):
     seed_catalogue()
+
+
+# The clinic's approval carries a prescription (issue 19): the form's fields, prefixed "rx-".
+RX = {f"rx-{name}": ("on" if value is True else value) for name, value in TYPICAL.items()}
+RX = {key: value for key, value in RX.items() if value is not False}
 
 
 def _scanned(order):
@@ -77,7 +83,7 @@ def test_a_superuser_outside_the_clinicians_group_is_refused_the_approval(
     order = _scanned(pay(create_order()))
     client.force_login(boss)
     assert client.get(f"/clinic/orders/{order.pk}/").status_code == 200  # may look
-    response = client.post(f"/clinic/orders/{order.pk}/", {"notes": "looks fine"})
+    response = client.post(f"/clinic/orders/{order.pk}/", {**RX, "notes": "looks fine"})
     assert response.status_code == 200
     assert "Only a clinician can approve an order for the lab." in response.content.decode()
     order.refresh_from_db()
@@ -96,6 +102,7 @@ def test_the_list_shows_paid_orders_without_an_assessment_and_approval_newest_pa
     unpaid = create_order(email="unpaid@example.com")
     assessed = pay(create_order(assessment=submitted()))
     approved = pay(create_order(email="done@example.com"))
+    add_prescription(approved)
     fulfilment.order_approve_for_lab(order=approved, actor=clinician("approver"))
     client.force_login(clinician("nurse"))
     html = client.get("/clinic/orders/").content.decode()
@@ -124,7 +131,7 @@ def test_a_clinician_approves_and_the_scanned_order_goes_on_to_the_lab(
     assert 'name="red_flags_checked"' not in page  # asked at checkout: no confirmation needed
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
-            f"/clinic/orders/{order.pk}/", {"notes": "Fine for a standard pair."}
+            f"/clinic/orders/{order.pk}/", {**RX, "notes": "Fine for a standard pair."}
         )
     assert response["Location"] == "/clinic/orders/"
     order.refresh_from_db()
@@ -141,7 +148,7 @@ def test_a_clinician_approves_and_the_scanned_order_goes_on_to_the_lab(
 def test_an_approval_before_the_scans_waits_for_them(client, catalogue):
     order = pay(create_order())
     client.force_login(clinician("nurse"))
-    client.post(f"/clinic/orders/{order.pk}/", {"notes": ""})
+    client.post(f"/clinic/orders/{order.pk}/", {**RX, "notes": ""})
     order.refresh_from_db()
     assert order.status == Status.AWAITING_SCANS and order.approved_for_lab_at is not None
     _scanned_status = _scanned_after_approval(order)
@@ -203,7 +210,9 @@ def test_a_legacy_order_needs_the_clinicians_red_flag_confirmation(client, catal
     order.refresh_from_db()
     assert order.approved_for_lab_at is None and order.status == Status.SCANS_RECEIVED
 
-    response = client.post(f"/clinic/orders/{order.pk}/", {"red_flags_checked": "on", "notes": ""})
+    response = client.post(
+        f"/clinic/orders/{order.pk}/", {**RX, "red_flags_checked": "on", "notes": ""}
+    )
     assert response["Location"] == "/clinic/orders/"
     order.refresh_from_db()
     assert order.status == Status.CLINICALLY_APPROVED
@@ -230,10 +239,13 @@ def test_a_staff_approval_from_before_is_replaced_by_a_clinicians(catalogue):
     assert order.status == Status.CLINICALLY_APPROVED and order.approved_for_lab_by == nurse
 
 
-def test_an_order_with_an_assessment_is_not_in_the_clinics_orders(client, catalogue):
+def test_an_order_with_an_assessment_is_approved_through_its_review_not_directly(client, catalogue):
+    """Its clinic page exists (issue 19: the approval carries a prescription), but the approval
+    is the assessment's review; `order_approve_for_lab` still refuses it."""
     order = pay(create_order(assessment=submitted()))
     client.force_login(clinician("nurse"))
-    assert client.get(f"/clinic/orders/{order.pk}/").status_code == 404
+    assert client.get(f"/clinic/orders/{order.pk}/").status_code == 200
+    assert f">{order.number}</a>" not in client.get("/clinic/orders/").content.decode()
     with pytest.raises(services.ClinicalApprovalRefused):
         fulfilment.order_approve_for_lab(order=order, actor=clinician("other"))
 

@@ -37,6 +37,8 @@ from typing import Any
 
 import requests
 
+from orders.lab.errors import LabPermanentError
+from orders.lab.manifest import validate_manifest
 from orders.lab.webhooks import WEBHOOK_SIGNATURE_HEADER, sign_lab_webhook
 from tests.fakes import serve_http
 
@@ -172,6 +174,12 @@ class _LabHandler(BaseHTTPRequestHandler):
             manifest, files, sizes = _parse_multipart(self.headers.get("Content-Type", ""), body)
         except ValueError as exc:
             self._reply(400, {"error": f"bad multipart body: {exc}"})
+            return
+        try:
+            # As strict as the real lab: a manifest that breaks its schema version is refused.
+            validate_manifest(manifest)
+        except LabPermanentError as exc:
+            self._reply(422, {"error": str(exc)})
             return
         for entry in manifest.get("files", []):
             if files.get(entry.get("name")) != entry.get("sha256"):

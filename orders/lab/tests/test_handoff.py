@@ -22,6 +22,7 @@ from django.utils import timezone
 from benchmarks._stack import celery_worker_command
 from conftest import IN_CI, _reset_broker_connections
 from orders import fulfilment
+from orders.clinic.tests.factories import add_prescription
 from orders.lab import services as lab_services
 from orders.lab.models import LabSubmission
 from orders.models import Order
@@ -147,6 +148,7 @@ def test_an_order_without_valid_scans_records_a_failed_row_and_keeps_the_approva
     settings.LAB_ALERT_EMAILS = ["ops@example.com", "lead@example.com"]
     order = paid_order()
     add_valid_scan(order, "left")
+    add_prescription(order)
     fulfilment.order_approve_for_lab(order=order, actor=clinician_user())
     with django_capture_on_commit_callbacks(execute=True):
         submission = lab_services.lab_submission_create(order=order)

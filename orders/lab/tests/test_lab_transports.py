@@ -41,6 +41,29 @@ def _file(tmp_path, role, fmt, content: bytes, **extra) -> LabFile:
     )
 
 
+# Schema 2.0: the clinician's prescription as `Prescription.for_lab()` writes it.
+PRESCRIPTION = {
+    "version": 1,
+    "prescribed_at": "2026-11-25T13:00:00Z",
+    "device_type": "functional",
+    "shell": {"material": "polypropylene", "rigidity": "semi_rigid"},
+    "rearfoot_post": {
+        "left": {"direction": "varus", "degrees": 3},
+        "right": {"direction": "varus", "degrees": 3},
+    },
+    "forefoot_post": {
+        "left": {"direction": "none", "degrees": 0},
+        "right": {"direction": "none", "degrees": 0},
+    },
+    "heel_cup_depth_mm": 16,
+    "arch_height_adjustment_mm": 0,
+    "top_cover": "eva",
+    "extension": "none",
+    "additions": {"metatarsal_pad": False, "heel_lift_mm": 0},
+    "notes": "",
+}
+
+
 def make_payload(tmp_path, **overrides) -> LabPayload:
     scan = {"triangle_count": 14160, "bbox_mm": (260.0, 102.6, 65.0), "source_unit": "mm"}
     files = [
@@ -64,6 +87,9 @@ def make_payload(tmp_path, **overrides) -> LabPayload:
         "measurements": {"left": feet, "right": feet},
         "files": files,
         "clinician_notes": "Mild overpronation; medial posting.",
+        "prescription": PRESCRIPTION,
+        "posture": None,
+        "delivery": {"ships_to": "fits_perfect"},
     }
     values.update(overrides)
     return LabPayload(**values)
@@ -77,7 +103,7 @@ def test_manifest_holds_what_the_lab_needs_and_validates(tmp_path):
 
     manifest = build_manifest(payload)
 
-    assert manifest["schema_version"] == "1.0"
+    assert manifest["schema_version"] == "2.0"
     assert manifest["submission_id"] == payload.submission_id
     assert manifest["created_at"] == "2026-11-25T14:00:00Z"
     assert manifest["shoe_size"] == {"value": "42", "system": "EU"}

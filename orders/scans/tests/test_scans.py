@@ -285,7 +285,9 @@ def test_an_approved_order_goes_to_the_lab_when_its_scans_are_valid(
     client, order, left_stl, right_stl, django_capture_on_commit_callbacks
 ):
     from orders import fulfilment
+    from orders.clinic.tests.factories import add_prescription
 
+    add_prescription(order)  # no order goes to the lab without one (issue 19)
     fulfilment.order_approve_for_lab(order=order, actor=clinician_user())
     upload(
         client,

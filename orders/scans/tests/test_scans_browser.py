@@ -68,7 +68,11 @@ def test_scans_to_lab_to_tracking_number(page, live_server, settings, transactio
         assert _too_wide(page) == []
         page.set_viewport_size({"width": 1280, "height": 800})
 
-        # A clinician approves the assessment; the order goes to the lab (in-process task).
+        # A clinician prescribes and approves the assessment; the order goes to the lab
+        # (in-process task). No order goes to the lab without a prescription (issue 19).
+        from orders.clinic.tests.factories import add_prescription
+
+        add_prescription(order)
         assessment_services.review_create(
             assessment=Assessment.objects.get(pk=assessment.pk),
             reviewer=clinician(),
