@@ -26,11 +26,6 @@ from django.utils.http import urlsafe_base64_encode
 
 from tests.browser_checks import axe_violations, format_violations, load_axe_source
 
-# Orders' forms (the clinic order pages) move to the "fp" pack in the next round: that round
-# empties this list and adds their cases to CASES.
-ORDERS_NEXT_ROUND = {
-    "orders:clinic_orders",
-}
 # Pages without a form field: nothing to submit wrongly (a button-only form counts here).
 NO_FORM_FIELDS = {
     None,  # favicon.ico
@@ -55,6 +50,7 @@ NO_FORM_FIELDS = {
     "content:newsletter_confirm",  # one button
     "content:newsletter_unsubscribe",  # one button
     "orders:reminders_unsubscribe",  # one button
+    "orders:clinic_orders",  # a list of orders waiting for a clinician
     "content:public_media",
     "content:robots_txt",
     "content:sitemap",
@@ -534,11 +530,11 @@ CASE_NAMES = [
 def test_every_url_is_crawled_or_listed():
     """A new URL must be crawled (a case below) or listed as having no form field."""
     names = set(_url_names())
-    unlisted = names - set(CASE_NAMES) - NO_FORM_FIELDS - ORDERS_NEXT_ROUND
+    unlisted = names - set(CASE_NAMES) - NO_FORM_FIELDS
     assert not unlisted, f"Add a crawl case (or list it as having no form field): {unlisted}"
     assert {case.name.split()[0] for case in _cases()} == set(CASE_NAMES)
-    assert not (set(CASE_NAMES) & (NO_FORM_FIELDS | ORDERS_NEXT_ROUND))
-    assert not (NO_FORM_FIELDS | ORDERS_NEXT_ROUND | set(CASE_NAMES)) - names  # none stale
+    assert not (set(CASE_NAMES) & NO_FORM_FIELDS)
+    assert not (NO_FORM_FIELDS | set(CASE_NAMES)) - names  # none stale
 
 
 # --- What the crawl checks on a page ---------------------------------------------------------
@@ -679,3 +675,32 @@ def test_every_form_explains_its_errors_with_labels_and_links_and_passes_axe(pag
                 failures.append(f"{where}: axe-core:\n{format_violations(violations)}")
     assert not failures, "\n".join(failures)
     assert errors_seen >= 40  # the crawl did meet the error pages it is about
+
+
+def test_no_template_writes_its_own_form_controls():
+    """Every form's fields come from django-crispy-forms (the "fp" pack): a template that types an
+    <input>, <select> or <textarea> itself (other than hidden values and buttons) skips the
+    pack's label, hint, error message and error-summary link."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    pack = base / "templates" / "fp"
+    control = re.compile(r"<(input|select|textarea)\b[^>]*>")
+    written = []
+    for template in base.rglob("*.html"):
+        if {".venv", "node_modules"} & set(template.parts) or pack in template.parents:
+            continue
+        for form in re.finditer(r"<form\b.*?</form>", template.read_text(), flags=re.S):
+            for tag in control.finditer(form.group(0)):
+                kind = re.search(r'type="([^"]+)"', tag.group(0))
+                if (
+                    tag.group(1) == "input"
+                    and kind
+                    and kind.group(1) in {"hidden", "submit", "button"}
+                ):
+                    continue
+                written.append(f"{template.relative_to(base)}: {tag.group(0)[:80]}")
+    assert not written, "\n".join(written)
