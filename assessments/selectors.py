@@ -250,15 +250,16 @@ def clinic_messages_of_person(*, email: str | None, users, assessments) -> Query
 
 
 def assessments_export(*, assessments) -> list[dict]:
-    """Answers, results, photo metadata and clinicians' reviews (no file contents); one query
-    per relation."""
+    """Answers, results, photo metadata, clinicians' reviews and their questions with the
+    customer's replies (no file contents); one query per relation."""
     assessments = list(assessments)
-    prefetch_related_objects(assessments, "photos", "reviews")
+    prefetch_related_objects(assessments, "photos", "reviews", "questions")
     return [
         row_data(a)
         | {
             "photos": [row_data(p) for p in a.photos.all()],
             "reviews": [row_data(r) for r in a.reviews.all()],
+            "clinic_questions": [row_data(q) for q in a.questions.all()],
         }
         for a in assessments
     ]

@@ -59,6 +59,12 @@ def gina(settings):
     type(order).objects.filter(pk=order.pk).update(status="delivered", amount_paid=order.total)
     order.refresh_from_db()
     scan = _scan(order)
+    from assessments import clinic_questions
+
+    question = clinic_questions.question_ask(
+        assessment=assessment, clinician=clinician(), question="Does the heel hurt at night?"
+    )
+    clinic_questions.question_reply(question=question, reply="Only after long walks.")
     SubscriberFactory(email=EMAIL)
     other_order = create_order(email="hal@example.com")
     return {
@@ -78,6 +84,9 @@ def test_export_has_everything_about_the_person_and_nothing_else(gina):
     assert data["assessments"][0]["answers"]["activity"]["conditions"] == "gout"
     assert data["assessments"][0]["reviews"][0]["notes"] == "flat feet, gout"
     assert data["assessments"][0]["photos"][0]["kind"] == "footprint"
+    assert [q["reply"] for q in data["assessments"][0]["clinic_questions"]] == [
+        "Only after long walks."
+    ]
     # The consent they gave, with the wording's version, is part of what they get back.
     from assessments.consent import HEALTH_DATA_CONSENT_VERSION
 
