@@ -32,14 +32,21 @@ class RefundForm(forms.Form):
     )
 
 
-class PaymentInline(ReadOnlyInline):
+class AmountInCurrency:
+    """Amounts as the customer saw them (£149.00), never as stored minor units (14900)."""
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_shown(self, obj) -> str:
+        return money(obj.amount, obj.currency)
+
+
+class PaymentInline(AmountInCurrency, ReadOnlyInline):
     model = Payment
     fields = [
         "created_at",
         "kind",
         "status",
-        "amount",
-        "currency",
+        "amount_shown",
         "is_extra",
         "payment_intent_id",
         "stripe_object_id",
@@ -61,9 +68,9 @@ class PaymentFlagInline(ReadOnlyInline):
         return request.user.has_perm("payments.view_payment")
 
 
-class DisputeInline(ReadOnlyInline):
+class DisputeInline(AmountInCurrency, ReadOnlyInline):
     model = Dispute
-    fields = ["stripe_dispute_id", "status", "reason", "amount", "currency", "evidence_due_by"]
+    fields = ["stripe_dispute_id", "status", "reason", "amount_shown", "evidence_due_by"]
     readonly_fields = fields
 
     def has_view_permission(self, request, obj=None) -> bool:
@@ -198,17 +205,26 @@ class StripeEventAdmin(RecordAdmin):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(RecordAdmin):
+class DisputeAdmin(AmountInCurrency, RecordAdmin):
     list_display = [
         "created_at",
         "stripe_dispute_id",
         "order",
         "status",
-        "amount",
+        "amount_shown",
         "evidence_due_by",
     ]
     list_filter = ["status", "reason"]
     search_fields = ["stripe_dispute_id", "order__number"]
+
+    def get_fields(self, request, obj=None):
+        """Every field, with the amount in its currency in place of the raw minor units."""
+        names = [f.name for f in self.model._meta.fields if f.name not in ("id", "currency")]
+        return ["amount_shown" if name == "amount" else name for name in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     list_select_related = ["order"]
     ordering = ["evidence_due_by"]
 

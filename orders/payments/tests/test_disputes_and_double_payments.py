@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from fitsperfect.money import money
 from orders.payments.models import Dispute, Payment, PaymentFlag
 from orders.states import Status
 from orders.tests.factories import create_order, staff_user
@@ -64,6 +65,11 @@ def test_a_dispute_is_recorded_flagged_alerted_shown_with_its_deadline_and_lost_
     assert "dp_test_1" in html and "Evidence due by" in html.replace(
         "evidence due by", "Evidence due by"
     )
+    # Amounts in the payments and disputes sections read as money, never as minor units.
+    shown = money(dispute.amount, dispute.currency)
+    assert shown in html and f">{dispute.amount}<" not in html
+    dispute_page = reverse("admin:payments_dispute_change", args=[dispute.pk])
+    assert shown in client.get(dispute_page).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         post_event(
