@@ -95,3 +95,68 @@ def test_staff_set_the_scale_and_a_clinician_sees_both_feet_in_3d(
     assert canvas.evaluate("c => c.toDataURL()") != before
     left_side.get_by_role("button", name="Reset view").click()
     assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_foam_impression_in_an_odd_unit_reaches_the_lab_measured_on_its_imprint(
+    page, live_server, settings, transactional_db, lab
+):
+    """Issue 15's "done when", end to end: a foam-impression scan in a scanning app's own unit is
+    measured on the imprint and flagged for scale; staff fix the scale in the admin; a clinician
+    looks at both feet in 3D and approves with a prescription; the lab's manifest carries the
+    corrected measurements."""
+    from assessments.tests.factories import submitted
+    from orders.lab.models import LabSubmission
+    from orders.scans.tests.mesh_corpus import LENGTH, impression_mesh
+    from orders.tests.factories import create_order, pay
+
+    settings.RATE_LIMITS_ENABLED = False
+    order = pay(create_order(assessment=submitted(left="2", right="1")))
+    foam = impression_mesh(mirror=True)
+    foam.apply_scale(ODD_UNIT)
+    left = _upload(order, "left", foam, "left foam box.stl")
+    right = _upload(order, "right", foot_mesh(), "right foot.stl")
+    left.refresh_from_db()
+    right.refresh_from_db()
+    assert (left.kind, left.status, left.scale_status) == (
+        "impression",
+        Scan.Status.NEEDS_REVIEW,
+        "unknown",
+    )
+    assert right.status == Scan.Status.VALID
+
+    _sign_in(page, live_server, staff_user())
+    page.goto(f"/admin/scans/scan/{left.pk}/change/")
+    page.get_by_role("link", name="Set the scale").click()
+    page.get_by_label("The foot is this long").check()
+    page.get_by_label("Foot length in mm (heel to longest toe)").fill(str(int(LENGTH)))
+    page.get_by_role("button", name="Set the scale of this scan").click()
+    page.locator(".messagelist").wait_for()
+    left.refresh_from_db()
+    assert (left.status, left.scale_status) == (Scan.Status.VALID, "set_by_staff")
+    measured = left.measurements
+    assert abs(measured["length_mm"] - LENGTH) <= 3
+    assert measured["heel_width_mm"] < measured["ball_width_mm"]  # the imprint, not the box
+
+    _sign_in(page, live_server, clinician_user())
+    page.goto(f"/clinic/orders/{order.pk}/")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-viewer-ready=true]').length === 2",
+        timeout=30_000,
+    )
+    canvas = page.locator(".scan-view-side[data-side=left] canvas")
+    before = canvas.evaluate("c => c.toDataURL()")
+    canvas.focus()
+    page.keyboard.press("ArrowRight")
+    assert canvas.evaluate("c => c.toDataURL()") != before  # the clinician turned it round
+    page.get_by_role("button", name="Approve for the lab with this prescription").click()
+    page.get_by_text(f"Order {order.number} is approved for the lab.").wait_for()
+
+    assert lab.wait_for_accepted(1, timeout=60)
+    submission = LabSubmission.objects.get(order=order)
+    manifest = lab.submissions[str(submission.pk)].manifest
+    sent = manifest["measurements"]["left"]
+    assert abs(sent["length"] - measured["length_mm"]) < 0.5
+    assert sent["heel_width"] < sent["forefoot_width"]
+    assert manifest["prescription"]["version"] == 1
+    assert page.console_errors == []
