@@ -260,6 +260,9 @@ STAFF_ADMIN = {
     "clinic_orders.prescription": (200, 403, 200),
     "fitsperfect.accessrecord": (403, 403, 403),  # the audit trail: superusers only
     "fitsperfect.erasurerequest": (403, 403, 403),  # carried out by superusers
+    # Who was reminded and who opted out of follow-ups: evidence, superusers only.
+    "reminders.sentreminder": (403, 403, 403),
+    "reminders.reminderoptout": (403, 403, 403),
     # The outbox's bodies can be health data (a clinician's answer): superusers, or a user given
     # its view/change permission, read and resend them.
     "fitsperfect.outboxemail": (403, 403, 403),
