@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from fitsperfect.grants import group_grant
+
 # The carriers staff ship with at launch (data: staff add or change them in the admin).
 CARRIERS = [
     ("Royal Mail", "https://www.royalmail.com/track-your-item#/tracking-results/{number}"),
@@ -18,21 +20,10 @@ STAFF_CODENAMES = ["view_ordernote", "add_ordernote", "view_carrier", "add_carri
 
 
 def seed_carriers_and_staff(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
     Carrier = apps.get_model("orders", "Carrier")
     for name, template in CARRIERS:
         Carrier.objects.get_or_create(name=name, defaults={"tracking_url_template": template})
-    app_config = apps.get_app_config("orders")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name="Staff")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="orders", codename__in=STAFF_CODENAMES)
-    )
+    group_grant(apps, group="Staff", app_label="orders", codenames=STAFF_CODENAMES)
 
 
 class Migration(migrations.Migration):

@@ -3,34 +3,17 @@ them, in /clinic/."""
 
 from django.db import migrations
 
+from fitsperfect.grants import group_grant, group_revoke
+
 CODENAMES = ["view_prescription"]
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Staff")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="clinic_orders", codename__in=CODENAMES)
-    )
+    group_grant(apps, group="Staff", app_label="clinic_orders", codenames=CODENAMES)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name="Staff").first()
-    if group is not None:
-        group.permissions.remove(
-            *Permission.objects.filter(
-                content_type__app_label="clinic_orders", codename__in=CODENAMES
-            )
-        )
+    group_revoke(apps, group="Staff", app_label="clinic_orders", codenames=CODENAMES)
 
 
 class Migration(migrations.Migration):

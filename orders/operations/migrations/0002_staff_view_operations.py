@@ -2,31 +2,17 @@
 
 from django.db import migrations
 
+from fitsperfect.grants import group_grant, group_revoke
+
 CODENAMES = ["view_operations"]
 
 
 def grant(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    app_config = apps.get_app_config("operations")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Staff")
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="operations", codename__in=CODENAMES)
-    )
+    group_grant(apps, group="Staff", app_label="operations", codenames=CODENAMES)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    group = Group.objects.filter(name="Staff").first()
-    if group is not None:
-        group.permissions.remove(
-            *group.permissions.filter(content_type__app_label="operations", codename__in=CODENAMES)
-        )
+    group_revoke(apps, group="Staff", app_label="operations", codenames=CODENAMES)
 
 
 class Migration(migrations.Migration):
