@@ -1,20 +1,4 @@
 /* Order pages' enhancements; every page works without this file. */
-(function () {
-  "use strict";
-  // Focus the error summary (product options, checkout, order lookup), so keyboard and
-  // screen-reader users meet the problems first; its links go to the fields.
-  var summary = document.querySelector("[data-error-summary]");
-  if (!summary) { return; }
-  summary.focus();
-  summary.addEventListener("click", function (event) {
-    var link = event.target.closest("a[href^='#']");
-    var input = link && document.getElementById(link.getAttribute("href").slice(1));
-    if (!input) { return; }
-    event.preventDefault();
-    (input.closest("fieldset") || input.closest(".field") || input).scrollIntoView();
-    input.focus();
-  });
-})();
 
 /* Product page: show the total as options change. The page works without this (the price is
    listed with each option, and checkout shows the total). */
