@@ -59,7 +59,7 @@ def order_accepts_scans(order: Order) -> bool:
     return order.status in SCAN_UPLOAD_STATUSES
 
 
-def _other(side: str) -> str:
+def other_side(side: str) -> str:
     return Scan.Side.RIGHT if side == Scan.Side.LEFT else Scan.Side.LEFT
 
 
@@ -120,17 +120,13 @@ def scan_upload(*, order: Order, side: str, uploaded, original_name: str = "") -
     return scan
 
 
-def _expected_length(order: Order) -> SizeHint | None:
-    """What the order says about the foot (its shoe size, any typed length): checks the unit."""
+def order_size_hint(order: Order) -> SizeHint | None:
+    """What the order says about the foot (its shoe size): the check of the scan's unit. Orders
+    record no typed foot length yet, so the hint carries none."""
     line = order.lines.order_by("line_number").first()
-    typed = getattr(order, "foot_length_mm", None)  # no such field yet: a typed length when added
-    if line is None and not typed:
+    if line is None:
         return None
-    return SizeHint(
-        system=line.size_system if line else None,
-        size=line.size if line else None,
-        foot_length_mm=float(typed) if typed else None,
-    )
+    return SizeHint(system=line.size_system, size=line.size, foot_length_mm=None)
 
 
 def _same_file_message(scan: Scan, other: Scan) -> str:
@@ -170,7 +166,7 @@ def scan_validate(*, scan_id: int) -> Scan | None:
                 source,
                 filename=scan.original_name,
                 max_bytes=None,
-                size_hint=_expected_length(scan.order),
+                size_hint=order_size_hint(scan.order),
             )
         preview, viewer = scan_renderings(report, side=scan.side)
     except ScanRejected as exc:
@@ -202,7 +198,7 @@ def _record_validation(
     scan.validated_at = now
     if rejection is None and report is not None:
         duplicate = (
-            Scan.objects.filter(order=order, side=_other(scan.side), sha256=report.sha256)
+            Scan.objects.filter(order=order, side=other_side(scan.side), sha256=report.sha256)
             .exclude(status=Scan.Status.REJECTED)
             .first()
         )
@@ -219,9 +215,9 @@ def _record_validation(
         if report.needs_review:
             scan_set_status(scan=scan, to_status=Scan.Status.NEEDS_REVIEW)
         else:
-            _make_current(scan)
+            scan_make_current(scan)
             scan_set_status(scan=scan, to_status=Scan.Status.VALID)
-    _advance_order(order)
+    order_advance_for_scans(order)
     return scan
 
 
@@ -249,7 +245,7 @@ def scan_store_report(scan: Scan, report, *, preview: bytes, viewer: bytes) -> N
         scan.viewer_mesh.save("viewer.stl", ContentFile(viewer), save=False)
 
 
-def _make_current(scan: Scan) -> None:
+def scan_make_current(scan: Scan) -> None:
     """The side's other scans step down; the caller saves ``scan`` (through `scan_set_status`)."""
     Scan.objects.filter(order_id=scan.order_id, side=scan.side, is_current=True).exclude(
         pk=scan.pk
@@ -257,7 +253,7 @@ def _make_current(scan: Scan) -> None:
     scan.is_current = True
 
 
-def _advance_order(order: Order) -> None:
+def order_advance_for_scans(order: Order) -> None:
     """Inside the caller's transaction, with the order locked: both sides usable and nothing still
     being checked → scans received (and on to the lab if already approved)."""
     if order.status not in WAITING_FOR_SCANS_STATUSES:
@@ -286,7 +282,7 @@ def scan_accept_after_review(*, scan: Scan, actor) -> Scan:
         raise ValueError(_("The customer has uploaded a newer scan of this foot."))
     fresh.accepted_by = actor if getattr(actor, "pk", None) else None
     fresh.accepted_at = timezone.now()
-    _make_current(fresh)
+    scan_make_current(fresh)
     scan_set_status(scan=fresh, to_status=Scan.Status.VALID)
     services.order_add_note(
         order=order,
@@ -294,7 +290,7 @@ def scan_accept_after_review(*, scan: Scan, actor) -> Scan:
         note=_("Staff accepted the %(side)s scan (revision %(revision)s) after review.")
         % {"side": fresh.get_side_display().lower(), "revision": fresh.revision},
     )
-    _advance_order(order)
+    order_advance_for_scans(order)
     scan.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
     return fresh
 

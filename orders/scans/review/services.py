@@ -28,12 +28,12 @@ from orders.states import Status
 from .. import meshes
 from ..models import Scan
 from ..services import (
-    _advance_order,
-    _expected_length,
-    _make_current,
-    _other,
     delete_stored,
     order_accepts_scans,
+    order_advance_for_scans,
+    order_size_hint,
+    other_side,
+    scan_make_current,
     scan_renderings,
     scan_store_report,
 )
@@ -176,7 +176,7 @@ def _inspect_with_scale(scan: Scan, *, unit: str | None, foot_length_mm: float |
             source,
             filename=scan.original_name,
             max_bytes=None,
-            size_hint=_expected_length(scan.order),
+            size_hint=order_size_hint(scan.order),
             scale_override=override,
         )
     try:
@@ -232,13 +232,13 @@ def scan_set_scale(
                 raise ReviewRefused(_("The customer has uploaded a newer scan of this foot."))
             fresh.accepted_by = actor if getattr(actor, "pk", None) else None
             fresh.accepted_at = timezone.now()
-            _make_current(fresh)
+            scan_make_current(fresh)
             scan_set_status(scan=fresh, to_status=Scan.Status.VALID)
             note += " " + _("Accepted.")
         else:
             fresh.save()
         order_services.order_add_note(order=order, actor=actor, note=note)
-        _advance_order(order)
+        order_advance_for_scans(order)
         kept = {fresh.preview.name, fresh.viewer_mesh.name}
         transaction.on_commit(
             lambda: [delete_stored(name) for name in old_files if name and name not in kept]
@@ -262,7 +262,7 @@ def _preview_for_side(scan: Scan, side: str) -> bytes:
             source,
             filename=scan.original_name,
             max_bytes=None,
-            size_hint=_expected_length(scan.order),
+            size_hint=order_size_hint(scan.order),
             scale_override=_kept_scale(scan),
         )
     try:
@@ -294,7 +294,9 @@ def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
         .exclude(status=Scan.Status.REJECTED)
     )
     planned = _scans_to_swap(unlocked)
-    previews = {scan.pk: _preview_for_side(scan, _other(side)) for side, scan in planned.items()}
+    previews = {
+        scan.pk: _preview_for_side(scan, other_side(side)) for side, scan in planned.items()
+    }
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         if not order_accepts_scans(order):
@@ -320,7 +322,7 @@ def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
             scan.save(update_fields=["side", "revision", "is_current", "preview"])
         for scan in (left, right):
             if was_current[scan.pk]:
-                _make_current(scan)
+                scan_make_current(scan)
                 scan.save(update_fields=["is_current"])
         order_services.order_add_note(
             order=order,
@@ -328,7 +330,7 @@ def scans_swap_sides(*, order: Order, actor) -> tuple[Scan, Scan]:
             note=_("Staff swapped the left and right scans (now left r%(l)s, right r%(r)s).")
             % {"l": right.revision, "r": left.revision},
         )
-        _advance_order(order)
+        order_advance_for_scans(order)
         kept = {left.preview.name, right.preview.name}
         transaction.on_commit(
             lambda: [delete_stored(name) for name in old_previews if name and name not in kept]
